@@ -1,0 +1,11 @@
+"""Checks: one module per check; each gathers facts with ``await`` and decides in pure code."""
+
+from __future__ import annotations
+
+from mailcheck.checks.interface import Check, CheckContext
+from mailcheck.checks.mx import MxCheck
+
+# Receiving side first, as the report reads: where mail enters, then the sender.
+DEFAULT_CHECKS: tuple[Check, ...] = (MxCheck(),)
+
+__all__ = ["DEFAULT_CHECKS", "Check", "CheckContext"]

@@ -1,0 +1,280 @@
+"""The command line: parse, call the library, render, return an exit code. No logic here.
+
+Exit codes: 0 all good, 1 warnings, 2 failures that would stop delivery, 3 usage or input
+errors (arguments, rules files, snapshots), 4 a check could not complete (DNS timeout or
+server failure), 5 other runtime errors (writing output, binding a port).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from mailcheck import __version__, app, rulebook
+from mailcheck.codes import CODES
+from mailcheck.dns.live import Nameserver
+from mailcheck.errors import MailcheckError, ProfileError, ReportError, SnapshotError, UsageError
+from mailcheck.model import Status
+from mailcheck.profiles import SenderProfile, get_profile, load_profiles
+from mailcheck.report import ReportFormat
+
+EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
+_STATUS_EXIT = {
+    Status.PASS: EXIT_OK,
+    Status.INFO: EXIT_OK,
+    Status.WARN: EXIT_WARN,
+    Status.ERROR: EXIT_INCOMPLETE,
+    Status.FAIL: EXIT_FAIL,
+}
+
+
+DESCRIPTION = "Will a SaaS sender's mail reach your users, and what exactly must you allow?"
+EPILOG = """exit codes: 0 all good, 1 warnings, 2 failures that would stop delivery,
+  3 usage or input errors, 4 a check could not complete (DNS), 5 other runtime errors.
+Set NO_COLOR to turn colour off."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse exits 2 on bad arguments, which means "delivery failure" here: raise instead."""
+
+    def error(self, message: str) -> NoReturn:
+        """Turn argparse's complaint into a ``UsageError``."""
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> ArgumentParser:
+    """The argument table."""
+    parser = ArgumentParser(
+        prog="mailcheck",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"mailcheck {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=ArgumentParser
+    )
+
+    report = commands.add_parser("report", help="check a company domain against a sender profile")
+    report.add_argument("domain", help="the company's mail domain, e.g. example.com")
+    _add_profile_options(report)
+    _add_dns_options(report)
+    _add_output_options(report)
+
+    rules = commands.add_parser("rules", help="list, show and validate sender profiles")
+    rules_commands = rules.add_subparsers(
+        dest="rules_command", required=True, metavar="ACTION", parser_class=ArgumentParser
+    )
+    _add_rules_dir(rules_commands.add_parser("list", help="list the sender profiles"))
+    show = rules_commands.add_parser("show", help="show one sender profile")
+    show.add_argument("profile_id", metavar="ID")
+    _add_rules_dir(show)
+    validate = rules_commands.add_parser("validate", help="validate rules files or folders")
+    validate.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders (default: the shipped rules)",
+    )
+
+    commands.add_parser("codes", help="list every finding code and what it means")
+    return parser
+
+
+def _add_rules_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rules",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="also load sender profiles from DIR (repeatable)",
+    )
+
+
+def _add_profile_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--profile",
+        default=os.environ.get("MAILCHECK_PROFILE"),
+        metavar="ID",
+        help="sender profile id (default: the only profile, or $MAILCHECK_PROFILE)",
+    )
+    _add_rules_dir(parser)
+
+
+def _add_dns_options(parser: argparse.ArgumentParser) -> None:
+    dns = parser.add_argument_group("DNS")
+    dns.add_argument(
+        "--nameserver",
+        action="append",
+        default=[],
+        metavar="IP[:PORT]",
+        help="ask this server (repeatable; default: the system resolver)",
+    )
+    dns.add_argument(
+        "--timeout",
+        type=float,
+        default=float(os.environ.get("MAILCHECK_TIMEOUT", 5)),
+        metavar="SECONDS",
+        help="per-attempt DNS timeout (default 5)",
+    )
+    source = dns.add_mutually_exclusive_group()
+    source.add_argument(
+        "--snapshot",
+        type=Path,
+        metavar="FILE",
+        help="replay DNS answers from a snapshot instead of asking DNS",
+    )
+    source.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        help="save every DNS answer of this run to a snapshot file",
+    )
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        type=ReportFormat,
+        choices=list(ReportFormat),
+        default=ReportFormat.TEXT,
+        help="output format (default text)",
+    )
+    parser.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const=ReportFormat.JSON,
+        help="same as --format json",
+    )
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args_list or "--verbose" in args_list
+    try:
+        args = build_parser().parse_args(args_list)
+        return _dispatch(args, args_list)
+    except MailcheckError as exc:
+        if verbose:
+            traceback.print_exc()
+        print(f"mailcheck: error: {exc}", file=sys.stderr)
+        return _error_exit(exc)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _error_exit(exc: MailcheckError) -> int:
+    if isinstance(exc, UsageError | ProfileError | SnapshotError):
+        return EXIT_USAGE
+    return EXIT_RUNTIME
+
+
+def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
+    match args.command:
+        case "report":
+            return _report(args, argv)
+        case "rules":
+            return _rules(args)
+        case "codes":
+            for code, info in CODES.items():
+                print(f"{code}  {info.title}: {info.meaning}")
+            return EXIT_OK
+    raise UsageError(f"unknown command {args.command!r}")
+
+
+def _report(args: argparse.Namespace, argv: list[str]) -> int:
+    try:
+        domain = app.check_domain(args.domain)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    profile = _pick_profile(args.profile, tuple(args.rules))
+    options = app.DnsOptions(
+        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
+    )
+    resolver, _live = app.open_resolver(options)
+    report = asyncio.run(app.build_report(domain, resolver, profile, command=("mailcheck", *argv)))
+    if args.record is not None:
+        _write(args.record, resolver.evidence().to_json())
+    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    _emit(args.format.renderer(color=color).render(report), args.output)
+    return _STATUS_EXIT[report.worst_status]
+
+
+def _pick_profile(profile_id: str | None, rules_dirs: tuple[Path, ...]) -> SenderProfile:
+    if profile_id:
+        return get_profile(profile_id, rules_dirs)
+    profiles = load_profiles(rules_dirs)
+    if len(profiles) != 1:
+        raise UsageError(
+            f"choose a profile with --profile ID (known: {', '.join(sorted(profiles))})"
+        )
+    return next(iter(profiles.values()))
+
+
+def _rules(args: argparse.Namespace) -> int:
+    match args.rules_command:
+        case "list":
+            for profile in load_profiles(tuple(args.rules)).values():
+                print(f"{profile.id:<24} {profile.name} ({profile.source})")
+            return EXIT_OK
+        case "show":
+            print(_describe(get_profile(args.profile_id, tuple(args.rules))), end="")
+            return EXIT_OK
+    return _validate(args.paths)
+
+
+def _validate(paths: list[Path]) -> int:
+    from mailcheck.rulefile import builtin_rules_dir
+
+    results = rulebook.validate_paths(paths or [builtin_rules_dir()])
+    for path, error in results:
+        print(f"ok    {path}" if error is None else f"error {error}")
+    bad = sum(1 for _, error in results if error is not None)
+    print(f"{len(results)} files, {bad} with errors", file=sys.stderr)
+    return EXIT_USAGE if bad or not results else EXIT_OK
+
+
+def _describe(profile: SenderProfile) -> str:
+    lines = [
+        f"{profile.name} ({profile.id}) by {profile.vendor}",
+        profile.purpose,
+        f"source: {profile.source}  sha256: {profile.sha256}",
+        "",
+        "senders:",
+    ]
+    lines += [f"  {s.address:<52} {s.environment}" for s in profile.senders]
+    lines += ["", "source networks:"]
+    for net in profile.networks:
+        flag = "documented" if net.documented else "NOT documented (never allowlisted)"
+        lines.append(f"  {str(net.network):<20} {flag}  {net.label}".rstrip())
+    lines += ["", "provenance:"] + [
+        f"  {p.title}\n    {p.url} (retrieved {p.retrieved})" for p in profile.provenance
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write(output, text)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot write: {exc.strerror or exc}") from exc

@@ -1,0 +1,203 @@
+"""Live DNS through dnspython: the only module that imports ``dns.*``.
+
+One ``LiveResolver`` serves a whole run: it caches every outcome (errors too, so all checks see
+one consistent view), coalesces identical lookups in flight, limits concurrency, and counts
+what it sent. dnspython does the UDP→TCP fallback on truncation and the retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import dns.asyncresolver
+import dns.exception
+import dns.flags
+import dns.name
+import dns.nameserver
+import dns.rdatatype
+import dns.resolver
+
+from mailcheck.dns.interface import Answer, Outcome, RRType, normalize_name
+from mailcheck.errors import DnsError, DnsServerError, DnsTimeoutError, UsageError
+
+# RFC 8499 style hop limit; also what stops a CNAME loop across zones.
+_MAX_CNAME_HOPS = 8
+
+
+@dataclass(frozen=True)
+class Nameserver:
+    """A server to send queries to: an IP address and a port."""
+
+    host: str
+    port: int = 53
+
+    @classmethod
+    def from_text(cls, text: str) -> Nameserver:
+        """Parse ``IP``, ``IP:PORT``, ``[IPv6]:PORT`` or a bare IPv6 address."""
+        host, port = text.strip(), "53"
+        if host.startswith("["):
+            host, _, rest = host[1:].partition("]")
+            port = rest.removeprefix(":") or "53"
+        elif host.count(":") == 1:
+            host, port = host.split(":")
+        try:
+            ipaddress.ip_address(host)
+            number = int(port)
+        except ValueError:
+            raise UsageError(
+                f"--nameserver {text!r}: expected IP, IP:PORT or [IPv6]:PORT"
+            ) from None
+        if not 0 < number < 65536:
+            raise UsageError(f"--nameserver {text!r}: port out of range")
+        return cls(host, number)
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class ResolverConfig:
+    """How to reach DNS. No nameservers means the system resolver (``/etc/resolv.conf``)."""
+
+    nameservers: tuple[Nameserver, ...] = ()
+    timeout: float = 5.0  # per attempt
+    retries: int = 2  # further attempts after a timeout
+    concurrency: int = 100  # lookups in flight at once
+    edns_payload: int = 1232  # the DNS Flag Day 2020 size: avoids fragmented UDP
+
+
+@dataclass
+class ResolverStats:
+    """Counters for one run: lookups sent versus served from the cache."""
+
+    queries_sent: int = 0
+    cache_hits: int = 0
+    errors: int = 0
+    sent_by_type: dict[str, int] = field(default_factory=dict)
+
+
+class LiveResolver:
+    """See ``Resolver``: real lookups, cached for the life of the instance."""
+
+    def __init__(self, config: ResolverConfig | None = None) -> None:
+        self.config = config or ResolverConfig()
+        self.stats = ResolverStats()
+        self._backend = _make_backend(self.config)
+        self._cache: dict[tuple[str, RRType], asyncio.Future[Answer]] = {}
+        self._limit: asyncio.Semaphore | None = None
+
+    async def resolve(self, name: str, rrtype: RRType) -> Answer:
+        """See ``Resolver.resolve``."""
+        key = (normalize_name(name), rrtype)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self.stats.cache_hits += 1
+            return await asyncio.shield(cached)
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._cache[key] = future
+        try:
+            future.set_result(await self._lookup(*key))
+        except DnsError as exc:
+            self.stats.errors += 1
+            future.set_exception(exc)
+            future.exception()  # retrieved here, so an unread failure is not logged as lost
+            raise
+        return future.result()
+
+    async def _lookup(self, name: str, rrtype: RRType) -> Answer:
+        if self._limit is None:
+            self._limit = asyncio.Semaphore(self.config.concurrency)
+        async with self._limit:
+            return await _follow_cnames(name, rrtype, self._send)
+
+    async def _send(self, name: str, rrtype: RRType) -> dns.resolver.Answer | None:
+        self.stats.queries_sent += 1
+        self.stats.sent_by_type[rrtype] = self.stats.sent_by_type.get(rrtype, 0) + 1
+        try:
+            return await self._backend.resolve(
+                name + ".", rrtype.value, search=False, raise_on_no_answer=False
+            )
+        except dns.resolver.NXDOMAIN:
+            return None
+        except dns.resolver.LifetimeTimeout as exc:
+            raise DnsTimeoutError(
+                name, rrtype, f"no answer within {exc.kwargs['timeout']:.1f} s"
+            ) from exc
+        except dns.resolver.NoNameservers as exc:
+            raise _server_error(name, rrtype, exc) from exc
+        except dns.exception.DNSException as exc:
+            raise DnsError(name, rrtype, str(exc) or type(exc).__name__) from exc
+
+
+async def _follow_cnames(
+    name: str, rrtype: RRType, send: Callable[[str, RRType], Awaitable[dns.resolver.Answer | None]]
+) -> Answer:
+    """Query, and re-query a CNAME target the server did not resolve (authoritative servers)."""
+    cnames: list[str] = []
+    current = name
+    for _ in range(_MAX_CNAME_HOPS):
+        raw = await send(current, rrtype)
+        if raw is None:
+            return Answer(name, rrtype, Outcome.NXDOMAIN, cnames=tuple(cnames))
+        cnames += [normalize_name(c[0].target.to_text()) for c in raw.chaining_result.cnames]
+        if raw.rrset is not None or normalize_name(raw.canonical_name.to_text()) == current:
+            return _to_answer(name, rrtype, raw, tuple(cnames))
+        current = normalize_name(raw.canonical_name.to_text())
+    raise DnsError(name, rrtype, f"CNAME chain longer than {_MAX_CNAME_HOPS} hops")
+
+
+def _to_answer(
+    name: str, rrtype: RRType, raw: dns.resolver.Answer, cnames: tuple[str, ...]
+) -> Answer:
+    server = f"{raw.nameserver}:{raw.port}" if raw.nameserver else ""
+    if raw.rrset is None:
+        return Answer(name, rrtype, Outcome.NODATA, cnames=cnames, server=server)
+    records = tuple(sorted(_rdata_text(rrtype, rdata) for rdata in raw.rrset))
+    return Answer(name, rrtype, Outcome.ANSWER, records, raw.rrset.ttl, cnames, server)
+
+
+def _rdata_text(rrtype: RRType, rdata: object) -> str:
+    """The ``Answer.records`` text form of one rdata (see ``Answer``)."""
+    match rrtype:
+        case RRType.TXT | RRType.SPF:
+            return b"".join(rdata.strings).decode("utf-8", "replace")  # type: ignore[attr-defined]
+        case RRType.MX:
+            exchange = normalize_name(rdata.exchange.to_text())  # type: ignore[attr-defined]
+            return f"{rdata.preference} {exchange or '.'}"  # type: ignore[attr-defined]
+        case RRType.CNAME | RRType.NS | RRType.PTR:
+            return normalize_name(rdata.target.to_text())  # type: ignore[attr-defined]
+        case RRType.TLSA:
+            r = rdata
+            return f"{r.usage} {r.selector} {r.mtype} {r.cert.hex()}"  # type: ignore[attr-defined]
+        case _:
+            return str(rdata.to_text())  # type: ignore[attr-defined]
+
+
+def _server_error(name: str, rrtype: RRType, exc: dns.resolver.NoNameservers) -> DnsError:
+    """Name the rcode the servers gave (SERVFAIL, REFUSED…) or the transport failure."""
+    errors = exc.kwargs.get("errors") or []
+    rcodes = sorted({str(e[3]) for e in errors if isinstance(e[3], str)})
+    if rcodes:
+        return DnsServerError(name, rrtype, "/".join(rcodes))
+    reasons = sorted({f"{e[0]}: {e[3]}" for e in errors})
+    return DnsError(name, rrtype, "; ".join(reasons) or "no nameserver answered")
+
+
+def _make_backend(config: ResolverConfig) -> dns.asyncresolver.Resolver:
+    try:
+        backend = dns.asyncresolver.Resolver(configure=not config.nameservers)
+    except dns.resolver.NoResolverConfiguration as exc:
+        raise UsageError("no system resolver configured: pass --nameserver IP") from exc
+    if config.nameservers:
+        backend.nameservers = [
+            dns.nameserver.Do53Nameserver(ns.host, ns.port) for ns in config.nameservers
+        ]
+    backend.timeout = config.timeout
+    backend.lifetime = config.timeout * (config.retries + 1)
+    backend.use_edns(0, 0, config.edns_payload)
+    backend.flags = dns.flags.RD
+    backend.cache = None  # our own cache also holds errors and coalesces in-flight lookups
+    return backend

@@ -1,0 +1,65 @@
+"""The one error tree of mailcheck; the CLI catches only ``MailcheckError``.
+
+MailcheckError          root
+ ├─ UsageError          bad command-line arguments
+ ├─ ProfileError        a bad or missing rules file
+ ├─ DnsError            a lookup could not complete (never "record missing")
+ │   ├─ DnsTimeoutError     no answer within the time limit
+ │   └─ DnsServerError      the server answered SERVFAIL, REFUSED or another error rcode
+ │   └─ DnsNotRecordedError replay asked for a lookup the snapshot does not hold
+ ├─ SnapshotError       a snapshot file is unreadable or malformed
+ ├─ SmtpError           the sink or probe could not bind, connect or store
+ └─ ReportError         an output path cannot be written
+"""
+
+from __future__ import annotations
+
+
+class MailcheckError(Exception):
+    """Root of every error mailcheck raises on purpose."""
+
+
+class UsageError(MailcheckError):
+    """Bad command-line arguments."""
+
+
+class ProfileError(MailcheckError):
+    """A rules file is missing, unreadable or invalid; the message names file and key."""
+
+
+class DnsError(MailcheckError):
+    """A DNS lookup could not complete. Data outcomes (NXDOMAIN, no data) are not errors."""
+
+    def __init__(self, name: str, rrtype: str, reason: str) -> None:
+        super().__init__(f"{name}/{rrtype}: {reason}")
+        self.name = name
+        self.rrtype = rrtype
+        self.reason = reason
+
+
+class DnsTimeoutError(DnsError):
+    """No server answered in time."""
+
+
+class DnsServerError(DnsError):
+    """The server answered with an error rcode such as SERVFAIL or REFUSED."""
+
+    def __init__(self, name: str, rrtype: str, rcode: str) -> None:
+        super().__init__(name, rrtype, f"server answered {rcode}")
+        self.rcode = rcode
+
+
+class DnsNotRecordedError(DnsError):
+    """Replay asked for a lookup that the snapshot does not hold."""
+
+
+class SnapshotError(MailcheckError):
+    """A snapshot file cannot be read, or is not a mailcheck snapshot."""
+
+
+class SmtpError(MailcheckError):
+    """The SMTP sink or probe could not bind, connect or store."""
+
+
+class ReportError(MailcheckError):
+    """An output path cannot be written."""

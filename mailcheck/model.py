@@ -1,0 +1,89 @@
+"""The data every part shares: statuses, findings, check results and the report.
+
+Frozen dataclasses and tuples only; no I/O and no formatting here. ``facts`` mappings hold
+JSON-compatible data and are treated as read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+class Status(StrEnum):
+    """How a finding bears on delivery; the value is the CLI/JSON spelling."""
+
+    PASS = "pass"
+    INFO = "info"
+    WARN = "warn"
+    FAIL = "fail"  # mail would not be delivered, or the setup is broken
+    ERROR = "error"  # we could not decide: a lookup failed or timed out
+
+    @property
+    def severity(self) -> int:
+        """Rank for sorting, worst highest: an unknown (error) outranks a warning."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {Status.PASS: 0, Status.INFO: 1, Status.WARN: 2, Status.ERROR: 3, Status.FAIL: 4}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One documented observation with a stable code (see ``mailcheck.codes``)."""
+
+    code: str
+    status: Status
+    summary: str
+    detail: str = ""
+    subject: str = ""  # what it is about: a host name, an IP, an address
+    evidence: tuple[str, ...] = ()  # the raw records it rests on
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one check found, plus the facts it gathered for the report's tables."""
+
+    check: str
+    title: str
+    findings: tuple[Finding, ...] = ()
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProfileRef:
+    """Which sender profile a report was built from, pinned by file hash."""
+
+    id: str
+    name: str
+    source: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one run established, ready for any renderer."""
+
+    tool_version: str
+    generated_at: str  # ISO 8601 UTC; on replay, taken from the evidence
+    domain: str
+    profile: ProfileRef | None
+    checks: tuple[CheckResult, ...]
+    command: tuple[str, ...] = ()
+    dns_queries: int = 0
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """All findings, worst first; ties keep check order."""
+        every = [f for result in self.checks for f in result.findings]
+        return tuple(sorted(every, key=lambda f: -f.status.severity))
+
+    @property
+    def worst_status(self) -> Status:
+        """The most severe status of any finding (``PASS`` when there are none)."""
+        return max((f.status for f in self.findings), key=lambda s: s.severity, default=Status.PASS)

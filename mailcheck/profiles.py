@@ -1,0 +1,319 @@
+"""Sender profiles: load and strictly validate ``rules/senders/*.toml`` into frozen models.
+
+A profile says which addresses and source IPs a SaaS vendor documents for its mail. Every value
+is validated here (addresses by email-validator, networks by ``ipaddress``, domains IDNA
+normalised), so snippets and checks can trust what they get. Format: ``rules/README.md``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+
+from mailcheck.errors import ProfileError
+from mailcheck.rulefile import (
+    Problems,
+    RulesDocument,
+    Table,
+    builtin_rules_dir,
+    iter_rules_files,
+    read_rules_file,
+)
+
+KIND = "sender-profile"
+FORMAT_VERSION = 1
+_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class Environment(StrEnum):
+    """Which of the vendor's environments sends from an address."""
+
+    PRODUCTION = "production"
+    STAGING = "staging"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """One documented sender: an exact address, or ``*@domain`` for any address there."""
+
+    address: str  # lower-case local part, ASCII (A-label) domain
+    environment: Environment
+    note: str = ""
+
+    @property
+    def domain(self) -> str:
+        """The domain part."""
+        return self.address.rpartition("@")[2]
+
+    @property
+    def is_wildcard(self) -> bool:
+        """True for ``*@domain``."""
+        return self.address.startswith("*@")
+
+
+@dataclass(frozen=True)
+class SourceNetwork:
+    """An IP or network the vendor names as a source of its mail."""
+
+    network: Network
+    documented: bool = True  # False: only hinted at ("the 54.240.27.x range"); never allowlisted
+    label: str = ""
+    note: str = ""
+
+    @property
+    def is_host(self) -> bool:
+        """True for a single address (/32 or /128)."""
+        return self.network.num_addresses == 1
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """A source document the profile is built from."""
+
+    title: str
+    url: str
+    retrieved: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SenderProfile:
+    """A validated sender profile, pinned to its file by SHA-256."""
+
+    id: str
+    name: str
+    vendor: str
+    purpose: str
+    provenance: tuple[Provenance, ...]
+    senders: tuple[Sender, ...]
+    networks: tuple[SourceNetwork, ...]
+    envelope_domains: tuple[str, ...] = ()
+    dkim_domains: tuple[str, ...] = ()
+    addresses_case_insensitive: bool = True
+    source: str = ""
+    sha256: str = ""
+
+    @property
+    def sender_domains(self) -> tuple[str, ...]:
+        """Every domain that appears in a sender address, sorted."""
+        return tuple(sorted({s.domain for s in self.senders}))
+
+    @property
+    def documented_hosts(self) -> tuple[SourceNetwork, ...]:
+        """The documented single addresses: the only IPs a snippet may ever name."""
+        return tuple(n for n in self.networks if n.documented and n.is_host)
+
+    def match_address(self, address: str) -> Sender | None:
+        """The profile sender an address falls under (exact match first), or None."""
+        wanted = address.strip().lower()
+        local, _, domain = wanted.rpartition("@")
+        exact = [s for s in self.senders if s.address == wanted]
+        wildcard = [s for s in self.senders if s.is_wildcard and s.domain == domain and local]
+        found = exact or wildcard
+        return found[0] if found else None
+
+
+def load_profile_file(path: Path) -> SenderProfile:
+    """Load and validate one sender profile file."""
+    return profile_from_document(read_rules_file(path))
+
+
+def profile_from_document(document: RulesDocument) -> SenderProfile:
+    """Validate a parsed rules file as a sender profile; all problems raise together."""
+    problems = Problems(document.path)
+    root = Table(document.data, "", problems)
+    if root.text("kind") not in ("", KIND):
+        root.problem("kind", f"expected {KIND!r}")
+    if root.integer("format_version") not in (0, FORMAT_VERSION):
+        root.problem("format_version", f"this mailcheck reads format_version {FORMAT_VERSION}")
+    profile_id = root.text("id")
+    if profile_id and not _ID.match(profile_id):
+        root.problem("id", "use lower-case letters, digits and inner hyphens (max 64)")
+    profile = SenderProfile(
+        id=profile_id,
+        name=root.text("name"),
+        vendor=root.text("vendor"),
+        purpose=root.text("purpose"),
+        provenance=tuple(_provenance(t) for t in root.tables("provenance", required=True)),
+        senders=_senders(root.tables("senders", required=True), problems),
+        networks=_networks(root.tables("networks"), problems),
+        envelope_domains=_domains(root, "envelope_domains"),
+        dkim_domains=_domains(root, "dkim_domains"),
+        addresses_case_insensitive=root.boolean("addresses_case_insensitive", default=True),
+        source=str(document.path),
+        sha256=document.sha256,
+    )
+    root.finish()
+    if not profile.senders and not problems.items:
+        problems.add("senders", "a profile needs at least one sender")
+    problems.raise_if_any()
+    return profile
+
+
+def _provenance(table: Table) -> Provenance:
+    url = table.text("url")
+    if url and not url.startswith("https://"):
+        table.problem("url", "must be an https:// URL")
+    item = Provenance(
+        table.text("title"), url, table.day("retrieved"), table.text("note", required=False)
+    )
+    table.finish()
+    return item
+
+
+def _senders(tables: list[Table], problems: Problems) -> tuple[Sender, ...]:
+    seen: dict[str, str] = {}
+    senders: list[Sender] = []
+    for table in tables:
+        address = _address(table)
+        environment = _environment(table)
+        note = table.text("note", required=False)
+        table.finish()
+        if not address or environment is None:
+            continue
+        if address in seen:
+            table.problem("address", f"duplicates {seen[address]} ({address})")
+            continue
+        seen[address] = table.path("address")
+        senders.append(Sender(address, environment, note))
+    _check_wildcard_environments(senders, tables, problems)
+    return tuple(senders)
+
+
+def _address(table: Table) -> str:
+    raw = table.text("address")
+    if not raw:
+        return ""
+    if raw.startswith("*@"):
+        domain = normalize_domain(raw[2:])
+        if domain is None:
+            table.problem("address", f"{raw!r}: the domain after '*@' is not a valid mail domain")
+        return f"*@{domain}" if domain else ""
+    try:
+        valid = validate_email(raw, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        table.problem("address", f"{raw!r}: {exc}")
+        return ""
+    return f"{valid.local_part.lower()}@{valid.ascii_domain.lower()}"
+
+
+def _environment(table: Table) -> Environment | None:
+    value = table.text("environment")
+    try:
+        return Environment(value)
+    except ValueError:
+        if value:
+            choices = ", ".join(e.value for e in Environment)
+            table.problem("environment", f"{value!r} is not one of {choices}")
+        return None
+
+
+def _check_wildcard_environments(
+    senders: list[Sender], tables: list[Table], problems: Problems
+) -> None:
+    """An exact address and the wildcard that covers it must agree on the environment."""
+    wildcards = {s.domain: s for s in senders if s.is_wildcard}
+    for sender in senders:
+        cover = wildcards.get(sender.domain)
+        if cover and cover is not sender and cover.environment != sender.environment:
+            problems.add(
+                "senders",
+                f"{sender.address} is {sender.environment} but "
+                f"{cover.address} says {cover.environment}: contradictory",
+            )
+
+
+def _networks(tables: list[Table], problems: Problems) -> tuple[SourceNetwork, ...]:
+    networks: list[SourceNetwork] = []
+    for table in tables:
+        network = _network(table)
+        documented = table.boolean("documented", default=True)
+        label, note = table.text("label", required=False), table.text("note", required=False)
+        table.finish()
+        if network is None:
+            continue
+        if not documented and not note:
+            table.problem("note", "an undocumented network must say in a note why it is listed")
+        clash = next((n for n in networks if n.network == network), None)
+        if clash is not None:
+            table.problem("network", f"{network} is listed twice")
+            continue
+        networks.append(SourceNetwork(network, documented, label, note))
+    _check_documented_overlap(networks, problems)
+    return tuple(networks)
+
+
+def _network(table: Table) -> Network | None:
+    raw = table.text("network")
+    if not raw:
+        return None
+    try:
+        return ipaddress.ip_network(raw, strict=True)
+    except ValueError as exc:
+        table.problem("network", f"{raw!r}: {exc}")
+        return None
+
+
+def _check_documented_overlap(networks: list[SourceNetwork], problems: Problems) -> None:
+    documented = [n.network for n in networks if n.documented]
+    for i, first in enumerate(documented):
+        for second in documented[i + 1 :]:
+            if first.version == second.version and first.overlaps(second):
+                problems.add("networks", f"documented networks {first} and {second} overlap")
+
+
+def _domains(root: Table, key: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for path, raw in root.strings(key):
+        domain = normalize_domain(raw)
+        if domain is None:
+            root.problem(key, f"{path}: {raw!r} is not a valid domain")
+        elif domain in out:
+            root.problem(key, f"{path}: {domain} is listed twice")
+        else:
+            out.append(domain)
+    return tuple(out)
+
+
+def normalize_domain(raw: str) -> str | None:
+    """IDNA-normalise and lower-case a mail domain; None when it is not a valid one."""
+    try:
+        valid = validate_email(f"postmaster@{raw}", check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return valid.ascii_domain.lower()
+
+
+def load_profiles(extra_dirs: tuple[Path, ...] = ()) -> dict[str, SenderProfile]:
+    """Every sender profile: the shipped ones, then the user's (``--rules DIR``); ids unique."""
+    profiles: dict[str, SenderProfile] = {}
+    builtin = builtin_rules_dir()
+    for path in iter_rules_files([builtin, *extra_dirs]):
+        document = read_rules_file(path)
+        if path.is_relative_to(builtin):  # same name on every machine, so reports replay exactly
+            document = replace(document, path=Path("rules") / path.relative_to(builtin))
+        if document.kind != KIND:
+            continue
+        profile = profile_from_document(document)
+        if profile.id in profiles:
+            raise ProfileError(
+                f"{path}: id: {profile.id!r} is already defined in {profiles[profile.id].source}"
+            )
+        profiles[profile.id] = profile
+    return profiles
+
+
+def get_profile(profile_id: str, extra_dirs: tuple[Path, ...] = ()) -> SenderProfile:
+    """One profile by id; an unknown id raises ``ProfileError`` listing the known ones."""
+    profiles = load_profiles(extra_dirs)
+    if profile_id not in profiles:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ProfileError(f"no sender profile {profile_id!r} (known: {known})")
+    return profiles[profile_id]

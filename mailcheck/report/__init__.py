@@ -1,0 +1,37 @@
+"""Renderers: ``Report`` in, text out. ``ReportFormat`` picks one; each lives in its own module."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+from mailcheck.model import Report
+
+
+class Renderer(Protocol):
+    """Turns a report into text; never chooses where it goes and never touches DNS."""
+
+    def render(self, report: Report) -> str:
+        """The whole rendered document."""
+        ...
+
+
+class ReportFormat(StrEnum):
+    """Output formats; the value is the CLI spelling."""
+
+    TEXT = "text"
+    JSON = "json"
+
+    def renderer(self, *, color: bool = False) -> Renderer:
+        """The renderer for this format."""
+        from mailcheck.report.json import JsonRenderer
+        from mailcheck.report.text import TextRenderer
+
+        match self:
+            case ReportFormat.TEXT:
+                return TextRenderer(color=color)
+            case ReportFormat.JSON:
+                return JsonRenderer()
+
+
+__all__ = ["Renderer", "ReportFormat"]
