@@ -171,6 +171,11 @@ class Table:
         values = self._get(key, list, required) or []
         return [Table(v, f"{self.path(key)}[{i}]", self._problems) for i, v in enumerate(values)]
 
+    def table(self, key: str, *, required: bool = False) -> Table:
+        """A sub-table (``key = { ... }`` or ``[x.key]``); empty when absent and optional."""
+        value = self._get(key, Mapping, required)
+        return Table(value if value is not None else {}, self.path(key), self._problems)
+
     def finish(self) -> None:
         """Report keys nobody read: a typo must not silently drop data."""
         for key in sorted(set(self._data) - self._read):

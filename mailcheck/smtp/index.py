@@ -1,0 +1,251 @@
+"""The SQLite index of a sink's Maildir (WAL): envelope, client, TLS, size, times, analysis.
+
+The Maildir is the truth and the index is derived from it: every stored file carries its
+envelope (see ``store``), so ``reconcile`` can rebuild missing rows after a crash. Writes go
+through one thread and are group-committed: all rows queued while a transaction runs go into
+the next one, so many sessions share one commit instead of queueing behind each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mailcheck.errors import SmtpError
+from mailcheck.smtp.store import Maildir, Stored, read_stored
+
+INDEX_NAME = ".mailcheck-index.sqlite3"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    key TEXT UNIQUE NOT NULL,
+    mail_from TEXT NOT NULL,
+    rcpt_to TEXT NOT NULL,
+    client_ip TEXT NOT NULL,
+    client_port INTEGER NOT NULL,
+    helo TEXT NOT NULL,
+    tls TEXT NOT NULL,
+    proxied_from TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    stored_at REAL NOT NULL,
+    analysis TEXT
+);
+"""
+_INSERT = (
+    "INSERT OR IGNORE INTO messages (key, mail_from, rcpt_to, client_ip, client_port, helo, tls,"
+    " proxied_from, size, sha256, received_at, stored_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+_COLUMNS = (
+    "id",
+    "key",
+    "mail_from",
+    "rcpt_to",
+    "client_ip",
+    "client_port",
+    "helo",
+    "tls",
+    "proxied_from",
+    "size",
+    "sha256",
+    "received_at",
+    "stored_at",
+    "analysis",
+)
+
+Op = Callable[[sqlite3.Connection], object]
+
+
+def index_path(maildir: Path) -> Path:
+    """Where a Maildir's index lives."""
+    return maildir / INDEX_NAME
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (and create) the index with WAL; NORMAL sync survives a process crash in WAL mode."""
+    try:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(_SCHEMA)
+    except sqlite3.Error as exc:
+        raise SmtpError(f"{path}: cannot open the sink index: {exc}") from exc
+    return conn
+
+
+def _row(stored: Stored) -> tuple[Any, ...]:
+    env = stored.envelope
+    return (
+        stored.key,
+        env.mail_from,
+        json.dumps(list(env.rcpt_to)),
+        env.client_ip,
+        env.client_port,
+        env.helo,
+        env.tls,
+        env.proxied_from,
+        stored.size,
+        stored.sha256,
+        env.received_at,
+        stored.stored_at,
+    )
+
+
+class Index:
+    """The writer side: one thread, group-committed transactions."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sink-index")
+        self._conn: sqlite3.Connection | None = None
+        self._pending: list[tuple[Op, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def open(self) -> None:
+        """Open the database in the writer thread."""
+        loop = asyncio.get_running_loop()
+        self._conn = await loop.run_in_executor(self._executor, self._connect)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = connect(self.path)
+        # The connection is created and used only in the writer thread.
+        return conn
+
+    async def add(self, stored: Stored) -> None:
+        """Index a stored message; returns once the row is committed."""
+        row = _row(stored)
+        await self._submit(lambda conn: conn.execute(_INSERT, row))
+
+    async def set_analysis(self, key: str, analysis: dict[str, Any]) -> None:
+        """Store the analysis results of one message."""
+        text = json.dumps(analysis, sort_keys=True)
+        sql = "UPDATE messages SET analysis = ? WHERE key = ?"
+        await self._submit(lambda conn: conn.execute(sql, (text, key)))
+
+    async def _submit(self, op: Op) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((op, future))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_batches())
+        await asyncio.shield(future)
+
+    async def _write_batches(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    await loop.run_in_executor(self._executor, self._run_batch, batch)
+                except sqlite3.Error as exc:
+                    for _, future in batch:
+                        future.set_exception(SmtpError(f"{self.path}: index write: {exc}"))
+                else:
+                    for _, future in batch:
+                        future.set_result(None)
+        finally:
+            self._writer = None
+
+    def _run_batch(self, batch: Sequence[tuple[Op, asyncio.Future[None]]]) -> None:
+        conn = self._conn
+        assert conn is not None, "Index.open() first"
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for op, _ in batch:
+                op(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    async def close(self) -> None:
+        """Wait for queued writes, then close the database and the thread."""
+        while self._writer is not None:
+            await asyncio.wait_for(asyncio.shield(self._writer), timeout=30)
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
+        self._executor.shutdown(wait=True)
+
+
+@dataclass
+class Reconciled:
+    """What the startup consistency check found and did."""
+
+    indexed: list[str] = field(default_factory=list)  # files found without a row: row added
+    dropped: list[str] = field(default_factory=list)  # rows without a file: row removed
+    damaged: list[str] = field(default_factory=list)  # files we cannot parse: left alone
+    tmp_removed: int = 0  # unacknowledged partial files removed from tmp/
+
+    @property
+    def clean(self) -> bool:
+        """True when index and Maildir already agreed."""
+        return not (self.indexed or self.dropped or self.damaged)
+
+
+def reconcile(maildir: Maildir, path: Path) -> Reconciled:
+    """Make the index agree with the Maildir (run before accepting connections)."""
+    result = Reconciled(tmp_removed=maildir.clean_tmp())
+    files = {p.name.partition(":")[0]: p for p in maildir.iter_new()}
+    conn = connect(path)
+    try:
+        known = {row[0] for row in conn.execute("SELECT key FROM messages")}
+        conn.execute("BEGIN")
+        for key in sorted(files.keys() - known):
+            _index_file(conn, key, files[key], result)
+        for key in sorted(known - files.keys()):
+            conn.execute("DELETE FROM messages WHERE key = ?", (key,))
+            result.dropped.append(key)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return result
+
+
+def _index_file(conn: sqlite3.Connection, key: str, file: Path, result: Reconciled) -> None:
+    try:
+        envelope, message = read_stored(file)
+    except (OSError, ValueError):
+        result.damaged.append(key)
+        return
+    stored = Stored(key, envelope, len(message), hashlib.sha256(message).hexdigest(), 0.0)
+    conn.execute(_INSERT, _row(stored))
+    result.indexed.append(key)
+
+
+def list_messages(path: Path, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest ``limit`` messages, newest first (read-only use by the CLI)."""
+    conn = connect(path)
+    try:
+        rows = conn.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM messages ORDER BY id DESC LIMIT ?", (limit,)
+        ).fetchall()
+    finally:
+        conn.close()
+    return [_as_dict(row) for row in rows]
+
+
+def get_message(path: Path, message_id: int) -> dict[str, Any] | None:
+    """One message by id, or None."""
+    conn = connect(path)
+    try:
+        row = conn.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM messages WHERE id = ?", (message_id,)
+        ).fetchone()
+    finally:
+        conn.close()
+    return None if row is None else _as_dict(row)
+
+
+def _as_dict(row: Sequence[Any]) -> dict[str, Any]:
+    data = dict(zip(_COLUMNS, row, strict=True))
+    data["rcpt_to"] = json.loads(data["rcpt_to"])
+    data["analysis"] = json.loads(data["analysis"]) if data["analysis"] else None
+    return data

@@ -1,0 +1,187 @@
+"""aiosmtpd's ``SMTP`` with what a durable delivery-test sink needs and 1.4.6 lacks.
+
+Measured against stock aiosmtpd 1.4.6 (see tests/smtp/test_protocol.py):
+
+* a text line over 1,001 octets made it reject the whole message with a permanent ``500``;
+  Postfix accepts such mail, so we store it unchanged;
+* the whole DATA was joined in memory; here it streams into the Maildir ``tmp/`` file as it
+  arrives (the reader never holds more than a couple of lines);
+* a message over SIZE is drained and refused with ``552 5.3.4`` without storing anything;
+* no connection limits: ``Limits`` bounds connections in total and per client address;
+* the MAIL command-length allowance grew by 36 octets on *every* EHLO, shared by all sessions
+  (a class-level dict); here it is per session and fixed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aiosmtpd.smtp import SMTP, Envelope
+
+MAIL_COMMAND_LIMIT = 512 + 26 + 10 + 14  # RFC 5321 + SIZE (RFC 1870) + SMTPUTF8 + BODY=8BITMIME
+
+
+class MessageWriter(Protocol):
+    """Where DATA bytes go: a file in the Maildir ``tmp/`` (see ``store.Incoming``)."""
+
+    def write(self, data: bytes) -> None:
+        """Append bytes."""
+
+    def abort(self) -> None:
+        """Discard everything written."""
+
+
+class DataReceiver(Protocol):
+    """The handler side of streaming DATA."""
+
+    def open_message(self, server: SMTP, session: Any, envelope: Any) -> MessageWriter:
+        """Start a message; may raise (the session then answers 451)."""
+
+
+@dataclass
+class Limits:
+    """Connection limits shared by every session of one server."""
+
+    max_connections: int = 200
+    max_per_client: int = 50
+    active: collections.Counter[str] = field(default_factory=collections.Counter)
+
+    @property
+    def total(self) -> int:
+        """Connections open now."""
+        return sum(self.active.values())
+
+    def admit(self, client: str) -> bool:
+        """Count a new connection in, or refuse it."""
+        if self.total >= self.max_connections or self.active[client] >= self.max_per_client:
+            return False
+        self.active[client] += 1
+        return True
+
+    def release(self, client: str) -> None:
+        """Count a connection out."""
+        self.active[client] -= 1
+        if self.active[client] <= 0:
+            del self.active[client]
+
+
+class SinkEnvelope(Envelope):
+    """aiosmtpd's envelope plus the writer holding the streamed message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writer: MessageWriter | None = None
+
+
+class SinkSMTP(SMTP):
+    """One SMTP session of the sink."""
+
+    def __init__(
+        self,
+        handler: DataReceiver,
+        *,
+        limits: Limits,
+        data_timeout: float = 600.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(handler, enable_SMTPUTF8=True, decode_data=False, **kwargs)
+        # Per session, so EHLO cannot grow a limit shared by every session (see module doc).
+        self.command_size_limits = collections.defaultdict(lambda: SMTP.command_size_limit)
+        self._limits = limits
+        self._data_timeout = data_timeout
+        self._client: str | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Count the connection (a STARTTLS re-entry is the same connection)."""
+        if self._original_transport is None and self.transport is None:
+            peer = transport.get_extra_info("peername")
+            client = str(peer[0]) if peer else "?"
+            if self._limits.admit(client):
+                self._client = client
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        """Count the connection out."""
+        if self._client is not None:
+            self._limits.release(self._client)
+            self._client = None
+        super().connection_lost(error)
+
+    def _create_envelope(self) -> SinkEnvelope:
+        return SinkEnvelope()
+
+    async def _handle_client(self) -> None:
+        if self._client is None:
+            await self.push("421 4.7.0 Too many connections, try again later")
+            assert self.transport is not None
+            self.transport.close()
+            return
+        await super()._handle_client()
+
+    async def smtp_EHLO(self, hostname: str) -> None:  # noqa: N802
+        """EHLO, then pin the MAIL length allowance instead of letting it grow."""
+        await super().smtp_EHLO(hostname)
+        self.command_size_limits["MAIL"] = MAIL_COMMAND_LIMIT
+
+    async def smtp_DATA(self, arg: str) -> None:  # noqa: N802
+        """DATA, streamed to the handler's writer line by line; see the module docstring."""
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        envelope = self.envelope
+        assert isinstance(envelope, SinkEnvelope)
+        if not envelope.rcpt_tos:
+            await self.push("503 5.5.1 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 5.5.4 Syntax: DATA")
+            return
+        hook = self._handle_hooks.get("DATA_START")
+        if hook is not None:
+            status = await hook(self, self.session, envelope)
+            if status is not None:
+                await self.push(status)
+                return
+        writer = self.event_handler.open_message(self, self.session, envelope)
+        try:
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            self._reset_timeout(self._data_timeout)
+            too_big = await self._receive(writer)
+        except BaseException:
+            writer.abort()
+            raise
+        if too_big:
+            writer.abort()
+            self.envelope = self._create_envelope()
+            await self.push("552 5.3.4 Message size exceeds fixed maximum message size")
+            return
+        envelope.writer = writer
+        status = await self._call_handler_hook("DATA")
+        self.envelope = self._create_envelope()
+        self._reset_timeout()
+        await self.push(status)
+
+    async def _receive(self, writer: MessageWriter) -> bool:
+        """Copy DATA to ``writer`` until the lone dot; True if it went over the size limit."""
+        limit = self.data_size_limit or 0
+        size = 0
+        at_line_start = True
+        while True:
+            try:
+                chunk = await self._reader.readuntil(b"\r\n")
+            except asyncio.LimitOverrunError as exc:
+                # A line longer than the reader's limit: take what is buffered, line goes on.
+                chunk = await self._reader.readexactly(exc.consumed)
+            except asyncio.IncompleteReadError as exc:
+                raise ConnectionResetError("connection closed during DATA") from exc
+            if at_line_start:
+                if chunk == b".\r\n":
+                    return bool(limit) and size > limit
+                if chunk.startswith(b"."):
+                    chunk = chunk[1:]  # RFC 5321 §4.5.2 transparency
+            at_line_start = chunk.endswith(b"\r\n")
+            size += len(chunk)
+            if not limit or size <= limit:
+                writer.write(chunk)

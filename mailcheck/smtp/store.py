@@ -1,0 +1,305 @@
+"""Durable Maildir storage: stream into ``tmp/``, fsync, rename into ``new/``, fsync the folder.
+
+A message is only acknowledged after ``Maildir.commit`` returns, so a ``kill -9`` at any point
+either leaves a complete file in ``new/`` or garbage in ``tmp/`` (removed at the next start).
+Each stored file starts with our trace headers (``Return-Path``, ``X-Mailcheck-Envelope`` with
+the envelope as folded base64 JSON, ``Received``) followed by the message exactly as received,
+so the index can always be rebuilt from the Maildir alone.
+
+fsync is slow and must not stall other sessions: file fsyncs run in worker threads in parallel,
+and the directory fsync is group-committed (every rename waiting for it shares one fsync that
+started after the rename).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import fcntl
+import hashlib
+import itertools
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO
+
+from mailcheck.errors import SmtpError
+
+ENVELOPE_HEADER = b"X-Mailcheck-Envelope:"
+_WRITE_BUFFER = 64 * 1024
+_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What the SMTP session told us about a message (all stored in the file's trace header)."""
+
+    mail_from: str
+    rcpt_to: tuple[str, ...]
+    client_ip: str
+    client_port: int
+    helo: str
+    tls: str  # "" without TLS, else e.g. "TLSv1.3 TLS_AES_256_GCM_SHA384"
+    received_at: float
+    proxied_from: str = ""  # the real peer when the client IP came from a PROXY header
+
+    def to_header(self) -> bytes:
+        """The ``X-Mailcheck-Envelope`` header, folded at 76 columns."""
+        data = dict(asdict(self), rcpt_to=list(self.rcpt_to), v=1)
+        raw = base64.b64encode(json.dumps(data, sort_keys=True).encode()).decode()
+        chunks = [raw[i : i + 76] for i in range(0, len(raw), 76)] or [""]
+        return (ENVELOPE_HEADER.decode() + " " + "\r\n ".join(chunks) + "\r\n").encode()
+
+    @classmethod
+    def from_header_value(cls, value: bytes) -> Envelope:
+        """Parse the unfolded value of ``X-Mailcheck-Envelope``; ``ValueError`` if damaged."""
+        try:
+            data = json.loads(base64.b64decode(b"".join(value.split()), validate=True))
+            return cls(
+                mail_from=str(data["mail_from"]),
+                rcpt_to=tuple(str(r) for r in data["rcpt_to"]),
+                client_ip=str(data["client_ip"]),
+                client_port=int(data["client_port"]),
+                helo=str(data["helo"]),
+                tls=str(data["tls"]),
+                received_at=float(data["received_at"]),
+                proxied_from=str(data.get("proxied_from", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"damaged envelope header: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A message safely in ``new/``."""
+
+    key: str
+    envelope: Envelope
+    size: int  # octets of the message as received (without our trace headers)
+    sha256: str  # of the message as received
+    stored_at: float
+
+
+def trace_headers(envelope: Envelope, hostname: str, key: str) -> bytes:
+    """What we prepend: Return-Path, our envelope header and a Received line (RFC 5321 §4.4)."""
+    when = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(envelope.received_at))
+    proto = "ESMTPS" if envelope.tls else "ESMTP"
+    received = (
+        f"Received: from {_safe(envelope.helo)} ([{envelope.client_ip}])\r\n"
+        f"\tby {_safe(hostname)} (mailcheck sink) with {proto} id {key};\r\n\t{when}\r\n"
+    )
+    return (
+        f"Return-Path: <{_safe(envelope.mail_from)}>\r\n".encode()
+        + envelope.to_header()
+        + received.encode()
+    )
+
+
+def _safe(text: str) -> str:
+    """Client-supplied text may hold anything; keep header lines single and printable."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)[:255]
+
+
+class Incoming:
+    """A message being received: bytes stream into ``tmp/<key>``, never into memory."""
+
+    def __init__(self, maildir: Maildir, key: str, file: IO[bytes], envelope: Envelope) -> None:
+        self.maildir = maildir
+        self.key = key
+        self.envelope = envelope
+        self._file = file
+        self._hash = hashlib.sha256()
+        self.size = 0
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        """Append message bytes (buffered; the OS page cache absorbs them)."""
+        self._file.write(data)
+        self._hash.update(data)
+        self.size += len(data)
+
+    def abort(self) -> None:
+        """Forget this message: close and remove the temporary file (if still in ``tmp/``)."""
+        if not self._file.closed:
+            self._file.close()
+        self.closed = True
+        self.maildir.tmp.joinpath(self.key).unlink(missing_ok=True)
+
+    async def commit(self) -> Stored:
+        """Make the message durable in ``new/``; only then may the caller answer 250."""
+        return await self.maildir.commit(self)
+
+    def _sync_and_publish(self) -> None:
+        # Runs in a worker thread, so many sessions fsync in parallel.
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        finally:
+            self._file.close()
+            self.closed = True
+        os.rename(self.maildir.tmp / self.key, self.maildir.new / self.key)
+
+    @property
+    def sha256(self) -> str:
+        """Hex digest of the message bytes written so far."""
+        return self._hash.hexdigest()
+
+
+class Maildir:
+    """One Maildir folder owned by one sink process (an exclusive lock file enforces that)."""
+
+    def __init__(self, path: Path, hostname: str | None = None) -> None:
+        self.path = path
+        self.tmp, self.new, self.cur = path / "tmp", path / "new", path / "cur"
+        self.hostname = hostname or socket.gethostname()
+        self._dir_sync = _GroupSync(self.new)
+        self._lock_fd: int | None = None
+
+    def open(self) -> None:
+        """Create the folders and take the lock; raises ``SmtpError`` if another sink holds it."""
+        try:
+            for folder in (self.tmp, self.new, self.cur):
+                folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path / ".mailcheck-sink.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise SmtpError(f"{self.path}: cannot use as Maildir: {exc.strerror}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            raise SmtpError(f"{self.path}: another sink is using this Maildir") from exc
+        self._lock_fd = fd
+
+    def close(self) -> None:
+        """Release the lock."""
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def new_key(self) -> str:
+        """A unique Maildir name (time, microseconds, pid, counter, host)."""
+        now = time.time()
+        host = self.hostname.replace("/", "\\057").replace(":", "\\072")
+        micros = int((now % 1) * 1e6)
+        return f"{int(now)}.M{micros}P{os.getpid()}Q{next(_counter)}.{host}"
+
+    def begin(self, envelope: Envelope) -> Incoming:
+        """Start receiving a message into ``tmp/``; the trace headers are written first.
+
+        DATA comes after the last RCPT, so the whole envelope is known before the first body
+        byte: no second copy of the message is ever needed.
+        """
+        key = self.new_key()
+        try:
+            fd = os.open(self.tmp / key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            raise SmtpError(f"{self.tmp}: cannot create a message file: {exc.strerror}") from exc
+        file = os.fdopen(fd, "wb", buffering=_WRITE_BUFFER)
+        file.write(trace_headers(envelope, self.hostname, key))
+        return Incoming(self, key, file, envelope)
+
+    async def commit(self, incoming: Incoming) -> Stored:
+        """fsync the file, rename it into ``new/``, then fsync ``new/`` (grouped)."""
+        try:
+            await asyncio.to_thread(incoming._sync_and_publish)
+            await self._dir_sync.sync()
+        except OSError as exc:
+            incoming.abort()
+            raise SmtpError(f"{self.path}: cannot store message: {exc.strerror}") from exc
+        return Stored(incoming.key, incoming.envelope, incoming.size, incoming.sha256, time.time())
+
+    def iter_new(self) -> Iterator[Path]:
+        """Every stored message file (``new/`` and ``cur/``)."""
+        for folder in (self.new, self.cur):
+            yield from (p for p in folder.iterdir() if not p.name.startswith("."))
+
+    def clean_tmp(self) -> int:
+        """Remove leftovers of interrupted receptions (never acknowledged); returns the count."""
+        removed = 0
+        for path in self.tmp.iterdir():
+            path.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def find(self, key: str) -> Path | None:
+        """The file of a stored message, wherever a mail client may have moved it."""
+        for folder in (self.new, self.cur):
+            for candidate in (folder / key, *folder.glob(f"{_glob_escape(key)}:*")):
+                if candidate.exists():
+                    return candidate
+        return None
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[]" else c for c in text)
+
+
+def read_stored(path: Path) -> tuple[Envelope, bytes]:
+    """Parse one stored file: our envelope and the message as received."""
+    raw = path.read_bytes()
+    head, sep, _rest = raw.partition(b"\r\nReceived: ")
+    lines = head.split(b"\r\n")
+    value = b""
+    collecting = False
+    for line in lines:
+        if line.startswith(ENVELOPE_HEADER):
+            value, collecting = line[len(ENVELOPE_HEADER) :], True
+        elif collecting and line[:1] in (b" ", b"\t"):
+            value += line
+        else:
+            collecting = False
+    if not sep or not value:
+        raise ValueError(f"{path.name}: no mailcheck trace headers")
+    message_start = _end_of_received(raw, len(head) + 2)
+    return Envelope.from_header_value(value), raw[message_start:]
+
+
+def _end_of_received(raw: bytes, start: int) -> int:
+    """Offset after our Received header (its continuation lines start with a tab)."""
+    pos = raw.index(b"\r\n", start) + 2
+    while raw[pos : pos + 1] == b"\t":
+        pos = raw.index(b"\r\n", pos) + 2
+    return pos
+
+
+class _GroupSync:
+    """Group commit for a directory fsync: waiters share one fsync started after they asked."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._next: asyncio.Future[None] | None = None
+        self._runner: asyncio.Task[None] | None = None
+
+    async def sync(self) -> None:
+        """Return once an fsync of the folder that began after this call has completed."""
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        waiter = self._next
+        if self._runner is None:
+            self._runner = asyncio.create_task(self._run())
+        await asyncio.shield(waiter)
+
+    async def _run(self) -> None:
+        try:
+            while self._next is not None:
+                waiter, self._next = self._next, None
+                try:
+                    await asyncio.to_thread(_fsync_dir, self.folder)
+                except OSError as exc:
+                    waiter.set_exception(SmtpError(f"fsync {self.folder}: {exc.strerror}"))
+                else:
+                    waiter.set_result(None)
+        finally:
+            self._runner = None
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
