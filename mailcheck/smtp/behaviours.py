@@ -232,7 +232,7 @@ def _consistent(table: Table, behaviour: Behaviour) -> bool:
             ok = False
     if behaviour.action is Action.GREYLIST:
         if behaviour.stage is not Stage.RCPT:
-            table.problem("stage", "greylisting needs the triplet: use stage = \"rcpt\"")
+            table.problem("stage", 'greylisting needs the triplet: use stage = "rcpt"')
             ok = False
         if not 1 <= behaviour.seconds <= MAX_GREYLIST:
             table.problem("seconds", f"expected 1 to {MAX_GREYLIST}")

@@ -40,6 +40,9 @@ class DataReceiver(Protocol):
     def open_message(self, server: SMTP, session: Any, envelope: Any) -> MessageWriter:
         """Start a message; may raise (the session then answers 451)."""
 
+    async def on_connect(self, server: SMTP, session: Any) -> bool:
+        """Before the greeting (after a PROXY header, if any); False closes the connection."""
+
 
 @dataclass
 class Limits:
@@ -48,6 +51,7 @@ class Limits:
     max_connections: int = 200
     max_per_client: int = 50
     active: collections.Counter[str] = field(default_factory=collections.Counter)
+    sessions: set[SMTP] = field(default_factory=set)  # open sessions, for shutdown
 
     @property
     def total(self) -> int:
@@ -101,6 +105,7 @@ class SinkSMTP(SMTP):
             client = str(peer[0]) if peer else "?"
             if self._limits.admit(client):
                 self._client = client
+            self._limits.sessions.add(self)
         super().connection_made(transport)
 
     def connection_lost(self, error: Exception | None) -> None:
@@ -108,6 +113,7 @@ class SinkSMTP(SMTP):
         if self._client is not None:
             self._limits.release(self._client)
             self._client = None
+        self._limits.sessions.discard(self)
         super().connection_lost(error)
 
     def _create_envelope(self) -> SinkEnvelope:
@@ -119,6 +125,13 @@ class SinkSMTP(SMTP):
             assert self.transport is not None
             self.transport.close()
             return
+        if self._proxy_timeout is None:
+            # With PROXY the handler runs this from handle_PROXY, once the client IP is known.
+            handler: DataReceiver = self.event_handler
+            if not await handler.on_connect(self, self.session):
+                assert self.transport is not None
+                self.transport.close()
+                return
         await super()._handle_client()
 
     async def smtp_EHLO(self, hostname: str) -> None:  # noqa: N802
