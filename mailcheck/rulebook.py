@@ -8,10 +8,12 @@ from pathlib import Path
 from mailcheck import profiles
 from mailcheck.errors import ProfileError
 from mailcheck.rulefile import RulesDocument, iter_rules_files, read_rules_file
+from mailcheck.smtp import behaviours
 
 # kind -> a function that validates a parsed document and raises ProfileError on any problem.
 VALIDATORS: dict[str, Callable[[RulesDocument], object]] = {
     profiles.KIND: profiles.profile_from_document,
+    behaviours.KIND: behaviours.behaviours_from_document,
 }
 
 

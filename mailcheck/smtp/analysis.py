@@ -1,0 +1,183 @@
+"""Per-message analysis for the sink: DKIM, profile sender and source network, SPF/DMARC hooks.
+
+DKIM keys are fetched through mailcheck's own ``Resolver`` (so tests use the loopback DNS
+server and reports can be replayed), then dkimpy verifies with those answers in a worker
+thread; dkimpy never touches the network. SPF and DMARC come in through ``AuthChecks`` so the
+evaluators in ``mailcheck/spf`` and ``mailcheck/dmarc`` plug in without this module knowing them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import getaddresses
+from pathlib import Path
+from typing import Any
+
+import dkim
+
+from mailcheck.dns.interface import Outcome, Resolver, RRType
+from mailcheck.errors import DnsError
+from mailcheck.profiles import SenderProfile
+from mailcheck.smtp.store import Stored, read_stored
+
+MAX_ANALYSED = 10 * 2**20  # dkimpy needs the whole message in memory; bigger ones are skipped
+MAX_SIGNATURES = 5  # each signature costs a DNS lookup and an RSA verify; mail has 1-3
+
+# (client ip, MAIL FROM, HELO, From-header domain, DKIM-passing domains) -> JSON-ready results
+AuthCheck = Callable[[str, str, str, str, tuple[str, ...]], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class AuthChecks:
+    """SPF and DMARC evaluators, when available."""
+
+    spf: AuthCheck | None = None
+    dmarc: AuthCheck | None = None
+
+
+class MessageAnalyzer:
+    """Analyses one stored message; an ``Analyzer`` for ``SinkHandler``."""
+
+    def __init__(
+        self,
+        resolver: Resolver,
+        profile: SenderProfile | None = None,
+        auth: AuthChecks = AuthChecks(),
+    ) -> None:
+        self.resolver = resolver
+        self.profile = profile
+        self.auth = auth
+
+    async def __call__(self, path: Path, stored: Stored) -> dict[str, Any]:
+        """Everything we know about the message, JSON-compatible."""
+        if stored.size > MAX_ANALYSED:
+            return {"skipped": f"larger than {MAX_ANALYSED} octets"}
+        envelope, message = await asyncio.to_thread(read_stored, path)
+        header_from = from_address(message)
+        dkim_results = await verify_dkim(message, self.resolver)
+        passing = tuple(r["domain"] for r in dkim_results if r["result"] == "pass")
+        from_domain = header_from.rpartition("@")[2]
+        args = (envelope.client_ip, envelope.mail_from, envelope.helo, from_domain, passing)
+        result: dict[str, Any] = {
+            "header_from": header_from,
+            "dkim": dkim_results,
+            "spf": await _optional(self.auth.spf, args, "SPF evaluator not available"),
+            "dmarc": await _optional(self.auth.dmarc, args, "DMARC evaluator not available"),
+        }
+        if self.profile is not None:
+            result["profile"] = match_profile(
+                self.profile, envelope.client_ip, envelope.mail_from, header_from
+            )
+        return result
+
+
+async def _optional(check: AuthCheck | None, args: Any, why: str) -> dict[str, Any]:
+    if check is None:
+        return {"result": "not-evaluated", "detail": why}
+    return await check(*args)
+
+
+def from_address(message: bytes) -> str:
+    """The (first) address of the From header, lower-cased; "" when missing or unparsable."""
+    headers = BytesHeaderParser(policy=compat32).parsebytes(message, headersonly=True)
+    values = headers.get_all("From") or []
+    addresses = [a for _, a in getaddresses([str(v) for v in values]) if "@" in a]
+    return addresses[0].lower() if addresses else ""
+
+
+def match_profile(
+    profile: SenderProfile, client_ip: str, mail_from: str, header_from: str
+) -> dict[str, Any]:
+    """Which profile sender and which profile network the message matches."""
+    envelope_sender = profile.match_address(mail_from) if mail_from else None
+    from_sender = profile.match_address(header_from) if header_from else None
+    network = None
+    try:
+        ip = ipaddress.ip_address(client_ip)
+        network = next(
+            (n for n in profile.networks if n.network.version == ip.version and ip in n.network),
+            None,
+        )
+    except ValueError:
+        pass
+    return {
+        "id": profile.id,
+        "from_sender": from_sender.address if from_sender else None,
+        "envelope_sender": envelope_sender.address if envelope_sender else None,
+        "envelope_domain_listed": mail_from.rpartition("@")[2].lower() in profile.envelope_domains,
+        "network": str(network.network) if network else None,
+        "network_documented": bool(network and network.documented),
+        "network_label": network.label if network else "",
+    }
+
+
+async def verify_dkim(message: bytes, resolver: Resolver) -> list[dict[str, Any]]:
+    """Verify each DKIM-Signature (up to ``MAX_SIGNATURES``), keys fetched via ``resolver``."""
+    checker = dkim.DKIM(message)
+    results = []
+    for idx in range(MAX_SIGNATURES):
+        try:
+            prep = checker.verify_headerprep(idx)
+        except dkim.DKIMException as exc:
+            results.append(_result("", "", "permerror", f"bad signature: {exc}"))
+            continue
+        if not prep:
+            break
+        sig = prep[0]
+        results.append(await _verify_one(message, idx, sig, resolver))
+    return results
+
+
+async def _verify_one(
+    message: bytes, idx: int, sig: dict[bytes, bytes], resolver: Resolver
+) -> dict[str, Any]:
+    domain = sig[b"d"].decode("ascii", "replace").lower()
+    selector = sig[b"s"].decode("ascii", "replace").lower()
+    name = f"{selector}._domainkey.{domain}"
+    try:
+        answer = await resolver.resolve(name, RRType.TXT)
+    except DnsError as exc:
+        return _result(domain, selector, "temperror", f"key lookup failed: {exc.reason}")
+    keys = [r for r in answer.records if "p=" in r] if answer.outcome is Outcome.ANSWER else []
+    if not keys:
+        return _result(domain, selector, "permerror", f"no DKIM key at {name}")
+    key = keys[0].encode()
+
+    def lookup(_name: bytes, timeout: float = 5) -> bytes:
+        return key
+
+    def run() -> bool:
+        return bool(dkim.DKIM(message).verify(idx, dnsfunc=lookup))
+
+    try:
+        ok = await asyncio.to_thread(run)
+    except dkim.ValidationError as exc:  # e.g. body hash mismatch: the message was altered
+        return _result(domain, selector, "fail", str(exc))
+    except dkim.DKIMException as exc:
+        return _result(domain, selector, "permerror", str(exc))
+    return _result(domain, selector, "pass" if ok else "fail", "" if ok else "signature mismatch")
+
+
+def _result(domain: str, selector: str, result: str, detail: str) -> dict[str, Any]:
+    return {"domain": domain, "selector": selector, "result": result, "detail": detail}
+
+
+def verdict(analysis: dict[str, Any] | None) -> str:
+    """A one-line summary for lists and reports."""
+    if not analysis:
+        return "not analysed yet"
+    if "skipped" in analysis or "error" in analysis:
+        return str(analysis.get("skipped") or analysis.get("error"))
+    dkim_part = ",".join(f"{r['result']}({r['domain']})" for r in analysis["dkim"]) or "none"
+    parts = [f"dkim={dkim_part}", f"spf={analysis['spf'].get('result', '?')}"]
+    parts.append(f"dmarc={analysis['dmarc'].get('result', '?')}")
+    profile = analysis.get("profile")
+    if profile:
+        parts.append(f"sender={'yes' if profile['from_sender'] else 'no'}")
+        parts.append(f"ip={profile['network'] or 'not in profile'}")
+    return " ".join(parts)

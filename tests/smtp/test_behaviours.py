@@ -1,0 +1,198 @@
+"""Behaviours: strict validation, and each action against a real sink session."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from mailcheck import rulebook
+from mailcheck.errors import ProfileError
+from mailcheck.smtp.behaviours import Action, Facts, Stage, decide, load_behaviours
+from mailcheck.smtp.greylist import Greylist
+
+from .helpers import RawClient, dot_stuff, indexed
+
+HEAD = 'kind = "sink-behaviours"\nformat = 1\n'
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "behaviours.toml"
+    path.write_text(HEAD + body, encoding="utf-8")
+    return path
+
+
+def _load(tmp_path: Path, body: str):
+    return load_behaviours(_write(tmp_path, body))
+
+
+def test_valid_file_loads_and_rulebook_knows_the_kind(tmp_path):
+    rules = _load(
+        tmp_path,
+        """
+[[behaviour]]
+name = "no gmail"
+stage = "rcpt"
+action = "reject"
+code = 550
+status = "5.7.1"
+text = "Gmail recipients refused"
+match = { rcpt_to = ["*@gmail.com"], client_ip = ["54.240.27.0/24", "2001:db8::/32"] }
+""",
+    )
+    assert rules[0].action is Action.REJECT
+    assert rules[0].reply() == "550 5.7.1 Gmail recipients refused"
+    assert rulebook.validate_paths([tmp_path / "behaviours.toml"])[0][1] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ('name = "x"\nstage = "mail"\naction = "reject"\ncode = 550\nstatus = "4.7.1"', "status"),
+        ('name = "x"\nstage = "mail"\naction = "reject"\ncode = 250\nstatus = "2.0.0"', "code"),
+        ('name = "x"\nstage = "mail"\naction = "greylist"\nseconds = 60', "stage"),
+        ('name = "x"\nstage = "rcpt"\naction = "greylist"', "seconds: required"),
+        ('name = "x"\nstage = "mail"\naction = "delay"\nseconds = 99999', "seconds"),
+        ('name = "x"\nstage = "mail"\naction = "explode"', "action"),
+        ('name = "x"\nstage = "later"\naction = "accept"', "stage"),
+        ('name = "x"\nstage = "helo"\naction = "accept"\nmatch = { rcpt_to = ["*"] }', "rcpt_to"),
+        ('name = "x"\nstage = "mail"\naction = "accept"\nmatch = { client_ip = ["1.2"] }', "1.2"),
+        ('name = "x"\nstage = "mail"\naction = "accept"\nmatch = { sender = ["*"] }', "sender"),
+        ('name = "x"\nstage = "mail"\naction = "accept"\ncolour = "red"', "colour"),
+    ],
+)
+def test_invalid_files_name_the_problem(tmp_path, body, problem):
+    with pytest.raises(ProfileError) as excinfo:
+        _load(tmp_path, "[[behaviour]]\n" + body + "\n")
+    assert problem in str(excinfo.value)
+    assert "behaviour[0]" in str(excinfo.value)
+
+
+def test_decide_first_match_wins_and_respects_stage(tmp_path):
+    rules = _load(
+        tmp_path,
+        """
+[[behaviour]]
+name = "allow our relay"
+stage = "mail"
+action = "accept"
+match = { client_ip = ["192.0.2.1"] }
+[[behaviour]]
+name = "refuse the rest of example.com"
+stage = "mail"
+action = "reject"
+code = 450
+status = "4.7.1"
+match = { mail_from = ["*@EXAMPLE.com"] }
+""",
+    )
+    assert decide(rules, Stage.MAIL, Facts("192.0.2.1", "h", "a@example.com")) is rules[0]
+    assert decide(rules, Stage.MAIL, Facts("192.0.2.2", "h", "A@Example.COM")) is rules[1]
+    assert decide(rules, Stage.MAIL, Facts("192.0.2.2", "h", "a@example.org")) is None
+    assert decide(rules, Stage.RCPT, Facts("192.0.2.2", "h", "a@example.com")) is None
+
+
+def test_greylist_state_is_bounded():
+    grey = Greylist(max_triplets=2)
+    assert not grey.passes(("ip", "a", "b"), 10, 0.0)
+    assert not grey.passes(("ip", "a", "b"), 10, 5.0)
+    assert grey.passes(("ip", "a", "b"), 10, 10.0)
+    grey.passes(("ip", "a", "c"), 10, 11.0)
+    grey.passes(("ip", "a", "d"), 10, 12.0)
+    assert not grey.passes(("ip", "a", "b"), 10, 100.0)  # forgotten, starts over
+
+
+async def _dialogue(port: int, rcpt: str = "b@example.net") -> list[str]:
+    client = await RawClient.connect(port, greeting=False)
+    replies = [await client.reply()]
+    try:
+        for line in ("EHLO client.test", "MAIL FROM:<a@example.com>", f"RCPT TO:<{rcpt}>"):
+            replies.append(await client.cmd(line))
+            if not replies[-1].startswith("250"):
+                return replies
+        replies.append(await client.cmd("DATA"))
+        await client.send(dot_stuff(b"Subject: x\r\n\r\nhi\r\n"))
+        replies.append(await client.reply())
+    except ConnectionError as exc:
+        replies.append(f"closed: {exc}")
+    finally:
+        await client.close()
+    return replies
+
+
+async def test_reject_at_rcpt(make_sink, tmp_path):
+    rules = _load(
+        tmp_path,
+        '[[behaviour]]\nname = "r"\nstage = "rcpt"\naction = "reject"\ncode = 550\n'
+        'status = "5.1.1"\ntext = "No such user"\nmatch = { rcpt_to = ["nobody@*"] }\n',
+    )
+    sink = await make_sink(behaviours=rules)
+    assert (await _dialogue(sink.port, "nobody@example.net"))[-1] == "550 5.1.1 No such user"
+    assert (await _dialogue(sink.port))[-1].startswith("250 2.0.0")
+    assert len(indexed(sink.maildir.path)) == 1
+
+
+async def test_greylist_tempfails_first_then_accepts(make_sink, tmp_path):
+    rules = _load(
+        tmp_path, '[[behaviour]]\nname = "g"\nstage = "rcpt"\naction = "greylist"\nseconds = 1\n'
+    )
+    sink = await make_sink(behaviours=rules)
+    assert (await _dialogue(sink.port))[-1].startswith("450 4.7.1")
+    assert (await _dialogue(sink.port))[-1].startswith("450 4.7.1")  # too early
+    await asyncio.sleep(1.05)
+    assert (await _dialogue(sink.port))[-1].startswith("250 2.0.0")
+    assert (await _dialogue(sink.port, "other@example.net"))[-1].startswith("450")
+
+
+async def test_delay_a_stage(make_sink, tmp_path):
+    rules = _load(
+        tmp_path, '[[behaviour]]\nname = "d"\nstage = "data"\naction = "delay"\nseconds = 1\n'
+    )
+    sink = await make_sink(behaviours=rules)
+    started = time.monotonic()
+    replies = await _dialogue(sink.port)
+    assert replies[-1].startswith("250 2.0.0")
+    assert time.monotonic() - started >= 1.0
+
+
+async def test_reject_after_data_stores_nothing(make_sink, tmp_path):
+    rules = _load(
+        tmp_path,
+        '[[behaviour]]\nname = "c"\nstage = "data"\naction = "reject"\ncode = 554\n'
+        'status = "5.7.1"\ntext = "Content refused"\n',
+    )
+    sink = await make_sink(behaviours=rules)
+    assert (await _dialogue(sink.port))[-1] == "554 5.7.1 Content refused"
+    assert indexed(sink.maildir.path) == []
+    assert list((sink.maildir.path / "new").iterdir()) == []
+    assert list((sink.maildir.path / "tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize("stage", ["connect", "helo", "mail"])
+async def test_disconnect_at_stage(make_sink, tmp_path, stage):
+    rules = _load(
+        tmp_path,
+        f'[[behaviour]]\nname = "x"\nstage = "{stage}"\naction = "disconnect"\n'
+        'match = { client_ip = ["127.0.0.1"] }\n',
+    )
+    sink = await make_sink(behaviours=rules)
+    replies = await _dialogue(sink.port)
+    assert any(r.startswith("421 4.7.0") for r in replies), replies
+    assert replies[-1].startswith("closed") or replies[-1].startswith("421")
+    assert indexed(sink.maildir.path) == []
+
+
+async def test_reject_at_connect_with_proxy_uses_the_given_ip(make_sink, tmp_path):
+    rules = _load(
+        tmp_path,
+        '[[behaviour]]\nname = "ses"\nstage = "connect"\naction = "reject"\ncode = 554\n'
+        'status = "5.7.1"\nmatch = { client_ip = ["54.240.27.0/24"] }\n',
+    )
+    sink = await make_sink(behaviours=rules, proxy_protocol=True)
+    client = await RawClient.connect(sink.port, greeting=False)
+    await client.send(b"PROXY TCP4 54.240.27.30 127.0.0.1 40000 25\r\n")
+    assert (await client.reply()).startswith("554 5.7.1")
+    assert await asyncio.wait_for(client.reader.read(), 5) == b""
+    await client.close()
