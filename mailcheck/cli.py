@@ -87,7 +87,57 @@ def build_parser() -> ArgumentParser:
 
     codes = commands.add_parser("codes", help="list every finding code and what it means")
     codes.add_argument("--markdown", action="store_true", help="print README's Markdown table")
+    _add_sink_parser(commands)
+    _add_send_test_parser(commands)
     return parser
+
+
+def _add_sink_parser(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
+    sink = commands.add_parser("sink", help="run an SMTP sink that stores and analyses mail")
+    sink.add_argument("--listen", default="127.0.0.1:2525", metavar="HOST:PORT")
+    sink.add_argument("--maildir", type=Path, default=Path("sink-maildir"), metavar="DIR")
+    sink.add_argument("--behaviours", type=Path, metavar="FILE", help="sink-behaviours TOML")
+    sink.add_argument("--allow-non-loopback", action="store_true", help="listen beyond loopback")
+    sink.add_argument("--size-limit", type=int, default=25_000_000, metavar="OCTETS")
+    sink.add_argument("--tls-cert", type=Path, metavar="PEM", help="default: self-signed")
+    sink.add_argument("--tls-key", type=Path, metavar="PEM")
+    sink.add_argument("--no-tls", action="store_true", help="do not offer STARTTLS")
+    sink.add_argument(
+        "--proxy-protocol", action="store_true", help="expect a PROXY header (trusted: loopback)"
+    )
+    sink.add_argument("--no-analysis", action="store_true", help="store only, analyse nothing")
+    _add_profile_options(sink)
+    _add_dns_options(sink)
+    actions = sink.add_subparsers(
+        dest="sink_command", required=False, metavar="ACTION", parser_class=ArgumentParser
+    )
+    for name, text in (("list", "list received messages"), ("report", "HTML of messages")):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("--maildir", type=Path, default=argparse.SUPPRESS, metavar="DIR")
+        action.add_argument("--limit", type=int, default=1000)
+        if name == "report":
+            action.add_argument("--output", type=Path, metavar="FILE")
+    show = actions.add_parser("show", help="show one received message")
+    show.add_argument("message_id", type=int, metavar="ID")
+    show.add_argument("--maildir", type=Path, default=argparse.SUPPRESS, metavar="DIR")
+    show.add_argument("--json", action="store_true")
+
+
+def _add_send_test_parser(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
+    send = commands.add_parser("send-test", help="send a realistic test message from a sender")
+    send.add_argument("--server", required=True, metavar="HOST[:PORT]")
+    send.add_argument("--to", required=True, metavar="ADDRESS")
+    send.add_argument("--from", dest="sender", metavar="ADDRESS", help="default: profile sender")
+    send.add_argument("--require-tls", action="store_true")
+    send.add_argument(
+        "--user", metavar="NAME", help="AUTH user; password: $MAILCHECK_SMTP_PASSWORD"
+    )
+    send.add_argument("--dkim-key", type=Path, metavar="PEM")
+    send.add_argument("--dkim-domain", metavar="DOMAIN")
+    send.add_argument("--dkim-selector", metavar="SELECTOR")
+    send.add_argument("--wait-in-sink", type=Path, metavar="DIR")
+    send.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+    _add_profile_options(send)
 
 
 def _add_rules_dir(parser: argparse.ArgumentParser) -> None:
@@ -190,6 +240,14 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
             return _rules(args)
         case "codes":
             return _codes(markdown=args.markdown)
+        case "sink":
+            from mailcheck import sink_cli
+
+            return sink_cli.sink(args)
+        case "send-test":
+            from mailcheck import sink_cli
+
+            return sink_cli.send_test(args)
     raise UsageError(f"unknown command {args.command!r}")
 
 

@@ -45,11 +45,13 @@ class MessageAnalyzer:
 
     def __init__(
         self,
-        resolver: Resolver,
+        resolvers: Callable[[], Resolver],
         profile: SenderProfile | None = None,
         auth: AuthChecks = AuthChecks(),
     ) -> None:
-        self.resolver = resolver
+        # A fresh resolver per message: a sink runs for days, and a per-run cache would
+        # keep answering with keys that have since been rotated.
+        self.resolvers = resolvers
         self.profile = profile
         self.auth = auth
 
@@ -59,7 +61,7 @@ class MessageAnalyzer:
             return {"skipped": f"larger than {MAX_ANALYSED} octets"}
         envelope, message = await asyncio.to_thread(read_stored, path)
         header_from = from_address(message)
-        dkim_results = await verify_dkim(message, self.resolver)
+        dkim_results = await verify_dkim(message, self.resolvers())
         passing = tuple(r["domain"] for r in dkim_results if r["result"] == "pass")
         from_domain = header_from.rpartition("@")[2]
         args = (envelope.client_ip, envelope.mail_from, envelope.helo, from_domain, passing)
@@ -165,19 +167,3 @@ async def _verify_one(
 
 def _result(domain: str, selector: str, result: str, detail: str) -> dict[str, Any]:
     return {"domain": domain, "selector": selector, "result": result, "detail": detail}
-
-
-def verdict(analysis: dict[str, Any] | None) -> str:
-    """A one-line summary for lists and reports."""
-    if not analysis:
-        return "not analysed yet"
-    if "skipped" in analysis or "error" in analysis:
-        return str(analysis.get("skipped") or analysis.get("error"))
-    dkim_part = ",".join(f"{r['result']}({r['domain']})" for r in analysis["dkim"]) or "none"
-    parts = [f"dkim={dkim_part}", f"spf={analysis['spf'].get('result', '?')}"]
-    parts.append(f"dmarc={analysis['dmarc'].get('result', '?')}")
-    profile = analysis.get("profile")
-    if profile:
-        parts.append(f"sender={'yes' if profile['from_sender'] else 'no'}")
-        parts.append(f"ip={profile['network'] or 'not in profile'}")
-    return " ".join(parts)

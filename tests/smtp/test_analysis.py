@@ -11,7 +11,8 @@ from mailcheck.dns.interface import Answer, Outcome, RRType
 from mailcheck.dns.snapshot import Recorded, Snapshot, SnapshotResolver
 from mailcheck.errors import DnsTimeoutError
 from mailcheck.profiles import get_profile
-from mailcheck.smtp.analysis import MessageAnalyzer, verdict, verify_dkim
+from mailcheck.report.sink import verdict
+from mailcheck.smtp.analysis import MessageAnalyzer, verify_dkim
 from mailcheck.smtp.message import DkimKey, build_message
 
 from .helpers import RawClient, dot_stuff, indexed
@@ -70,7 +71,7 @@ async def test_dkim_pass_fail_missing_key_and_timeout():
 
 async def test_sink_stores_analysis_with_profile_match(make_sink):
     profile = get_profile("trimble-identity")
-    sink = await make_sink(analyzer=MessageAnalyzer(_key_resolver(), profile), proxy_protocol=True)
+    sink = await make_sink(analyzer=MessageAnalyzer(_key_resolver, profile), proxy_protocol=True)
     client = await RawClient.connect(sink.port, greeting=False)
     await client.send(b"PROXY TCP4 54.240.27.30 127.0.0.1 40000 25\r\n")
     await client.reply()
