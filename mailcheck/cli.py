@@ -99,6 +99,8 @@ def _add_sink_parser(commands: argparse._SubParsersAction[ArgumentParser]) -> No
     sink.add_argument("--behaviours", type=Path, metavar="FILE", help="sink-behaviours TOML")
     sink.add_argument("--allow-non-loopback", action="store_true", help="listen beyond loopback")
     sink.add_argument("--size-limit", type=int, default=25_000_000, metavar="OCTETS")
+    sink.add_argument("--max-connections", type=int, default=200, metavar="N")
+    sink.add_argument("--max-per-client", type=int, default=50, metavar="N")
     sink.add_argument("--tls-cert", type=Path, metavar="PEM", help="default: self-signed")
     sink.add_argument("--tls-key", type=Path, metavar="PEM")
     sink.add_argument("--no-tls", action="store_true", help="do not offer STARTTLS")

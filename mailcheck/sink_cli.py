@@ -55,6 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
         port=port,
         allow_non_loopback=args.allow_non_loopback,
         size_limit=args.size_limit,
+        max_connections=args.max_connections,
+        max_per_client=args.max_per_client,
         tls=not args.no_tls,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key or args.tls_cert,

@@ -171,9 +171,9 @@ class SinkHandler:
         envelope.rcpt_options.extend(options)
         return "250 2.1.5 OK"
 
-    def open_message(self, server: SMTP, session: Session, envelope: Any) -> Incoming:
+    async def open_message(self, server: SMTP, session: Session, envelope: Any) -> Incoming:
         """DATA starts: open the Maildir file, trace headers first."""
-        return self.maildir.begin(self._envelope(session, envelope))
+        return await self.maildir.begin(self._envelope(session, envelope))
 
     def _envelope(self, session: Session, envelope: Any) -> Envelope:
         peer = _peer(session)

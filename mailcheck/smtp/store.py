@@ -23,6 +23,7 @@ import os
 import socket
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
@@ -156,7 +157,9 @@ class Maildir:
         self.path = path
         self.tmp, self.new, self.cur = path / "tmp", path / "new", path / "cur"
         self.hostname = hostname or socket.gethostname()
-        self._dir_sync = _GroupSync(self.new)
+        # Many fsyncs in flight at once let the file system journal commit them together.
+        self._threads = ThreadPoolExecutor(max_workers=32, thread_name_prefix="sink-store")
+        self._dir_sync = _GroupSync(self.new, self._threads)
         self._lock_fd: int | None = None
 
     def open(self) -> None:
@@ -175,7 +178,8 @@ class Maildir:
         self._lock_fd = fd
 
     def close(self) -> None:
-        """Release the lock."""
+        """Stop the storage threads and release the lock."""
+        self._threads.shutdown(wait=True)
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
@@ -187,15 +191,18 @@ class Maildir:
         micros = int((now % 1) * 1e6)
         return f"{int(now)}.M{micros}P{os.getpid()}Q{next(_counter)}.{host}"
 
-    def begin(self, envelope: Envelope) -> Incoming:
+    async def begin(self, envelope: Envelope) -> Incoming:
         """Start receiving a message into ``tmp/``; the trace headers are written first.
 
         DATA comes after the last RCPT, so the whole envelope is known before the first body
-        byte: no second copy of the message is ever needed.
+        byte: no second copy of the message is ever needed. Creating a file can wait on the
+        file system journal (measured: ~1 ms while other sessions fsync), so it runs in the
+        storage threads, not on the event loop.
         """
         key = self.new_key()
+        loop = asyncio.get_running_loop()
         try:
-            fd = os.open(self.tmp / key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = await loop.run_in_executor(self._threads, _create, self.tmp / key)
         except OSError as exc:
             raise SmtpError(f"{self.tmp}: cannot create a message file: {exc.strerror}") from exc
         file = os.fdopen(fd, "wb", buffering=_WRITE_BUFFER)
@@ -205,7 +212,8 @@ class Maildir:
     async def commit(self, incoming: Incoming) -> Stored:
         """fsync the file, rename it into ``new/``, then fsync ``new/`` (grouped)."""
         try:
-            await asyncio.to_thread(incoming._sync_and_publish)
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._threads, incoming._sync_and_publish)
             await self._dir_sync.sync()
         except OSError as exc:
             incoming.abort()
@@ -269,8 +277,9 @@ def _end_of_received(raw: bytes, start: int) -> int:
 class _GroupSync:
     """Group commit for a directory fsync: waiters share one fsync started after they asked."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, threads: ThreadPoolExecutor) -> None:
         self.folder = folder
+        self._threads = threads
         self._next: asyncio.Future[None] | None = None
         self._runner: asyncio.Task[None] | None = None
 
@@ -288,13 +297,18 @@ class _GroupSync:
             while self._next is not None:
                 waiter, self._next = self._next, None
                 try:
-                    await asyncio.to_thread(_fsync_dir, self.folder)
+                    loop = asyncio.get_running_loop()
+                    await loop.run_in_executor(self._threads, _fsync_dir, self.folder)
                 except OSError as exc:
                     waiter.set_exception(SmtpError(f"fsync {self.folder}: {exc.strerror}"))
                 else:
                     waiter.set_result(None)
         finally:
             self._runner = None
+
+
+def _create(path: Path) -> int:
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
 
 
 def _fsync_dir(folder: Path) -> None:

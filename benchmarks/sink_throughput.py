@@ -1,0 +1,165 @@
+"""Durable sink versus a bare aiosmtpd server that stores nothing, under the same smtp-source load.
+
+Run from the repository root:  python benchmarks/sink_throughput.py [--messages N] [--sessions S]
+
+Both servers run as subprocesses on 127.0.0.1 (port 0, read back), one after the other, with
+the same Postfix ``smtp-source`` load (2 KB and 100 KB messages). Prints messages per second,
+the durable/bare ratio (target >= 0.9), and the sink's peak RSS (VmHWM) with 100 concurrent
+sessions and while receiving one 30 MiB message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SMTP_SOURCE = shutil.which("smtp-source") or "/usr/sbin/smtp-source"
+BARE = """
+import asyncio, sys
+from aiosmtpd.smtp import SMTP
+class Discard:
+    async def handle_DATA(self, server, session, envelope):
+        return "250 OK"
+async def main():
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(Discard(), hostname="bare", loop=loop, data_size_limit=None), "127.0.0.1", 0
+    )
+    print("listening on 127.0.0.1:%d" % server.sockets[0].getsockname()[1], flush=True)
+    await asyncio.sleep(10**6)
+asyncio.run(main())
+"""
+
+
+def start(kind: str, maildir: Path) -> tuple[subprocess.Popen[str], int]:
+    """Start a server subprocess and read its port from its first line."""
+    if kind == "bare":
+        argv = [sys.executable, "-c", BARE]
+    else:
+        argv = [sys.executable, "-m", "mailcheck", "sink", "--listen", "127.0.0.1:0"]
+        argv += ["--maildir", str(maildir), "--no-analysis", "--no-tls"]
+        argv += ["--size-limit", str(40 * 2**20), "--max-per-client", "200"]
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        if found:
+            return proc, int(found.group(1))
+    proc.kill()
+    raise SystemExit(f"{kind} server did not start")
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def peak_rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
+
+
+def rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
+
+
+def load(port: int, messages: int, sessions: int, size: int) -> float:
+    """Seconds smtp-source needs; it aborts (non-zero) on any reply that is not positive."""
+    argv = [SMTP_SOURCE, "-d", "-s", str(sessions), "-m", str(messages), "-l", str(size)]
+    argv += ["-N", "-f", "load@example.com", "-t", "sink@example.net", f"127.0.0.1:{port}"]
+    started = time.monotonic()
+    subprocess.run(argv, check=True, timeout=3600, stdout=subprocess.DEVNULL)
+    return time.monotonic() - started
+
+
+async def send_big(port: int, mebibytes: int) -> str:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        await reader.readline()
+        for command in (b"EHLO bench", b"MAIL FROM:<a@example.com>", b"RCPT TO:<b@example.net>"):
+            writer.write(command + b"\r\n")
+            while (await asyncio.wait_for(reader.readline(), 30))[3:4] == b"-":
+                pass
+        writer.write(b"DATA\r\n")
+        await reader.readline()
+        chunk = (b"z" * 998 + b"\r\n") * 64
+        for _ in range(mebibytes * 2**20 // len(chunk) + 1):
+            writer.write(chunk)
+            await writer.drain()
+        writer.write(b".\r\n")
+        return (await asyncio.wait_for(reader.readline(), 120)).decode().strip()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating runs; best counts")
+    args = parser.parse_args()
+    print(f"smtp-source -d -s {args.sessions} -m {args.messages}; CPUs: {os.cpu_count()}; ")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (other work on the host skews this)")
+    for size in (2 * 1024, 100 * 1024):
+        best = {"bare": 0.0, "durable": 0.0}
+        for _ in range(args.rounds):
+            for kind in ("bare", "durable"):
+                rate = round_rate(kind, args.messages, args.sessions, size)
+                best[kind] = max(best[kind], rate)
+                print(f"  {size // 1024:>4} KB  {kind:<8} {rate:8.1f} msg/s")
+        ratio = best["durable"] / best["bare"]
+        print(
+            f"  {size // 1024:>4} KB  best: bare {best['bare']:.1f}, durable "
+            f"{best['durable']:.1f} msg/s, durable/bare = {ratio:.2f}"
+        )
+    memory()
+
+
+def round_rate(kind: str, messages: int, sessions: int, size: int) -> float:
+    with tempfile.TemporaryDirectory(prefix="sink-bench-") as folder:
+        proc, port = start(kind, Path(folder) / "Maildir")
+        try:
+            seconds = load(port, messages, sessions, size)
+        finally:
+            stop(proc)
+        if kind == "durable":
+            stored = len(os.listdir(Path(folder) / "Maildir" / "new"))
+            assert stored == messages, f"{stored} stored, {messages} sent"
+    return messages / seconds
+
+
+def memory() -> None:
+    with tempfile.TemporaryDirectory(prefix="sink-bench-") as folder:
+        proc, port = start("durable", Path(folder) / "Maildir")
+        try:
+            idle = rss_mib(proc.pid)
+            load(port, 1000, 100, 100 * 1024)
+            sessions_peak = peak_rss_mib(proc.pid)
+            before_big = rss_mib(proc.pid)
+            reply = asyncio.run(send_big(port, 30))
+            big_peak = peak_rss_mib(proc.pid)
+        finally:
+            stop(proc)
+    print(f"peak RSS: idle {idle:.1f} MiB; 100 sessions x 100 KB: {sessions_peak:.1f} MiB")
+    print(f"30 MiB message ({reply[:3]}): RSS before {before_big:.1f} MiB, peak {big_peak:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()
