@@ -37,7 +37,7 @@ class DnsOptions:
     nameservers: tuple[Nameserver, ...] = ()
     timeout: float = 5.0
     retries: int = 2
-    concurrency: int = 100
+    concurrency: int = ResolverConfig.concurrency
 
 
 def open_resolver(options: DnsOptions) -> tuple[EvidenceResolver, LiveResolver | None]:
