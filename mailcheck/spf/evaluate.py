@@ -125,7 +125,9 @@ class _Evaluation:
             terms.append(trace)
             if matched:
                 result = _QUALIFIER_RESULT[mechanism.qualifier]
-                explanation = await self._explain(record, domain) if result is SpfResult.FAIL else ""
+                explanation = (
+                    await self._explain(record, domain) if result is SpfResult.FAIL else ""
+                )
                 return _finish(base, terms, result, mechanism.text, explanation=explanation)
         if record.redirect is not None and not record.has_all:
             return await self._redirect(base, terms, record, stack)
@@ -135,23 +137,35 @@ class _Evaluation:
         self, mechanism: Mechanism, domain: str, stack: tuple[str, ...]
     ) -> tuple[bool, TermTrace]:
         before = (self.budget.lookups, self.budget.void_lookups)
-        if mechanism.counts_lookup:
-            self.budget.spend(mechanism.text)
-        target = await self._target(mechanism.domain_spec, domain) if mechanism.counts_lookup else ""
-        if mechanism.name == "include":
-            return await self._include(mechanism, target, stack, before)
-        outcome = await match_mechanism(
-            self.resolver, self.budget, mechanism, target, self.context.ip
-        )
-        trace = TermTrace(
-            mechanism.text,
-            target,
-            outcome.matched,
-            self.budget.lookups - before[0],
-            self.budget.void_lookups - before[1],
-            outcome.note,
-        )
+        target = ""
+        try:
+            if mechanism.counts_lookup:
+                self.budget.spend(mechanism.text)
+                target = await self._target(mechanism.domain_spec, domain)
+            if mechanism.name == "include":
+                return await self._include(mechanism, target, stack, before)
+            outcome = await match_mechanism(
+                self.resolver, self.budget, mechanism, target, self.context.ip
+            )
+        except (SpfPermError, SpfTempError) as exc:
+            trace = self._trace(mechanism.text, target, before, note=exc.reason)
+            raise _TermError(trace, exc) from exc
+        trace = self._trace(mechanism.text, target, before, outcome.matched, outcome.note)
         return outcome.matched, trace
+
+    def _trace(
+        self,
+        term: str,
+        target: str,
+        before: tuple[int, int],
+        matched: bool = False,
+        note: str = "",
+        child: RecordTrace | None = None,
+    ) -> TermTrace:
+        """A term's trace, charging it the lookups spent since ``before``."""
+        lookups_used = self.budget.lookups - before[0]
+        void_used = self.budget.void_lookups - before[1]
+        return TermTrace(term, target, matched, lookups_used, void_used, note, child)
 
     async def _include(
         self, mechanism: Mechanism, target: str, stack: tuple[str, ...], before: tuple[int, int]
@@ -160,14 +174,9 @@ class _Evaluation:
         if target in stack:
             raise SpfPermError(f"include loop: {' -> '.join((*stack, target))}")
         child = await self.evaluate(target, stack)
-        trace = TermTrace(
-            mechanism.text,
-            target,
-            child.result is SpfResult.PASS,
-            self.budget.lookups - before[0],
-            self.budget.void_lookups - before[1],
-            f"included record gave {child.result}",
-            child,
+        note = f"included record gave {child.result}"
+        trace = self._trace(
+            mechanism.text, target, before, child.result is SpfResult.PASS, note, child
         )
         if child.result is SpfResult.TEMPERROR:
             raise _TermError(trace, SpfTempError(f"include:{target} gave temperror"))
@@ -190,17 +199,8 @@ class _Evaluation:
             return self._errored(base, terms, record.redirect.text, exc)
         child = await self.evaluate(target, stack)
         result = SpfResult.PERMERROR if child.result is SpfResult.NONE else child.result
-        terms.append(
-            TermTrace(
-                record.redirect.text,
-                target,
-                True,
-                self.budget.lookups - before[0],
-                self.budget.void_lookups - before[1],
-                f"redirected record gave {child.result}",
-                child,
-            )
-        )
+        note = f"redirected record gave {child.result}"
+        terms.append(self._trace(record.redirect.text, target, before, True, note, child))
         reason = f"redirect={target} has no SPF record" if child.result is SpfResult.NONE else ""
         return _finish(
             base, terms, result, record.redirect.text, reason, explanation=child.explanation
@@ -273,13 +273,10 @@ def _finish(
     reason: str = "",
     explanation: str = "",
 ) -> RecordTrace:
-    return RecordTrace(
-        base.domain, result, base.record, tuple(terms), matched, reason, explanation
-    )
+    return RecordTrace(base.domain, result, base.record, tuple(terms), matched, reason, explanation)
 
 
 def _with_domain(context: MacroContext, domain: str) -> MacroContext:
     return MacroContext(
         context.sender, domain, context.ip, context.helo, context.receiver, context.now
     )
-

@@ -111,15 +111,17 @@ async def mx_hosts(resolver: Resolver, name: str) -> tuple[Answer, tuple[str, ..
     return answer, tuple(n for n in names if n and n != ".")  # a null MX names no host
 
 
-async def host_addresses(resolver: Resolver, names: tuple[str, ...], rrtype: RRType) -> tuple[
-    IpAddress, ...
-]:
+async def host_addresses(
+    resolver: Resolver, names: tuple[str, ...], rrtype: RRType
+) -> tuple[IpAddress, ...]:
     """All addresses of several hosts, looked up concurrently."""
     answers = await asyncio.gather(*(lookup(resolver, n, rrtype) for n in names))
     return tuple(a for answer in answers for a in parse_addresses(answer))
 
 
-async def validated_names(resolver: Resolver, ip: IpAddress) -> tuple[Answer | None, tuple[str, ...]]:
+async def validated_names(
+    resolver: Resolver, ip: IpAddress
+) -> tuple[Answer | None, tuple[str, ...]]:
     """§5.5: PTR names of ``ip`` whose own addresses include ``ip``, at most the first 10.
 
     A failed PTR lookup gives no names; a failed address lookup skips that name.

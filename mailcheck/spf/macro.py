@@ -84,7 +84,7 @@ def parse_macro_string(text: str, *, explanation: bool = False) -> tuple[Token, 
 def _parse_macro(text: str, index: int, explanation: bool) -> tuple[Macro, int]:
     found = _MACRO.match(text, index)
     if found is None:
-        raise SpfSyntaxError(f"bad macro at {text[index:index + 12]!r} in {text!r}")
+        raise SpfSyntaxError(f"bad macro at {text[index : index + 12]!r} in {text!r}")
     letter, digits, reverse, delimiters = found.groups()
     lower = letter.lower()
     if lower not in _LETTERS and not (explanation and lower in _EXP_ONLY_LETTERS):

@@ -29,7 +29,9 @@ async def match_mechanism(
         case "ip4" | "ip6":
             assert mechanism.network is not None
             inside = ip.version == mechanism.network.version and ip in mechanism.network
-            return MechanismOutcome(inside, f"{ip} {'in' if inside else 'not in'} {mechanism.network}")
+            return MechanismOutcome(
+                inside, f"{ip} {'in' if inside else 'not in'} {mechanism.network}"
+            )
         case "a":
             return await _a(resolver, budget, mechanism, target, ip)
         case "mx":
