@@ -115,9 +115,10 @@ def _term_result(term: ExpandedTerm, ip: IpAddress) -> tuple[SpfResult | None, s
         return None
     result, reason = term.child.static_result(ip)
     if result is None or term.is_redirect:
-        return (SpfResult.PERMERROR if result is SpfResult.NONE else result), reason
+        final = SpfResult.PERMERROR if result is SpfResult.NONE else result
+        return final, f"{term.term} -> {term.child.domain}: {reason}"
     if result is SpfResult.PASS:
-        return _RESULT[term.qualifier], term.term
+        return _RESULT[term.qualifier], f"{term.term} -> {term.child.domain}: {reason}"
     if result in (SpfResult.TEMPERROR, SpfResult.PERMERROR, SpfResult.NONE):
         return SpfResult.PERMERROR if result is SpfResult.NONE else result, reason
     return None
