@@ -10,4 +10,7 @@ from mailcheck.checks.shared_infra import SharedInfraCheck
 # Receiving side first, as the report reads: where mail enters, then the sender.
 DEFAULT_CHECKS: tuple[Check, ...] = (MxCheck(), SenderSpfCheck(), SharedInfraCheck())
 
-__all__ = ["DEFAULT_CHECKS", "Check", "CheckContext"]
+# ``mailcheck sender``: the sender side only, no company domain needed.
+SENDER_CHECKS: tuple[Check, ...] = (SenderSpfCheck(), SharedInfraCheck())
+
+__all__ = ["DEFAULT_CHECKS", "SENDER_CHECKS", "Check", "CheckContext"]

@@ -162,11 +162,11 @@ def _decide(network: str, record: ExpandedRecord) -> tuple[bool | None, str]:
 def evaluate(facts: SharedInfraFacts) -> tuple[Finding, ...]:
     """Decide findings from gathered facts (pure)."""
     findings = [_owner_finding(o) for o in facts.owners]
-    unusable = [s for s in facts.services if (s.errors and not s.temporary) or s.unexpandable]
+    unusable = [s for s in facts.services if s.errors or s.unexpandable]
     if unusable:
-        evidence = tuple(dict.fromkeys(e for s in unusable for e in (*s.errors, *s.unexpandable)))
+        evidence = tuple(dict.fromkeys(e for s in unusable for e in (s.unexpandable or s.errors)))
         names = ", ".join(s.name for s in unusable)
-        summary = f"SPF of {len(unusable)} shared services not fully usable ({names})"
+        summary = f"SPF of {len(unusable)} shared services could not be fully read ({names})"
         findings.append(Finding("SHR004", Status.INFO, summary, evidence=evidence))
     return tuple(findings)
 
