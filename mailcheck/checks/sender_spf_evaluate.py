@@ -9,6 +9,8 @@ from typing import Any
 
 from mailcheck.model import Finding, Status
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
 # Drift evidence lists at most this many ranges; the facts keep them all.
 MAX_EVIDENCE = 30
 _NOT_AUTHORIZED_STATUS = {"fail": Status.FAIL, "softfail": Status.WARN, "neutral": Status.WARN}
@@ -144,10 +146,11 @@ def _verdict_findings(spf: DomainSpf) -> list[Finding]:
 
 def _drift(facts: SenderSpfFacts, spf: DomainSpf) -> list[Finding]:
     profile_networks = tuple(n for n, _ in facts.networks)
-    extra = [a for a in spf.authorized if not is_covered(a.network, profile_networks)]
+    remainders = {a.network: uncovered(a.network, profile_networks) for a in spf.authorized}
+    extra = [a for a in spf.authorized if remainders[a.network]]
     findings: list[Finding] = []
     if extra:
-        size = sum(ipaddress.ip_network(a.network).num_addresses for a in extra)
+        size = sum(n.num_addresses for a in extra for n in remainders[a.network])
         summary = (
             f"The live SPF of {spf.domain} authorizes {len(extra)} ranges ({size:,} addresses) "
             "the profile does not list: the profile's IP list may be stale"
@@ -195,3 +198,18 @@ def _finding(
 def as_facts(facts: SenderSpfFacts) -> dict[str, Any]:
     """JSON-compatible facts for the report."""
     return dataclasses.asdict(facts)
+
+
+def uncovered(network: str, by: tuple[str, ...]) -> list[Network]:
+    """The parts of ``network`` that none of ``by`` covers (empty: fully covered)."""
+    remaining: list[Network] = [ipaddress.ip_network(network)]
+    for text in by:
+        cover = ipaddress.ip_network(text)
+        next_round: list[Network] = []
+        for part in remaining:
+            if part.version != cover.version or not part.overlaps(cover):
+                next_round.append(part)
+            elif not part.subnet_of(cover):  # type: ignore[arg-type]
+                next_round.extend(part.address_exclude(cover))  # type: ignore[arg-type]
+        remaining = next_round
+    return remaining
