@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from mailcheck.spf.evaluate import check_host, client_ip
+from mailcheck.spf.expand import AuthorizedNetwork, ExpandedRecord, ExpandedTerm, expand_record
 from mailcheck.spf.macro import SpfSyntaxError
 from mailcheck.spf.record import Record, is_spf_record, parse_record
 from mailcheck.spf.trace import RecordTrace, SpfOutcome, SpfResult, TermTrace
 
 __all__ = [
+    "AuthorizedNetwork",
+    "ExpandedRecord",
+    "ExpandedTerm",
     "Record",
     "RecordTrace",
     "SpfOutcome",
@@ -16,6 +20,7 @@ __all__ = [
     "TermTrace",
     "check_host",
     "client_ip",
+    "expand_record",
     "is_spf_record",
     "parse_record",
 ]

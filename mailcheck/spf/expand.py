@@ -18,8 +18,10 @@ from mailcheck.spf.macro import IpAddress, SpfSyntaxError, Token
 from mailcheck.spf.record import Mechanism, Network, Qualifier, Record, is_spf_record, parse_record
 from mailcheck.spf.trace import SpfResult
 
-# Hostile or broken data must not make expansion unbounded: cap the records fetched per run.
+# Hostile or broken data must not make expansion unbounded: cap the records fetched and the
+# address lookups made per expansion (check_host() itself stops at 10 DNS-lookup terms).
 MAX_RECORDS = 40
+MAX_ADDRESS_LOOKUPS = 100
 _RESULT = {
     Qualifier.PASS: SpfResult.PASS,
     Qualifier.FAIL: SpfResult.FAIL,
@@ -126,10 +128,14 @@ def _term_result(term: ExpandedTerm, ip: IpAddress) -> tuple[SpfResult | None, s
 
 @dataclass
 class _Expansion:
+    """One expansion run: the resolver and the counters that bound it."""
+
     resolver: Resolver
     fetched: int = 0
+    address_lookups: int = 0
 
     async def record(self, domain: str, stack: tuple[str, ...]) -> ExpandedRecord:
+        """Fetch, parse and expand ``domain``'s record; ``stack`` detects loops."""
         if domain in stack:
             return ExpandedRecord(domain, error=f"loop: {' -> '.join((*stack, domain))}")
         self.fetched += 1
@@ -190,11 +196,16 @@ class _Expansion:
             return ExpandedTerm(m.text, m.qualifier, child=await self.record(target, stack))
         try:
             networks = await self._addresses(m, target)
-        except (DnsError, lookups.SpfPermError, lookups.SpfTempError) as exc:
+        except lookups.SpfTempError as exc:
             return ExpandedTerm(m.text, m.qualifier, unexpandable=f"lookup failed: {exc}")
+        except lookups.SpfPermError as exc:  # limits: too many MX names or a/mx terms
+            return ExpandedTerm(m.text, m.qualifier, unexpandable=exc.reason)
         return ExpandedTerm(m.text, m.qualifier, networks)
 
     async def _addresses(self, m: Mechanism, target: str) -> tuple[Network, ...]:
+        self.address_lookups += 1
+        if self.address_lookups > MAX_ADDRESS_LOOKUPS:
+            raise lookups.SpfPermError(f"more than {MAX_ADDRESS_LOOKUPS} a/mx terms: not followed")
         hosts: tuple[str, ...] = (target,)
         if m.name == "mx":
             _answer, hosts = await lookups.mx_hosts(self.resolver, target)
