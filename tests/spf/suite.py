@@ -71,8 +71,3 @@ def load(path: Path) -> tuple[list[dict[str, Any]], list[Case]]:
                 )
             )
     return docs, cases
-
-
-def text_bytes(value: str) -> str:
-    """YAML ``"\\xEF"`` escapes are code points standing for bytes: send them as bytes."""
-    return value.encode("latin-1", "replace").decode("utf-8", "replace")
