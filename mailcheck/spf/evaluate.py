@@ -8,6 +8,7 @@ shared across nested include/redirect evaluations (§4.6.4).
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from mailcheck.dns.interface import Outcome, Resolver, RRType
@@ -83,7 +84,7 @@ class _Evaluation:
     context: MacroContext
     default_explanation: str
     budget: Budget = field(default_factory=Budget)
-    _ptr_name: str | None = None
+    _ptr_names: tuple[str, ...] | None = None
 
     async def evaluate(self, domain: str, stack: tuple[str, ...]) -> RecordTrace:
         """One record: find it, parse it, walk its terms (§4.4 - §4.7)."""
@@ -226,16 +227,20 @@ class _Evaluation:
         if not spec:
             return domain
         context = _with_domain(self.context, domain)
-        expanded = await expand(spec, context, self._validated_name)
+        expanded = await expand(spec, context, self._p_macro(domain))
         return lookups.check_name(truncate_name(expanded))
 
-    async def _validated_name(self) -> str:
-        """§7.3 ``%{p}``: a validated name of the client, preferring the domain's own."""
-        if self._ptr_name is None:
-            _answer, names = await lookups.validated_names(self.resolver, self.context.ip)
-            own = [n for n in names if lookups.is_subdomain(n, self.context.domain)]
-            self._ptr_name = (own or list(names) or ["unknown"])[0]
-        return self._ptr_name
+    def _p_macro(self, domain: str) -> Callable[[], Awaitable[str]]:
+        """§7.3 ``%{p}`` for the current ``domain``: a validated name of the client."""
+
+        async def validated_name() -> str:
+            if self._ptr_names is None:  # looked up once per check_host(), on first use
+                _answer, names = await lookups.validated_names(self.resolver, self.context.ip)
+                self._ptr_names = names
+            own = [n for n in self._ptr_names if lookups.is_subdomain(n, domain)]
+            return (own or list(self._ptr_names) or ["unknown"])[0]
+
+        return validated_name
 
     async def _explain(self, record: Record, domain: str) -> str:
         """§6.2: the exp= text; any trouble with it gives the default explanation."""
@@ -244,13 +249,13 @@ class _Evaluation:
         context = _with_domain(self.context, domain)
         try:
             name = lookups.check_name(
-                truncate_name(await expand(record.exp.value, context, self._validated_name))
+                truncate_name(await expand(record.exp.value, context, self._p_macro(domain)))
             )
             answer = await self.resolver.resolve(name, RRType.TXT)
             if len(answer.records) != 1:
                 return self.default_explanation
             tokens = parse_macro_string(answer.records[0], explanation=True)
-            return await expand(tokens, context, self._validated_name)
+            return await expand(tokens, context, self._p_macro(domain))
         except (DnsError, SpfPermError, SpfSyntaxError):
             return self.default_explanation
 

@@ -145,10 +145,9 @@ class _Expansion:
             parsed = await self._fetch(domain)
         except DnsError as exc:
             return ExpandedRecord(domain, error=f"lookup failed: {exc}", temporary=True)
-        except SpfSyntaxError as exc:
-            return ExpandedRecord(domain, error=f"syntax error: {exc}")
-        if isinstance(parsed, str):
-            return ExpandedRecord(domain, error=parsed)
+        if not isinstance(parsed, Record):
+            text, error = parsed
+            return ExpandedRecord(domain, text, error=error)
         terms = await asyncio.gather(
             *(self._mechanism(m, domain, (*stack, domain)) for m in parsed.mechanisms)
         )
@@ -156,14 +155,18 @@ class _Expansion:
             terms.append(await self._redirect(parsed, domain, (*stack, domain)))
         return ExpandedRecord(domain, parsed.text, tuple(terms))
 
-    async def _fetch(self, domain: str) -> Record | str:
+    async def _fetch(self, domain: str) -> Record | tuple[str, str]:
+        """The parsed record, or ``(record text, error)`` when there is no usable one."""
         answer = await self.resolver.resolve(domain, RRType.TXT)
         found = [t for t in answer.records if is_spf_record(t)]
         if answer.outcome is Outcome.NXDOMAIN or not found:
-            return f"no SPF record at {domain}"
+            return "", f"no SPF record at {domain}"
         if len(found) > 1:
-            return f"{len(found)} v=spf1 records (permerror)"
-        return parse_record(found[0])
+            return " | ".join(found), f"{len(found)} v=spf1 records (permerror)"
+        try:
+            return parse_record(found[0])
+        except SpfSyntaxError as exc:
+            return found[0], f"syntax error: {exc}"
 
     async def _redirect(self, record: Record, domain: str, stack: tuple[str, ...]) -> ExpandedTerm:
         assert record.redirect is not None
