@@ -151,3 +151,15 @@ async def test_matrix_servfail_is_error_finding(resolver, nameserver):
         "account.stage.utilities.trimblecloud.com",
     }
     assert all(f.status is Status.ERROR and "SERVFAIL" in f.evidence[0] for f in errors)
+
+
+async def test_envelope_domains_join_the_matrix(resolver):
+    import dataclasses
+
+    profile = dataclasses.replace(
+        get_profile("trimble-identity"), envelope_domains=("mailgun.org",)
+    )
+    result = await SenderSpfCheck().run(CheckContext("acme.example", resolver, profile))
+    envelope = [d for d in result.facts["domains"] if d["role"] == "envelope"]
+    assert [d["domain"] for d in envelope] == ["mailgun.org"]
+    assert [v["result"] for v in envelope[0]["verdicts"]][:3] == ["pass", "pass", "pass"]
