@@ -63,7 +63,10 @@ async def check_host(
     receiver: str = "unknown",
     default_explanation: str = "",
 ) -> SpfOutcome:
-    """Evaluate SPF for ``ip`` sending as ``sender`` with policy domain ``domain`` (§4)."""
+    """Evaluate SPF for ``ip`` sending as ``sender`` with policy domain ``domain`` (§4).
+
+    Never raises for DNS trouble (that is temperror); ``ValueError`` only for a malformed ``ip``.
+    """
     local, at, sender_domain = sender.rpartition("@")
     if not at:
         local, sender_domain = "", sender
