@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO))
 
 from mailcheck.app import build_report  # noqa: E402
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig  # noqa: E402
-from mailcheck.dns.snapshot import RecordingResolver, Recorded  # noqa: E402
+from mailcheck.dns.snapshot import Recorded, RecordingResolver  # noqa: E402
 from mailcheck.profiles import get_profile  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "acme.json"
