@@ -20,3 +20,11 @@ def test_readme_first_command_replays_without_gaps(capsys):
     assert code in (0, 1, 2), "the example must give a verdict, not a usage or lookup error"
     assert "not in the snapshot" not in out
     assert json.loads(out)["domain"] == "acme.example"
+
+
+def test_every_emitted_code_is_documented(capsys):
+    from mailcheck.codes import CODES
+
+    main(["report", "acme.example", "--snapshot", str(EXAMPLE), "--format", "json"])
+    emitted = {f["code"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert emitted and emitted <= set(CODES)
