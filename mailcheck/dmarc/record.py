@@ -18,7 +18,7 @@ MAX_URIS = 20  # more report URIs than this is hostile data, not configuration
 _WSP = " \t"
 _VERSION = re.compile(r"^[vV][ \t]*=[ \t]*DMARC1[ \t]*$")  # "DMARC1" is case-sensitive
 _TAG = re.compile(r"^([A-Za-z]+)[ \t]*=[ \t]*(.*?)[ \t]*$", re.DOTALL)
-_VALUE = re.compile(r"^[\x20-\x3a\x3c-\x7e]+$")
+_VALUE = re.compile(r"^[\t\x20-\x3a\x3c-\x7e]+$")  # WSP may sit inside lists
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s,]+$")
 _SIZE = re.compile(r"^([0-9]{1,15})([kmgt]?)$", re.IGNORECASE)
 _FO_9989 = {"0", "1", "d", "s", "d:s", "s:d"}
