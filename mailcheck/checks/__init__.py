@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from mailcheck.checks.dnsbl import DnsblCheck
 from mailcheck.checks.interface import Check, CheckContext
 from mailcheck.checks.mx import MxCheck
+from mailcheck.checks.reverse_dns import ReverseDnsCheck
+from mailcheck.checks.sender_dmarc import SenderDmarcCheck
 
 # Receiving side first, as the report reads: where mail enters, then the sender.
-DEFAULT_CHECKS: tuple[Check, ...] = (MxCheck(),)
+DEFAULT_CHECKS: tuple[Check, ...] = (
+    MxCheck(),
+    SenderDmarcCheck(),
+    ReverseDnsCheck(),
+    DnsblCheck(),
+)
 
 __all__ = ["DEFAULT_CHECKS", "Check", "CheckContext"]
