@@ -13,8 +13,11 @@ from mailcheck.dmarc import (
     organizational_domain,
     tree_walk,
 )
+from tests import sender_world
 from tests.nameserver import Fault
-from tests.sender_world import resolver_for, world  # noqa: F401  (fixture)
+from tests.sender_world import resolver_for
+
+world = sender_world.world  # the fixture, used by name below
 
 
 @pytest.mark.parametrize(
