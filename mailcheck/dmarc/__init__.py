@@ -19,10 +19,10 @@ from mailcheck.dmarc.record import (
     InvalidRecord,
     Policy,
     PsdFlag,
-    ReportUri,
     TagNote,
     parse_record,
 )
+from mailcheck.dmarc.uri import ReportUri
 from mailcheck.dmarc.walk import (
     MAX_QUERIES,
     StepState,

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from mailcheck.dmarc.uri import ReportUri, parse_uris
+
 _T = TypeVar("_T")
-MAX_URIS = 20  # more report URIs than this is hostile data, not configuration
+MAX_TAGS = 40  # more tags than this is hostile data; the rest are ignored (noted)
 _WSP = " \t"
 _VERSION = re.compile(r"^[vV][ \t]*=[ \t]*DMARC1[ \t]*$")  # "DMARC1" is case-sensitive
 _TAG = re.compile(r"^([A-Za-z]+)[ \t]*=[ \t]*(.*?)[ \t]*$", re.DOTALL)
 _VALUE = re.compile(r"^[\t\x20-\x3a\x3c-\x7e]+$")  # WSP may sit inside lists
-_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s,]+$")
-_SIZE = re.compile(r"^([0-9]{1,15})([kmgt]?)$", re.IGNORECASE)
 _FO_9989 = {"0", "1", "d", "s", "d:s", "s:d"}
 _REMOVED = {"pct", "rf", "ri"}
 
@@ -55,15 +55,6 @@ class TagNote:
     tag: str
     kind: str  # "error", "removed", "unknown", "legacy" (RFC 7489 differs), "advice"
     message: str
-
-
-@dataclass(frozen=True)
-class ReportUri:
-    """A ``rua``/``ruf`` URI; ``max_size``/``unit`` are the RFC 7489 ``!size`` suffix."""
-
-    uri: str
-    max_size: int | None = None
-    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,11 +114,6 @@ class DmarcRecord:
         return Policy.NONE if self.invalid_policy else (self.np or self.subdomain_policy)
 
 
-def is_dmarc_text(text: str) -> bool:
-    """RFC 9989 §4.10 step 2: only records starting with the v=DMARC1 tag count."""
-    return bool(_VERSION.match(text.split(";", 1)[0])) and text[:1] in ("v", "V")
-
-
 def parse_record(text: str) -> DmarcRecord | InvalidRecord:
     """Parse one TXT record; never raises on hostile input."""
     head, _, rest = text.partition(";")
@@ -151,6 +137,9 @@ def _split_tags(rest: str) -> tuple[list[tuple[str, str]], list[TagNote]]:
     pairs: list[tuple[str, str]] = []
     notes: list[TagNote] = []
     parts = rest.split(";") if rest else []
+    if len(parts) > MAX_TAGS:
+        notes.append(TagNote("", "error", f"more than {MAX_TAGS} tags; the rest are ignored"))
+        parts = parts[:MAX_TAGS]
     for index, raw in enumerate(parts):
         part = raw.strip(_WSP)
         if not part:
@@ -193,7 +182,7 @@ class _Builder:
         elif name == "t":
             self._choice(name, low, {"y": True, "n": False}, "n")
         elif name in ("rua", "ruf"):
-            self.values[name] = _uris(name, value, self.note)
+            self.values[name] = parse_uris(name, value, self.note)
         elif name == "fo":
             self._fo(low)
         elif name in _REMOVED:
@@ -336,46 +325,3 @@ def _get_tuple(values: dict[str, object], key: str) -> tuple[ReportUri, ...]:
 def _get_strings(values: dict[str, object], key: str) -> tuple[str, ...]:
     value = values.get(key, ())
     return tuple(v for v in value if isinstance(v, str)) if isinstance(value, tuple) else ()
-
-
-def _uris(name: str, value: str, note: Callable[[str, str, str], None]) -> tuple[ReportUri, ...]:
-    """Parse a DMARC URI list; bad URIs are noted and dropped, good ones kept."""
-    parts = [p.strip(_WSP) for p in value.split(",")]
-    if len(parts) > MAX_URIS:
-        note(name, "error", f"more than {MAX_URIS} URIs; the rest are ignored")
-        parts = parts[:MAX_URIS]
-    uris: list[ReportUri] = []
-    for part in parts:
-        uri = _uri(part)
-        if uri is None:
-            note(name, "error", f"{part[:60]!r} is not a valid URI (ignored)")
-            continue
-        if uri.max_size is not None:
-            note(
-                name,
-                "legacy",
-                f"the '!size' suffix on {uri.uri[:60]!r} is RFC 7489 only; "
-                "RFC 9989 has no size limit and requires '!' to be percent-encoded",
-            )
-        if not uri.uri.lower().startswith("mailto:"):
-            note(name, "advice", f"{uri.uri[:60]!r}: receivers need only support mailto:")
-        uris.append(uri)
-    return tuple(uris)
-
-
-def _uri(part: str) -> ReportUri | None:
-    base, bang, size = part.partition("!")
-    max_size: int | None = None
-    unit = ""
-    if bang:
-        match = _SIZE.match(size)
-        if match is None:
-            return None
-        max_size, unit = int(match.group(1)), match.group(2).lower()
-    if not _URI.match(base):
-        return None
-    if base.lower().startswith("mailto:"):
-        local, at, domain = base[7:].rpartition("@")
-        if not (at and local and "." in domain):
-            return None
-    return ReportUri(base, max_size, unit)
