@@ -35,6 +35,7 @@ class Lookup:
     answers: tuple[str, ...] = ()
     meanings: tuple[str, ...] = ()
     error: str = ""
+    reason: tuple[str, ...] = ()  # the list's TXT for a listing (often a delisting URL)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,17 @@ async def lookup(zone: DnsblZone, ip: str, resolver: Resolver) -> Lookup:
     if answer.outcome is not Outcome.ANSWER or not answer.records:
         return Lookup(ip, query, "clear")
     state, meanings = classify(zone, answer.records)
-    return Lookup(ip, query, state, answer.records, meanings)
+    reason = await _txt_reason(resolver, query) if state == "listed" else ()
+    return Lookup(ip, query, state, answer.records, meanings, reason=reason)
+
+
+async def _txt_reason(resolver: Resolver, query: str) -> tuple[str, ...]:
+    """RFC 5782 §2.1: the TXT record may say why; missing or failing TXT is not an error."""
+    try:
+        answer = await resolver.resolve(query, RRType.TXT)
+    except DnsError:
+        return ()
+    return tuple(text[:300] for text in answer.records[:3])
 
 
 def classify(zone: DnsblZone, answers: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:

@@ -42,7 +42,11 @@ def zone_findings(zone: ZoneFacts, shared: dict[str, str]) -> list[Finding]:
 
 
 def _lookup_finding(zone: ZoneFacts, x: Lookup, shared: dict[str, str]) -> Finding | None:
-    evidence = tuple(f"{x.query} A {a}" for a in x.answers) + x.meanings
+    evidence = (
+        tuple(f"{x.query} A {a}" for a in x.answers)
+        + tuple(f"{x.query} TXT {t}" for t in x.reason)
+        + x.meanings
+    )
     match x.state:
         case "listed":
             return _listed(zone, x, shared.get(x.ip, ""), evidence)

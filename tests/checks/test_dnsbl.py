@@ -119,6 +119,8 @@ async def test_profile_on_the_shipped_lists(world):
     result = await DnsblCheck().run(context)
     found = codes(result.findings)
     assert ("BL002", Status.WARN, "54.240.27.191") in found  # SpamCop imitation lists it
+    listing = next(f for f in result.findings if f.code == "BL002")
+    assert any("spamcop.net/bl.shtml?54.240.27.191" in e for e in listing.evidence)
     assert [c for c in found if c[0] == "BL001"] == [
         ("BL001", Status.PASS, ip)
         for ip in sorted(["104.130.122.50", "159.135.229.174", "69.72.43.9", "54.240.27.30",
