@@ -50,26 +50,8 @@ def _lookup_finding(zone: ZoneFacts, x: Lookup, shared: dict[str, str]) -> Findi
     match x.state:
         case "listed":
             return _listed(zone, x, shared.get(x.ip, ""), evidence)
-        case "refused":
-            return Finding(
-                "BL003",
-                Status.ERROR,
-                f"DNSBL {zone.zone} refused to answer for {x.ip}: {'; '.join(x.meanings)}",
-                f"This is not a listing. Usage terms: {zone.usage}",
-                x.ip,
-                evidence,
-            )
-        case "rewritten":
-            return Finding(
-                "BL004",
-                Status.ERROR,
-                f"Answer for {x.ip} on {zone.zone} is outside 127.0.0.0/8: a resolver "
-                "rewrites answers",
-                "This is not a listing: the resolver, not the list, answered. Use a resolver "
-                "that returns NXDOMAIN unchanged.",
-                x.ip,
-                evidence,
-            )
+        case "refused" | "rewritten":
+            return _not_a_listing(zone, x, evidence)
         case "error":
             return Finding(
                 "BL006",
@@ -87,6 +69,27 @@ def _lookup_finding(zone: ZoneFacts, x: Lookup, shared: dict[str, str]) -> Findi
                 subject=x.ip,
             )
     return None
+
+
+def _not_a_listing(zone: ZoneFacts, x: Lookup, evidence: tuple[str, ...]) -> Finding:
+    if x.state == "refused":
+        return Finding(
+            "BL003",
+            Status.ERROR,
+            f"DNSBL {zone.zone} refused to answer for {x.ip}: {'; '.join(x.meanings)}",
+            f"This is not a listing. Usage terms: {zone.usage}",
+            x.ip,
+            evidence,
+        )
+    return Finding(
+        "BL004",
+        Status.ERROR,
+        f"Answer for {x.ip} on {zone.zone} is outside 127.0.0.0/8: a resolver rewrites answers",
+        "This is not a listing: the resolver, not the list, answered. Use a resolver that "
+        "returns NXDOMAIN unchanged.",
+        x.ip,
+        evidence,
+    )
 
 
 def _listed(zone: ZoneFacts, x: Lookup, service: str, evidence: tuple[str, ...]) -> Finding:

@@ -134,6 +134,10 @@ def _ip_finding(ip: IpReverse) -> Finding:
             ip.ip,
             (f"{ip.reverse_name} PTR: no record",),
         )
+    return _resolved_finding(ip, evidence)
+
+
+def _resolved_finding(ip: IpReverse, evidence: tuple[str, ...]) -> Finding:
     confirmed = ip.confirmed
     if confirmed:
         return Finding(

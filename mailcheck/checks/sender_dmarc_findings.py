@@ -186,54 +186,41 @@ def prediction_findings(prediction: Prediction) -> list[Finding]:
     """Can DMARC pass via SPF for this address, or only via DKIM?"""
     address, author = prediction.address, prediction.author_domain
     dkim = _dkim_text(prediction)
-    match prediction.spf:
-        case Route.ALIGNED:
-            aligned = ", ".join(prediction.aligned_envelope)
-            return [
-                Finding(
-                    "DMC011",
-                    Status.PASS,
-                    f"{address}: DMARC can pass via SPF (envelope domain {aligned} aligns)",
-                    f"If SPF passes for {aligned}, DMARC passes for {author}. {dkim}",
-                    address,
-                )
-            ]
-        case Route.NOT_ALIGNED:
-            unaligned = ", ".join(prediction.unaligned_envelope)
-            return [
-                Finding(
-                    "DMC012",
-                    Status.WARN,
-                    f"{address}: DMARC can pass only via DKIM (envelope {unaligned} "
-                    f"does not align with {author})",
-                    "SPF may pass for the envelope domain but cannot satisfy DMARC; a DKIM "
-                    f"failure (e.g. a forwarder changing the body) fails DMARC. {dkim}",
-                    address,
-                )
-            ]
-        case Route.UNKNOWN:
-            return [
-                Finding(
-                    "DMC013",
-                    Status.INFO,
-                    f"{address}: envelope (Return-Path) domain unknown; SPF alignment "
-                    "cannot be assumed",
-                    "The profile documents no envelope domain. SaaS senders often use their "
-                    f"own bounce domain, so DMARC for {author} may rest on DKIM alone. {dkim}",
-                    address,
-                )
-            ]
-        case Route.UNDECIDED:
-            return [
-                Finding(
-                    "DMC003",
-                    Status.ERROR,
-                    f"{address}: could not decide DMARC alignment (a lookup failed)",
-                    dkim,
-                    address,
-                )
-            ]
-    return []  # NOT_APPLICABLE: the domain finding already says why
+    aligned = ", ".join(prediction.aligned_envelope)
+    unaligned = ", ".join(prediction.unaligned_envelope)
+    table = {
+        Route.ALIGNED: (
+            "DMC011",
+            Status.PASS,
+            f"{address}: DMARC can pass via SPF (envelope domain {aligned} aligns)",
+            f"If SPF passes for {aligned}, DMARC passes for {author}.",
+        ),
+        Route.NOT_ALIGNED: (
+            "DMC012",
+            Status.WARN,
+            f"{address}: DMARC can pass only via DKIM (envelope {unaligned} does not align "
+            f"with {author})",
+            "SPF may pass for the envelope domain but cannot satisfy DMARC; a DKIM failure "
+            "(e.g. a forwarder changing the body) fails DMARC.",
+        ),
+        Route.UNKNOWN: (
+            "DMC013",
+            Status.INFO,
+            f"{address}: envelope (Return-Path) domain unknown; SPF alignment cannot be assumed",
+            "The profile documents no envelope domain. SaaS senders often use their own "
+            f"bounce domain, so DMARC for {author} may rest on DKIM alone.",
+        ),
+        Route.UNDECIDED: (
+            "DMC003",
+            Status.ERROR,
+            f"{address}: could not decide DMARC alignment (a lookup failed)",
+            "An Organizational Domain lookup did not complete.",
+        ),
+    }
+    if prediction.spf not in table:
+        return []  # NOT_APPLICABLE: the domain finding already says why
+    code, status, summary, detail = table[prediction.spf]
+    return [Finding(code, status, summary, f"{detail} {dkim}", address)]
 
 
 def _dkim_text(prediction: Prediction) -> str:
