@@ -130,7 +130,7 @@ def evaluate_message(
     if result.state is Discovery.ERROR:
         return MessageVerdict("temperror")
     if result.state is not Discovery.FOUND or result.record is None:
-        return MessageVerdict("none" if result.state is Discovery.NONE else "permerror")
+        return MessageVerdict("none")  # no record, or unusable: no DMARC processing (§4.10.1)
     record, author = result.record, result.author_domain
     spf_result, spf_domain = spf
     aligned_spf = spf_result == "pass" and bool(
