@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from mailcheck.checks.dnsbl import DnsblCheck, DnsblFacts, Lookup, ZoneFacts, evaluate, gather
+from mailcheck.checks.dnsbl import (
+    DnsblCheck,
+    DnsblFacts,
+    Lookup,
+    ZoneFacts,
+    classify,
+    evaluate,
+    gather,
+)
 from mailcheck.checks.interface import CheckContext
 from mailcheck.dnsbl_zones import DnsblZone, ReturnCode, load_dnsbl_rules, rules_from_document
 from mailcheck.errors import ProfileError
@@ -183,3 +191,31 @@ def test_bad_rules_are_refused(codes_table, message):
     }  # fmt: skip
     with pytest.raises(ProfileError, match=message):
         rules_from_document(RulesDocument(Path("x.toml"), data, "0"))
+
+
+@pytest.mark.parametrize(
+    ("answers", "state"),
+    [
+        (("127.0.0.2",), "listed"),
+        (("127.0.0.77",), "listed"),  # undocumented code: still a listing, said so
+        (("127.0.0.2", "127.255.255.254"), "refused"),
+        (("127.0.0.2", "10.0.0.1"), "rewritten"),
+        (("::1",), "rewritten"),
+    ],
+)
+def test_classify(answers, state):
+    assert classify(edge("x"), answers)[0] == state
+
+
+def test_undocumented_code_is_named():
+    assert "not documented" in classify(edge("x"), ("127.0.0.77",))[1][0]
+
+
+async def test_without_profile_is_info():
+    result = await DnsblCheck().run(CheckContext("acme.example", _NoDns()))
+    assert [(f.code, f.status) for f in result.findings] == [("BL008", Status.INFO)]
+
+
+class _NoDns:
+    async def resolve(self, name, rrtype):
+        raise AssertionError("no lookup expected without a profile")
