@@ -83,6 +83,10 @@ async def test_policy_finding_explains_where_and_which_tag(world):
     assert "p=quarantine" in account.summary and "tag sp" in account.summary
     assert "Organizational Domain dmarcwalk.example" in account.summary
     assert any("_dmarc.dmarcwalk.example TXT: record" in e for e in account.evidence)
+    assert "sp=quarantine: existing subdomains" in account.detail
+    assert (
+        "adkim=r: DKIM alignment relaxed (same Organizational Domain) (default)" in account.detail
+    )
 
 
 async def test_unknown_envelope_domain_says_spf_alignment_cannot_be_assumed(world):
