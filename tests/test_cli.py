@@ -99,3 +99,23 @@ def test_every_subcommand_has_help():
     parser = build_parser()
     actions = [a for a in parser._actions if a.dest == "command"]
     assert actions and all(choice for choice in actions[0].choices)
+
+
+@pytest.mark.parametrize(
+    ("to_terminal", "environ", "expected"),
+    [
+        (True, {}, True),
+        (False, {}, False),
+        (True, {"NO_COLOR": "1"}, False),
+        (True, {"NO_COLOR": ""}, True),  # no-color.org: only a non-empty value turns colour off
+    ],
+)
+def test_use_color(to_terminal, environ, expected):
+    from mailcheck.cli import use_color
+
+    assert use_color(to_terminal, environ) is expected
+
+
+def test_text_output_has_no_escape_codes_when_not_a_terminal(capsys):
+    main(["report", "acme.example", "--snapshot", "examples/acme.json"])
+    assert "\x1b[" not in capsys.readouterr().out
