@@ -54,6 +54,195 @@ CODES: dict[str, CodeInfo] = {
         "A null MX must be the only MX record "
         "(RFC 7505 §3); mixed with others it is a misconfiguration.",
     ),
+    # Sender DMARC (RFC 9989).
+    "DMC001": CodeInfo(
+        "Sender DMARC policy enforced",
+        "The sender domain's DMARC policy (found by the RFC 9989 DNS Tree Walk) is quarantine "
+        "or reject: spoofed mail from it fails, so a domain-based allowlist is safer.",
+    ),
+    "DMC002": CodeInfo(
+        "No DMARC policy",
+        "No DMARC record at the sender domain or any parent: receivers apply no DMARC and "
+        "the From domain can be spoofed.",
+    ),
+    "DMC003": CodeInfo(
+        "DMARC lookup incomplete",
+        "A DMARC lookup timed out or failed; the policy, Organizational Domain or alignment "
+        "could not be decided. This is not 'no policy'.",
+    ),
+    "DMC004": CodeInfo(
+        "DMARC record syntax errors",
+        "Some tags have invalid values; RFC 9989 §5.3 makes receivers ignore them and use "
+        "defaults, which may not be what the domain owner meant.",
+    ),
+    "DMC005": CodeInfo(
+        "RFC 7489 reading differs",
+        "The record uses removed tags (pct, ri, rf), omits p, orders tags or uses syntax "
+        "that RFC 7489 receivers read differently from RFC 9989 (e.g. pct=0 meant 'do not "
+        "apply').",
+    ),
+    "DMC006": CodeInfo(
+        "DMARC record unusable",
+        "A p, sp or np tag has an invalid value and rua has no valid URI: receivers apply no "
+        "DMARC at all (RFC 9989 §4.10.1).",
+    ),
+    "DMC007": CodeInfo(
+        "DMARC policy none",
+        "The applicable policy is p=none (monitoring): failing mail is delivered as usual.",
+    ),
+    "DMC008": CodeInfo(
+        "DMARC test mode",
+        "t=y: receivers are asked not to apply the policy (RFC 9989's replacement for pct=0).",
+    ),
+    "DMC009": CodeInfo(
+        "Multiple DMARC records",
+        "More than one DMARC record at one name: all are discarded (RFC 9989 §4.10).",
+    ),
+    "DMC010": CodeInfo(
+        "Invalid DMARC record ignored",
+        "A v=DMARC1 record that is invalid as a whole (e.g. a duplicate tag) is ignored.",
+    ),
+    "DMC011": CodeInfo(
+        "DMARC can pass via SPF",
+        "A documented envelope (RFC5321.MailFrom) domain aligns with the From domain, so an "
+        "SPF pass also passes DMARC.",
+    ),
+    "DMC012": CodeInfo(
+        "DMARC only via DKIM",
+        "The documented envelope domains do not align with the From domain: SPF cannot give "
+        "DMARC a pass, so delivery rests on the DKIM signature alone.",
+    ),
+    "DMC013": CodeInfo(
+        "Envelope domain unknown",
+        "The profile documents no envelope domain, so SPF alignment cannot be assumed; DMARC "
+        "may rest on DKIM alone.",
+    ),
+    "DMC014": CodeInfo("Sender DMARC not checked", "No sender profile was given."),
+    # Reverse DNS.
+    "PTR001": CodeInfo(
+        "FCrDNS confirmed",
+        "The IP has a PTR whose name resolves back to the same IP (forward-confirmed rDNS).",
+    ),
+    "PTR002": CodeInfo(
+        "No PTR", "The IP has no PTR record; many filters penalise or refuse such senders."
+    ),
+    "PTR003": CodeInfo(
+        "PTR not forward-confirmed",
+        "The PTR name does not resolve back to the IP; filters checking FCrDNS (iprev) treat "
+        "this as a failure.",
+    ),
+    "PTR004": CodeInfo(
+        "PTR lookup incomplete",
+        "A PTR or forward lookup timed out or failed; this is not a missing PTR.",
+    ),
+    "PTR005": CodeInfo("Reverse DNS not checked", "No sender profile was given."),
+    # DNS blocklists.
+    "BL001": CodeInfo(
+        "Not listed", "The IP is not listed on any DNSBL that passed its RFC 5782 self-test."
+    ),
+    "BL002": CodeInfo(
+        "Listed on a DNSBL",
+        "The IP is listed; filters using the list may refuse the mail. For a shared sending "
+        "service's IP, it is the service's problem to raise with the vendor, not a reason to "
+        "allowlist the IP.",
+    ),
+    "BL003": CodeInfo(
+        "DNSBL refused the query",
+        "The list answered with a refusal code (Spamhaus 127.255.255.x: typo, public/open "
+        "resolver, excessive queries). Not a listing; the check could not decide.",
+    ),
+    "BL004": CodeInfo(
+        "Answer outside 127.0.0.0/8",
+        "A resolver rewrote the DNSBL answer (captive portal, NXDOMAIN redirect, DNS filter). "
+        "Not a listing; the check could not decide.",
+    ),
+    "BL005": CodeInfo(
+        "DNSBL failed self-test",
+        "The list did not list 127.0.0.2 or did list 127.0.0.1 (RFC 5782 §5): its answers "
+        "are not trusted and no IP was checked on it.",
+    ),
+    "BL006": CodeInfo(
+        "DNSBL lookup incomplete", "A DNSBL lookup timed out or failed; neither listed nor clear."
+    ),
+    "BL007": CodeInfo(
+        "DNSBL has no IPv6 data", "The list holds IPv4 data only; an IPv6 address was skipped."
+    ),
+    "BL008": CodeInfo("DNSBLs not checked", "No sender profile was given."),
+    "SPF001": CodeInfo(
+        "Sender SPF authorizes the listed IPs",
+        "check_host() (RFC 7208) gives pass for every IP the profile lists, at this sender domain.",
+    ),
+    "SPF002": CodeInfo(
+        "Listed IP not authorized by sender SPF",
+        "The profile lists an IP that the sender's live SPF does not pass: mail from it fails "
+        "SPF, so DMARC can pass only through DKIM.",
+    ),
+    "SPF003": CodeInfo(
+        "SPF drift: live SPF authorizes unlisted ranges",
+        "The sender's live SPF (include chain expanded) authorizes networks the profile does "
+        "not list; the profile's IP list may be stale or narrower than the real senders.",
+    ),
+    "SPF004": CodeInfo(
+        "Sender domain has no SPF",
+        "The sender domain publishes no v=spf1 record: receivers get SPF none, and DMARC "
+        "rests on DKIM alone.",
+    ),
+    "SPF005": CodeInfo(
+        "SPF ends in +all",
+        "The record passes every host on the internet: an SPF pass for this domain proves "
+        "nothing, so never allow on it.",
+    ),
+    "SPF006": CodeInfo(
+        "Sender SPF lookup incomplete",
+        "A lookup needed to evaluate the sender's SPF timed out or the server failed "
+        "(temperror); the check could not decide. This is not a missing record.",
+    ),
+    "SPF007": CodeInfo(
+        "Sender SPF is broken (permerror)",
+        "Several v=spf1 records, a syntax error, or more than 10 DNS lookups / 2 void "
+        "lookups (RFC 7208 §4.6.4): receivers treat it as an SPF failure.",
+    ),
+    "SPF008": CodeInfo(
+        "SPF parts depend on the message",
+        "exists, ptr or macros cannot be expanded without a real message and client; the "
+        "drift comparison leaves those parts out.",
+    ),
+    "SPF009": CodeInfo(
+        "Sender SPF not checked", "No sender profile was given, so there is nothing to check."
+    ),
+    "SPF010": CodeInfo(
+        "SPF ends in ?all",
+        "Unlisted hosts get neutral instead of fail: the record does not tell receivers to "
+        "reject forgeries.",
+    ),
+    "SPF011": CodeInfo(
+        "Undocumented profile network versus live SPF",
+        "A network the profile only hints at (documented = false) compared with the live "
+        "SPF: inside an authorized range (informational) or not authorized at all (warning).",
+    ),
+    "SHR001": CodeInfo(
+        "Listed IP is shared infrastructure",
+        "The IP is authorized by a shared sending service's own SPF (Amazon SES, Mailgun…): "
+        "allowlisting it admits every customer of that service, not just this sender.",
+    ),
+    "SHR002": CodeInfo(
+        "Listed IP not in a known shared service",
+        "None of the shared sending services in rules/shared-infrastructure.toml authorizes "
+        "the IP in its live SPF.",
+    ),
+    "SHR003": CodeInfo(
+        "Shared-infrastructure check incomplete",
+        "The SPF of one or more services could not be read (timeout, server failure), and the "
+        "IP was not attributed to any other service: ownership is unknown.",
+    ),
+    "SHR004": CodeInfo(
+        "Shared service SPF unusable",
+        "A service's SPF include domain has no usable record or parts that cannot be "
+        "expanded; rules/shared-infrastructure.toml may need updating.",
+    ),
+    "SHR005": CodeInfo(
+        "Shared infrastructure not checked", "No sender profile was given: no IPs to check."
+    ),
 }
 
 
