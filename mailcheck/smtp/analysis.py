@@ -1,17 +1,16 @@
-"""Per-message analysis for the sink: DKIM, profile sender and source network, SPF/DMARC hooks.
+"""Per-message analysis for the sink: DKIM, profile sender and source network, SPF, DMARC.
 
 DKIM keys are fetched through mailcheck's own ``Resolver`` (so tests use the loopback DNS
 server and reports can be replayed), then dkimpy verifies with those answers in a worker
-thread; dkimpy never touches the network. SPF and DMARC come in through ``AuthChecks`` so the
-evaluators in ``mailcheck/spf`` and ``mailcheck/dmarc`` plug in without this module knowing them.
+thread; dkimpy never touches the network. SPF and DMARC use the same resolver; the
+evaluators in ``mailcheck/spf`` and ``mailcheck/dmarc`` are reached through ``auth``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses
@@ -23,21 +22,11 @@ import dkim
 from mailcheck.dns.interface import Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
 from mailcheck.profiles import SenderProfile
+from mailcheck.smtp.auth import dmarc_result, spf_result
 from mailcheck.smtp.store import Stored, read_stored
 
 MAX_ANALYSED = 10 * 2**20  # dkimpy needs the whole message in memory; bigger ones are skipped
 MAX_SIGNATURES = 5  # each signature costs a DNS lookup and an RSA verify; mail has 1-3
-
-# (client ip, MAIL FROM, HELO, From-header domain, DKIM-passing domains) -> JSON-ready results
-AuthCheck = Callable[[str, str, str, str, tuple[str, ...]], Awaitable[dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class AuthChecks:
-    """SPF and DMARC evaluators, when available."""
-
-    spf: AuthCheck | None = None
-    dmarc: AuthCheck | None = None
 
 
 class MessageAnalyzer:
@@ -47,13 +36,11 @@ class MessageAnalyzer:
         self,
         resolvers: Callable[[], Resolver],
         profile: SenderProfile | None = None,
-        auth: AuthChecks = AuthChecks(),
     ) -> None:
         # A fresh resolver per message: a sink runs for days, and a per-run cache would
         # keep answering with keys that have since been rotated.
         self.resolvers = resolvers
         self.profile = profile
-        self.auth = auth
 
     async def __call__(self, path: Path, stored: Stored) -> dict[str, Any]:
         """Everything we know about the message, JSON-compatible."""
@@ -61,27 +48,21 @@ class MessageAnalyzer:
             return {"skipped": f"larger than {MAX_ANALYSED} octets"}
         envelope, message = await asyncio.to_thread(read_stored, path)
         header_from = from_address(message)
-        dkim_results = await verify_dkim(message, self.resolvers())
-        passing = tuple(r["domain"] for r in dkim_results if r["result"] == "pass")
+        resolver = self.resolvers()
+        dkim_results = await verify_dkim(message, resolver)
+        spf = await spf_result(resolver, envelope.client_ip, envelope.mail_from, envelope.helo)
         from_domain = header_from.rpartition("@")[2]
-        args = (envelope.client_ip, envelope.mail_from, envelope.helo, from_domain, passing)
         result: dict[str, Any] = {
             "header_from": header_from,
             "dkim": dkim_results,
-            "spf": await _optional(self.auth.spf, args, "SPF evaluator not available"),
-            "dmarc": await _optional(self.auth.dmarc, args, "DMARC evaluator not available"),
+            "spf": spf,
+            "dmarc": await dmarc_result(resolver, from_domain, spf, dkim_results),
         }
         if self.profile is not None:
             result["profile"] = match_profile(
                 self.profile, envelope.client_ip, envelope.mail_from, header_from
             )
         return result
-
-
-async def _optional(check: AuthCheck | None, args: Any, why: str) -> dict[str, Any]:
-    if check is None:
-        return {"result": "not-evaluated", "detail": why}
-    return await check(*args)
 
 
 def from_address(message: bytes) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 
 from mailcheck.dns.interface import Answer, Outcome, RRType
+from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import Recorded, Snapshot, SnapshotResolver
 from mailcheck.errors import DnsTimeoutError
 from mailcheck.profiles import get_profile
@@ -87,6 +88,42 @@ async def test_sink_stores_analysis_with_profile_match(make_sink):
     assert analysis["header_from"] == "no-reply@account.trimble.com"
     assert analysis["profile"]["from_sender"] == "no-reply@account.trimble.com"
     assert analysis["profile"]["network"] == "54.240.27.30/32"
-    assert analysis["spf"]["result"] == "not-evaluated"
+    # The snapshot holds no SPF answers: a lookup that cannot complete is temperror, not "none".
+    assert analysis["spf"]["result"] == "temperror"
     assert "dkim=pass(sinktest.example)" in verdict(analysis)
     assert "ip=54.240.27.30/32" in verdict(analysis)
+
+
+async def _deliver_via_proxy(sink, client_ip: str, mail_from: str, message: bytes) -> None:
+    client = await RawClient.connect(sink.port, greeting=False)
+    await client.send(f"PROXY TCP4 {client_ip} 127.0.0.1 40000 25\r\n".encode())
+    await client.reply()
+    await client.ehlo_mail_rcpt(mail_from, "admin@company.example")
+    assert (await client.cmd("DATA")).startswith("354")
+    await client.send(dot_stuff(message))
+    assert (await client.reply()).startswith("250")
+    await client.close()
+
+
+async def test_spf_dkim_dmarc_through_the_loopback_dns_server(make_sink, nameserver):
+    config = ResolverConfig((Nameserver("127.0.0.1", nameserver.port),), timeout=2.0)
+    analyzer = MessageAnalyzer(lambda: LiveResolver(config), get_profile("trimble-identity"))
+    sink = await make_sink(analyzer=analyzer, proxy_protocol=True)
+    key = DkimKey.load("sinktest.example", "sel1", KEY_FILE)
+    good = build_message("alerts@sinktest.example", "admin@company.example", dkim_key=key)
+    await _deliver_via_proxy(sink, "54.240.27.30", "bounce@sinktest.example", good.data)
+    forged = build_message("alerts@sinktest.example", "admin@company.example")
+    await _deliver_via_proxy(sink, "192.0.2.99", "bounce@sinktest.example", forged.data)
+    await sink.handler.drain(20)
+    forged_row, good_row = indexed(sink.maildir.path)  # newest first
+    good_a, forged_a = good_row["analysis"], forged_row["analysis"]
+    assert good_a["dkim"][0]["result"] == "pass"
+    assert (good_a["spf"]["result"], good_a["spf"]["domain"]) == ("pass", "sinktest.example")
+    assert good_a["dmarc"]["result"] == "pass"
+    assert good_a["dmarc"]["aligned_spf"] and good_a["dmarc"]["aligned_dkim"]
+    assert good_a["profile"]["network"] == "54.240.27.30/32"
+    assert good_a["profile"]["from_sender"] is None  # sinktest.example is not a Trimble sender
+    assert forged_a["dkim"] == []
+    assert forged_a["spf"]["result"] == "fail"
+    assert forged_a["dmarc"]["result"] == "fail"
+    assert forged_a["dmarc"]["policy"] == "reject" and forged_a["dmarc"]["policy_would_act"]
