@@ -282,6 +282,7 @@ class _GroupSync:
         self._threads = threads
         self._next: asyncio.Future[None] | None = None
         self._runner: asyncio.Task[None] | None = None
+        self.runs = 0  # fsyncs done, for tests and tuning
 
     async def sync(self) -> None:
         """Return once an fsync of the folder that began after this call has completed."""
@@ -296,6 +297,7 @@ class _GroupSync:
         try:
             while self._next is not None:
                 waiter, self._next = self._next, None
+                self.runs += 1
                 try:
                     loop = asyncio.get_running_loop()
                     await loop.run_in_executor(self._threads, _fsync_dir, self.folder)

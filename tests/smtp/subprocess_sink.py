@@ -1,0 +1,67 @@
+"""Run ``python -m mailcheck sink`` as a child process (for load and crash tests)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+class SinkProcess:
+    """A sink in its own process; ``kill()`` is a real SIGKILL."""
+
+    def __init__(self, maildir: Path, *extra: str) -> None:
+        self.maildir = maildir
+        self.extra = extra
+        self.proc: subprocess.Popen[str] | None = None
+        self.port = 0
+        self.startup: list[str] = []
+
+    def start(self, timeout: float = 30) -> SinkProcess:
+        argv = [sys.executable, "-m", "mailcheck", "sink", "--listen", "127.0.0.1:0"]
+        argv += ["--maildir", str(self.maildir), "--no-analysis", "--no-tls", *self.extra]
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        self.proc = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        self.startup = []
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.startup.append(line.rstrip())
+            found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+            if found:
+                self.port = int(found.group(1))
+                return self
+        self.kill()
+        raise RuntimeError("sink did not start: " + " | ".join(self.startup))
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup of any kind runs in the sink."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        self._reap()
+
+    def stop(self) -> None:
+        """SIGTERM: a clean shutdown."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+        self._reap()
+
+    def _reap(self) -> None:
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=30)
+            finally:
+                if self.proc.stdout is not None:
+                    self.proc.stdout.close()
+            self.proc = None
