@@ -80,7 +80,7 @@ def verdict(report: Report, snippets: Sequence[SnippetView] = ()) -> Verdict:
     """One line for the reader who reads nothing else."""
     worst, sender, domain = report.worst_status, sender_name(report), report.domain
     top = top_findings(report)
-    first = top[0].summary if top else ""
+    first = _sentence(top[0].summary) if top else ""
     if worst is Status.FAIL:
         return Verdict(
             worst,
@@ -111,6 +111,10 @@ def verdict(report: Report, snippets: Sequence[SnippetView] = ()) -> Verdict:
         f"Nothing found that would stop mail from {sender} reaching {domain}.",
         allow or "No change needed.",
     )
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?", ":")) else f"{text}."
 
 
 def top_findings(report: Report) -> tuple[Finding, ...]:

@@ -1,0 +1,160 @@
+"""Report test data: deterministic reports built from our zone files and snapshots.
+
+``ZoneResolver`` answers from ``tests/data/zones`` files parsed in memory (dnspython's zone
+parser, no network), so report tests are fast and fully deterministic; the same zones are served
+over the wire by the loopback nameserver for the DNS tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import dns.name
+import dns.rdataclass
+import dns.rdatatype
+import dns.zone
+
+from mailcheck import app
+from mailcheck.checks import Check, CheckContext
+from mailcheck.dns.interface import Answer, Outcome, RRType, normalize_name
+from mailcheck.dns.snapshot import RecordingResolver
+from mailcheck.errors import DnsServerError
+from mailcheck.model import CheckResult, Finding, Report, Status
+from mailcheck.profiles import get_profile
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+ZONES = DATA / "zones"
+ACME_SNAPSHOT = DATA / "report" / "acme-snapshot.json"
+FIXED_TIME = "2026-11-22T03:00:00Z"
+MAX_CNAMES = 8
+
+PAYLOADS = (
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+)
+
+
+class ZoneResolver:
+    """A ``Resolver`` answering from zone files: NXDOMAIN, NODATA and CNAME chains included."""
+
+    def __init__(self, *names: str) -> None:
+        self.zones = [
+            dns.zone.from_file(str(ZONES / f"{n}.zone"), origin=f"{n}.", relativize=False)
+            for n in names
+        ]
+
+    async def resolve(self, name: str, rrtype: RRType) -> Answer:
+        """See ``Resolver.resolve``."""
+        name = normalize_name(name)
+        cnames: list[str] = []
+        current = name
+        for _ in range(MAX_CNAMES):
+            zone = self._zone(current)
+            node = zone.get_node(dns.name.from_text(current))
+            if node is None:
+                return Answer(name, rrtype, Outcome.NXDOMAIN, cnames=tuple(cnames), server="zone")
+            cname = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
+            if cname is not None and rrtype is not RRType.CNAME:
+                current = normalize_name(cname[0].target.to_text())
+                cnames.append(current)
+                continue
+            rdataset = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.from_text(rrtype.value))
+            if rdataset is None:
+                return Answer(name, rrtype, Outcome.NODATA, cnames=tuple(cnames), server="zone")
+            records = tuple(sorted(_text(rrtype, rd) for rd in rdataset))
+            return Answer(
+                name, rrtype, Outcome.ANSWER, records, rdataset.ttl, tuple(cnames), "zone"
+            )
+        raise DnsServerError(name, rrtype, "CNAME chain too long")
+
+    def _zone(self, name: str) -> dns.zone.Zone:
+        for zone in self.zones:
+            if dns.name.from_text(name).is_subdomain(zone.origin):
+                return zone
+        raise DnsServerError(name, RRType.A, "REFUSED")
+
+
+def _text(rrtype: RRType, rdata: Any) -> str:
+    """The ``Answer.records`` text form (see ``mailcheck.dns.interface.Answer``)."""
+    match rrtype:
+        case RRType.TXT | RRType.SPF:
+            return b"".join(rdata.strings).decode("utf-8", "replace")
+        case RRType.MX:
+            return f"{rdata.preference} {normalize_name(rdata.exchange.to_text())}"
+        case RRType.CNAME | RRType.NS | RRType.PTR:
+            return normalize_name(rdata.target.to_text())
+    return str(rdata.to_text())
+
+
+class EchoCheck:
+    """A test check that puts raw TXT and PTR data into findings and facts, as real ones will."""
+
+    name = "echo"
+    title = "Echo: raw DNS data in findings and facts"
+
+    async def run(self, context: CheckContext) -> CheckResult:
+        """See ``Check.run``."""
+        txt = await context.resolver.resolve(context.domain, RRType.TXT)
+        ptrs = [
+            await context.resolver.resolve(f"{label}.{context.domain}", RRType.PTR)
+            for label in ("ptr", "ptr2")
+        ]
+        findings = tuple(
+            Finding("XSS001", Status.WARN, f"TXT says {t}", detail=t, subject=t, evidence=(t,))
+            for t in txt.records
+        ) + tuple(
+            Finding("XSS002", Status.INFO, f"PTR is {r}", subject=r, evidence=(r,))
+            for answer in ptrs
+            for r in answer.records
+        )
+        facts = {"txt": list(txt.records), "ptr": [a.records for a in ptrs], txt.records[0]: 1}
+        return CheckResult(self.name, self.title, findings, facts)
+
+
+class FixedCheck:
+    """A test check returning a given result: stands in for checks other sessions build."""
+
+    def __init__(self, result: CheckResult) -> None:
+        self.name = result.check
+        self.title = result.title
+        self.result = result
+
+    async def run(self, context: CheckContext) -> CheckResult:
+        """See ``Check.run``."""
+        return self.result
+
+
+def snippet_result(texts: Sequence[tuple[str, str]]) -> CheckResult:
+    """A ``snippets`` result in the contract ``report.view.snippets`` reads."""
+    snippets = [
+        {
+            "filter": "exchange-online",
+            "title": title,
+            "filename": f"snippet-{i}.txt",
+            "risk": "low" if i == 0 else "high",
+            "allows": f"mail authenticated by DMARC for {title}",
+            "where": "Exchange admin center → Mail flow → Rules",
+            "text": text,
+            "detected": i == 0,
+        }
+        for i, (title, text) in enumerate(texts)
+    ]
+    return CheckResult("snippets", "Snippets", (), {"snippets": snippets})
+
+
+def build(domain: str, resolver: Any, checks: Sequence[Check]) -> tuple[Report, str]:
+    """Run ``checks`` into a report; also return the evidence JSON, as the CLI writes it."""
+    profile = get_profile("trimble-identity")
+    command = ("mailcheck", "report", domain)
+    report = asyncio.run(app.build_report(domain, resolver, profile, checks, command))
+    request = app.RunRequest(domain, profile.id, command)
+    return report, app.with_request(resolver.evidence(), request).to_json()
+
+
+def recording(*zones: str) -> RecordingResolver:
+    """A zone resolver whose evidence has fixed times."""
+    return RecordingResolver(ZoneResolver(*zones), ("zone files",), clock=lambda: FIXED_TIME)
