@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +151,11 @@ def build(domain: str, resolver: Any, checks: Sequence[Check]) -> tuple[Report, 
     """Run ``checks`` into a report; also return the evidence JSON, as the CLI writes it."""
     profile = get_profile("trimble-identity")
     command = ("mailcheck", "report", domain)
-    report = asyncio.run(app.build_report(domain, resolver, profile, checks, command))
+    # A thread of its own: the browser tests' Playwright already runs a loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        report = pool.submit(
+            lambda: asyncio.run(app.build_report(domain, resolver, profile, checks, command))
+        ).result(timeout=60)
     request = app.RunRequest(domain, profile.id, command)
     return report, app.with_request(resolver.evidence(), request).to_json()
 
