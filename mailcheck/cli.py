@@ -254,7 +254,7 @@ def _report_request(
             raise UsageError("--replay takes the domain recorded in the evidence; drop DOMAIN")
         return app.open_replay(args.replay)
     if args.domain is None:
-        raise UsageError("report: give a DOMAIN (or --replay EVIDENCE)")
+        raise UsageError("report: the following arguments are required: domain (or --replay)")
     try:
         domain = app.check_domain(args.domain)
     except ValueError as exc:

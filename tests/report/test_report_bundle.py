@@ -117,7 +117,7 @@ def test_replay_with_domain_argument_is_a_usage_error(workdir: Path, capsys) -> 
 
 def test_report_without_domain_is_a_usage_error(workdir: Path, capsys) -> None:
     assert main(["report"]) == 3
-    assert "give a DOMAIN" in capsys.readouterr().err
+    assert "required: domain" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
