@@ -16,9 +16,9 @@ from mailcheck.report.view import sender_name, worst
 
 # (key, label, checks whose findings colour the hop)
 HOPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("senders", "Sender IPs", ("sender_spf", "ptr", "dnsbl")),
-    ("auth", "Authentication", ("sender_spf", "dkim", "dmarc")),
-    ("mx", "MX", ("mx",)),
+    ("senders", "Sender IPs", ("sender-spf", "reverse-dns", "dnsbl")),
+    ("auth", "Authentication", ("sender-spf", "sender-dkim", "sender-dmarc")),
+    ("mx", "MX", ("mx", "mx-hygiene")),
     ("filter", "Filter", ("provider", "tls")),
     ("mailbox", "Mailbox", ("probe",)),
 )
@@ -94,7 +94,7 @@ def _detail(key: str, report: Report, by_name: Mapping[str, CheckResult]) -> str
             return _first_mx(by_name.get("mx"))
         case "filter":
             provider = by_name.get("provider")
-            return _string(provider.facts, "name", "provider") if provider else ""
+            return _string(provider.facts, "provider_name", "provider") if provider else ""
         case "mailbox":
             return report.domain
     return ""

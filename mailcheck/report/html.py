@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from mailcheck.model import Report
 from mailcheck.report import flow, view
+from mailcheck.report.matrix import sender_matrix
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAX_FACT_ITEMS = 200  # longer lists in facts are cut in the HTML (report.json has them all)
@@ -50,6 +51,7 @@ def environment() -> Environment:
         mx_states=MX_STATES,
         partial_names=view.partial_names,
         worst=view.worst,
+        sender_matrix=sender_matrix,
         max_items=MAX_FACT_ITEMS,
         box_w=flow.BOX_W,
         box_h=flow.BOX_H,

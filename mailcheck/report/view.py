@@ -16,12 +16,13 @@ from mailcheck.model import CheckResult, Finding, Report, Status
 
 # Which part of the page a check's result belongs to. A check not listed lands in "other".
 SECTION_OF: Mapping[str, str] = {
-    "sender_spf": "sender",
-    "dkim": "sender",
-    "dmarc": "sender",
-    "ptr": "sender",
+    "sender-spf": "sender",
+    "sender-dkim": "sender",
+    "sender-dmarc": "sender",
+    "reverse-dns": "sender",
     "dnsbl": "sender",
     "mx": "receiving",
+    "mx-hygiene": "receiving",
     "provider": "receiving",
     "tls": "receiving",
     "probe": "receiving",
@@ -42,7 +43,7 @@ ICONS: Mapping[Status, str] = {
 }
 TOP_FINDINGS = 5
 RISKS = ("low", "medium", "high")
-_CHECK_NAME = re.compile(r"^[a-z0-9_]{1,40}$")
+_CHECK_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 
@@ -58,14 +59,23 @@ class Verdict:
 
 @dataclass(frozen=True)
 class SnippetView:
-    """One allowlist snippet as the report shows it; ``sha256`` is computed here, not trusted."""
+    """One allowlist snippet as the report shows it; ``sha256`` is computed here, not trusted.
+
+    Read from the ``snippets`` check's facts: ``{"provider": id, "snippets": [...]}`` where
+    each item has the fields of ``mailcheck.snippets.SnippetOutput`` (``dataclasses.asdict``).
+    """
 
     key: str
     title: str
+    filter: str
     filename: str
     risk: str
-    allows: str
+    risk_reason: str
+    allows: tuple[str, ...]
+    does_not_allow: tuple[str, ...]
     where: str
+    prerequisites: tuple[str, ...]
+    undo: tuple[str, ...]
     text: str
     sha256: str
     detected: bool
@@ -147,9 +157,10 @@ def worst(findings: Sequence[Finding]) -> Status | None:
 def snippets(report: Report) -> tuple[SnippetView, ...]:
     """Snippets the ``snippets`` check produced, the detected provider's first."""
     result = next((r for r in report.checks if r.check == "snippets"), None)
-    raw = result.facts.get("snippets", []) if result is not None else []
+    facts = result.facts if result is not None else {}
+    raw, provider = facts.get("snippets", []), _text(facts, "provider")
     items = raw if isinstance(raw, list | tuple) else []
-    views = [v for v in (_snippet(i, item) for i, item in enumerate(items)) if v is not None]
+    views = [v for v in (_snippet(i, item, provider) for i, item in enumerate(items)) if v]
     seen: set[str] = set()
     for index, snippet in enumerate(views):
         if snippet.filename in seen:  # two snippets must never overwrite one file
@@ -158,26 +169,40 @@ def snippets(report: Report) -> tuple[SnippetView, ...]:
     return tuple(sorted(views, key=lambda v: not v.detected))
 
 
-def _snippet(index: int, item: Any) -> SnippetView | None:
+def _snippet(index: int, item: Any, provider: str) -> SnippetView | None:
     if not isinstance(item, Mapping) or not isinstance(item.get("text"), str):
         return None
     text: str = item["text"]
-    title = _text(item, "title") or _text(item, "filter") or f"Snippet {index + 1}"
+    kind = _text(item, "filter")
     filename = _text(item, "filename")
-    if not _FILENAME.match(filename) or filename in {".", ".."}:
+    if not _FILENAME.match(filename):
         filename = f"snippet-{index + 1}.txt"
     risk = _text(item, "risk").lower()
     return SnippetView(
         key=f"snippet-{index + 1}",
-        title=title,
+        title=_text(item, "product") or _text(item, "title") or kind or f"Snippet {index + 1}",
+        filter=kind,
         filename=filename,
         risk=risk if risk in RISKS else "unknown",
-        allows=_text(item, "allows"),
+        risk_reason=_text(item, "risk_reason"),
+        allows=_texts(item, "allows"),
+        does_not_allow=_texts(item, "does_not_allow"),
         where=_text(item, "where"),
+        prerequisites=_texts(item, "prerequisites"),
+        undo=_texts(item, "undo"),
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        detected=item.get("detected") is True,
+        detected=item.get("detected") is True or bool(kind and kind == provider),
     )
+
+
+def _texts(item: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = item.get(key, ())
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if isinstance(value, list | tuple):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
 
 
 def _text(item: Mapping[str, Any], key: str) -> str:

@@ -6,18 +6,35 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reportdata import PAYLOADS, EchoCheck, FixedCheck, build, recording, snippet_result
+from reportdata import (
+    PAYLOADS,
+    EchoCheck,
+    FixedCheck,
+    build,
+    recording,
+    sender_spf_result,
+    snippet_result,
+)
 
 from mailcheck.checks.mx import MxCheck
-from mailcheck.model import CheckResult, Report
+from mailcheck.model import CheckResult, Finding, Report, Status
 
 
 @pytest.fixture
 def xss_report() -> tuple[Report, str]:
     """A report whose every DNS-derived string is an XSS payload."""
     payload_snippet = snippet_result([(PAYLOADS[0], "\n".join(PAYLOADS))])
-    provider = CheckResult("provider", "Provider", (), {"name": PAYLOADS[1]})
-    checks = (MxCheck(), EchoCheck(), FixedCheck(payload_snippet), FixedCheck(provider))
+    provider = CheckResult(
+        "provider", "Provider", (), {"provider": "x", "provider_name": PAYLOADS[1]}
+    )
+    spf = sender_spf_result(PAYLOADS[0], PAYLOADS[1], "192.0.2.0/24", ("192.0.2.1", PAYLOADS[2]))
+    checks = (
+        MxCheck(),
+        EchoCheck(),
+        FixedCheck(payload_snippet),
+        FixedCheck(provider),
+        FixedCheck(spf),
+    )
     return build("xss.example", recording("xss.example"), checks)
 
 
@@ -30,7 +47,16 @@ def html_report() -> tuple[Report, str]:
             ("Postfix client access (IP allowlist)", "52.101.68.20 OK\n"),
         ]
     )
-    checks = (MxCheck(), FixedCheck(snippets))
+    spf = sender_spf_result(
+        "account.trimble.com", "mailgun.org", "52.101.68.0/24", ("52.101.68.20", "54.240.27.9")
+    )
+    provider = CheckResult(
+        "provider",
+        "Filtering provider: which service receives the mail",
+        (Finding("TST003", Status.INFO, "Mail for html.example is received by its own servers"),),
+        {"provider": "self-hosted", "provider_name": "Self-hosted"},
+    )
+    checks = (MxCheck(), FixedCheck(spf), FixedCheck(provider), FixedCheck(snippets))
     return build("html.example", recording("html.example"), checks)
 
 

@@ -133,18 +133,24 @@ def snippet_result(texts: Sequence[tuple[str, str]]) -> CheckResult:
     """A ``snippets`` result in the contract ``report.view.snippets`` reads."""
     snippets = [
         {
-            "filter": "exchange-online",
-            "title": title,
+            "filter": "microsoft365" if i == 0 else "postfix",
+            "product": title,
             "filename": f"snippet-{i}.txt",
             "risk": "low" if i == 0 else "high",
-            "allows": f"mail authenticated by DMARC for {title}",
+            "risk_reason": "DMARC-authenticated" if i == 0 else "shared sending IPs",
+            "allows": [f"mail authenticated by DMARC for {title}", "from *@account.trimble.com"],
+            "does_not_allow": ["any other address at trimble.com"],
             "where": "Exchange admin center → Mail flow → Rules",
+            "prerequisites": [],
+            "undo": ["Remove-TransportRule 'Trimble Identity'"],
+            "parts": [],
             "text": text,
-            "detected": i == 0,
         }
         for i, (title, text) in enumerate(texts)
     ]
-    return CheckResult("snippets", "Snippets", (), {"snippets": snippets})
+    return CheckResult(
+        "snippets", "Snippets", (), {"provider": "microsoft365", "snippets": snippets}
+    )
 
 
 def build(domain: str, resolver: Any, checks: Sequence[Check]) -> tuple[Report, str]:
@@ -163,3 +169,101 @@ def build(domain: str, resolver: Any, checks: Sequence[Check]) -> tuple[Report, 
 def recording(*zones: str) -> RecordingResolver:
     """A zone resolver whose evidence has fixed times."""
     return RecordingResolver(ZoneResolver(*zones), ("zone files",), clock=lambda: FIXED_TIME)
+
+
+def spf_trace(domain: str, record: str, include: str, network: str, hit: bool) -> dict[str, Any]:
+    """A ``RecordTrace`` as ``dataclasses.asdict`` gives it: include -> ip4, then -all."""
+    child = {
+        "domain": include,
+        "result": "pass" if hit else "neutral",
+        "record": f"v=spf1 ip4:{network} ~all",
+        "terms": [
+            {
+                "term": f"ip4:{network}",
+                "target": "",
+                "matched": hit,
+                "lookups": 0,
+                "void_lookups": 0,
+                "note": "",
+                "child": None,
+            },
+        ],
+        "matched": f"ip4:{network}" if hit else "",
+        "reason": "",
+        "explanation": "",
+    }
+    return {
+        "domain": domain,
+        "result": "pass" if hit else "softfail",
+        "record": record,
+        "terms": [
+            {
+                "term": f"include:{include}",
+                "target": include,
+                "matched": hit,
+                "lookups": 1,
+                "void_lookups": 0,
+                "note": "",
+                "child": child,
+            },
+            {
+                "term": "~all",
+                "target": "",
+                "matched": not hit,
+                "lookups": 0,
+                "void_lookups": 0,
+                "note": "",
+                "child": None,
+            },
+        ],
+        "matched": f"include:{include}" if hit else "~all",
+        "reason": "",
+        "explanation": "",
+    }
+
+
+def sender_spf_result(domain: str, include: str, network: str, ips: Sequence[str]) -> CheckResult:
+    """A ``sender-spf`` result in the shape of ``SenderSpfFacts`` (first IP passes)."""
+    record = f"v=spf1 include:{include} ~all"
+    verdicts = [
+        {
+            "ip": ip,
+            "result": "pass" if i == 0 else "softfail",
+            "matched": f"{domain}: include:{include} -> {include}: ip4:{network}" if i == 0 else "",
+            "reason": "" if i == 0 else f"{ip} matched no mechanism; ~all applies",
+            "trace": spf_trace(domain, record, include, network, i == 0),
+        }
+        for i, ip in enumerate(ips)
+    ]
+    facts = {
+        "profile": "trimble-identity",
+        "listed": list(ips),
+        "networks": [[network, True]],
+        "domains": [
+            {
+                "domain": domain,
+                "role": "sender",
+                "environment": "production",
+                "record": record,
+                "error": "",
+                "temporary": False,
+                "ending": "~all",
+                "authorized": [],
+                "unexpandable": [],
+                "verdicts": verdicts,
+            },
+        ],
+    }
+    findings = (
+        Finding("TST001", Status.PASS, f"{domain} SPF authorizes {ips[0]}", subject=ips[0]),
+        Finding(
+            "TST002",
+            Status.WARN,
+            f"{domain} SPF does not authorize {ips[1]}",
+            subject=ips[1],
+            evidence=(record,),
+        ),
+    )
+    return CheckResult(
+        "sender-spf", "Sender SPF: does the live SPF authorize the listed IPs?", findings, facts
+    )

@@ -117,6 +117,9 @@ def test_report_loads_quietly_and_looks_right(context, html_report, tmp_path, ar
     page = watched.page
     assert page.title() == "mailcheck report: html.example · Trimble Identity"
     assert page.locator("h1").inner_text().startswith("Probably.")
+    page.locator("details.cell summary").first.click()  # a matrix cell opens to its SPF trace
+    assert page.locator("details.cell mark").first.is_visible()
+    page.locator("#sender").screenshot(path=str(artifacts / "report-matrix.png"))
     page.screenshot(path=str(artifacts / "report-desktop.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.locator("svg.flow-tall").is_visible()

@@ -13,7 +13,7 @@ from reportdata import PAYLOADS
 
 from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.report import flow, view
-from mailcheck.report.html import HtmlRenderer, environment
+from mailcheck.report.html import TEMPLATES, HtmlRenderer, environment
 
 
 class Page(HTMLParser):
@@ -96,7 +96,7 @@ def test_unknown_check_is_rendered_generically_with_its_facts(xss_report) -> Non
     ("name", "expected"),
     [
         ("mx", ["check_mx.html", "check_generic.html"]),
-        ("sender_spf", ["check_sender_spf.html", "check_generic.html"]),
+        ("sender-spf", ["check_sender-spf.html", "check_generic.html"]),
         ("../evil", ["check_generic.html"]),
     ],
 )
@@ -140,12 +140,15 @@ def test_flow_colours_hops_and_marks_unchecked_ones(html_report) -> None:
     hops = {h.key: h for h in flow.flow(html_report[0]).wide}
     assert hops["mx"].status is Status.WARN
     assert hops["mx"].detail == "mx1.html.example +1"
-    assert hops["auth"].status is None
+    assert hops["auth"].status is Status.WARN  # sender-spf has a warning
+    assert hops["filter"].detail == "Self-hosted"
+    assert hops["filter"].status is Status.INFO
+    assert hops["mailbox"].status is None  # no probe ran
     assert hops["mailbox"].detail == "html.example"
 
 
 def test_flow_shortens_hostile_labels() -> None:
-    long = CheckResult("provider", "P", (), {"name": "x" * 500})
+    long = CheckResult("provider", "P", (), {"provider_name": "x" * 500})
     hops = {h.key: h for h in flow.flow(report_with(checks=(long,))).wide}
     assert len(hops["filter"].detail) == flow.MAX_WIDE
     assert hops["filter"].status is Status.PASS
@@ -156,3 +159,36 @@ def test_top_findings_prefer_problems() -> None:
         Finding("MX001", Status.PASS, "fine"), Finding("MX006", Status.WARN, "cname")
     )
     assert [f.code for f in view.top_findings(report)] == ["MX006"]
+
+
+def test_sender_matrix_cells_open_to_traces_with_the_match_marked(html_report) -> None:
+    html = HtmlRenderer().render(html_report[0])
+    assert '<th scope="col"><code>54.240.27.9</code></th>' in html
+    assert "<mark><code>account.trimble.com: include:mailgun.org</code> ← matched</mark>" in html
+    assert "<mark><code>mailgun.org: ip4:52.101.68.0/24</code> ← matched</mark>" in html
+    assert html.count('<details class="cell">') == 2
+
+
+def test_sender_matrix_of_unknown_shape_falls_back_to_facts_view() -> None:
+    odd = CheckResult("sender-spf", "SPF", (), {"listed": "nope", "domains": 3})
+    html = HtmlRenderer().render(report_with(checks=(odd,)))
+    assert 'class="matrix"' not in html
+    assert "Facts gathered by the <code>sender-spf</code> check" in html
+
+
+PARTIALS = sorted(
+    p.name.removeprefix("check_").removesuffix(".html")
+    for p in TEMPLATES.glob("check_*.html")
+    if p.name != "check_generic.html"
+)
+
+
+@pytest.mark.parametrize("name", PARTIALS)
+@pytest.mark.parametrize(
+    "facts",
+    [{}, {"state": 1, "hosts": "x", "listed": [1], "domains": ["x"]}, {"hosts": [1, {"a": 2}]}],
+)
+def test_every_partial_survives_unexpected_facts(name: str, facts: dict) -> None:
+    result = CheckResult(name, "Title", (Finding("MX001", Status.PASS, "ok"),), facts)
+    html = HtmlRenderer().render(report_with(checks=(result,)))
+    assert f'id="check-{name}"' in html
