@@ -267,3 +267,12 @@ def sender_spf_result(domain: str, include: str, network: str, ips: Sequence[str
     return CheckResult(
         "sender-spf", "Sender SPF: does the live SPF authorize the listed IPs?", findings, facts
     )
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    """Every file under ``directory`` by relative path, plus empty folders."""
+    found = {
+        str(p.relative_to(directory)): p.read_bytes() for p in directory.rglob("*") if p.is_file()
+    }
+    found |= {f"{p.relative_to(directory)}/": b"" for p in directory.rglob("*") if p.is_dir()}
+    return found

@@ -19,6 +19,7 @@ import pytest
 from reportdata import PAYLOADS
 
 from mailcheck.report import bundle, view
+from tests.tooling import skip_or_fail
 
 CHROMIUM = os.environ.get("MAILCHECK_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -51,9 +52,7 @@ def require_browser() -> Any:
     if not reason and not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
         reason = f"{CHROMIUM} not found (apt-get install chromium)"
     if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser test needs a tool under CI: {reason}")
-        pytest.skip(reason)
+        skip_or_fail(reason)
     return sync_api
 
 

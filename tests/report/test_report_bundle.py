@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from reportdata import ACME_SNAPSHOT, DATA
+from reportdata import ACME_SNAPSHOT, DATA, files
 
 from mailcheck.cli import main
 from mailcheck.report import bundle
@@ -30,15 +30,6 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("MAILCHECK_REPORTS_DIR", raising=False)
     monkeypatch.delenv("MAILCHECK_PROFILE", raising=False)
     return tmp_path
-
-
-def files(directory: Path) -> dict[str, bytes]:
-    """Every file under ``directory`` by relative path, plus empty folders."""
-    found = {
-        str(p.relative_to(directory)): p.read_bytes() for p in directory.rglob("*") if p.is_file()
-    }
-    found |= {f"{p.relative_to(directory)}/": b"" for p in directory.rglob("*") if p.is_dir()}
-    return found
 
 
 def test_report_snapshot_writes_folder_and_prints_path(workdir: Path, capsys) -> None:
