@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import shlex
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -60,7 +61,19 @@ def environment() -> Environment:
         tall_h=flow.TALL_H,
         tall_gap=flow.TALL_GAP,
     )
+    env.filters["as_list"] = as_list
+    env.filters["as_map"] = as_map
     return env
+
+
+def as_list(value: object) -> list[object]:
+    """Facts are data from other checks: iterate only what really is a list."""
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def as_map(value: object) -> Mapping[str, object]:
+    """Facts are data from other checks: look keys up only in what really is a mapping."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def csp_hash(source: str) -> str:

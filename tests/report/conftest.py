@@ -11,6 +11,7 @@ from reportdata import (
     EchoCheck,
     FixedCheck,
     build,
+    probe_result,
     recording,
     sender_spf_result,
     snippet_result,
@@ -34,6 +35,7 @@ def xss_report() -> tuple[Report, str]:
         FixedCheck(payload_snippet),
         FixedCheck(provider),
         FixedCheck(spf),
+        FixedCheck(probe_result(PAYLOADS[0], PAYLOADS[1])),
     )
     return build("xss.example", recording("xss.example"), checks)
 
@@ -56,7 +58,14 @@ def html_report() -> tuple[Report, str]:
         (Finding("TST003", Status.INFO, "Mail for html.example is received by its own servers"),),
         {"provider": "self-hosted", "provider_name": "Self-hosted"},
     )
-    checks = (MxCheck(), FixedCheck(spf), FixedCheck(provider), FixedCheck(snippets))
+    probe = probe_result("mx1.html.example", "250 2.1.5 Ok")
+    checks = (
+        MxCheck(),
+        FixedCheck(spf),
+        FixedCheck(provider),
+        FixedCheck(probe),
+        FixedCheck(snippets),
+    )
     return build("html.example", recording("html.example"), checks)
 
 

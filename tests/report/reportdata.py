@@ -276,3 +276,47 @@ def files(directory: Path) -> dict[str, bytes]:
     }
     found |= {f"{p.relative_to(directory)}/": b"" for p in directory.rglob("*") if p.is_dir()}
     return found
+
+
+def probe_result(host: str, reply: str) -> CheckResult:
+    """A ``probe`` result in the shape of ``ProbeFacts`` with one host and its transcript."""
+    transcript = (
+        f"S: 220 {host} ESMTP",
+        "C: EHLO mailcheck.invalid",
+        "S: 250-STARTTLS",
+        "C: MAIL FROM:<no-reply@account.trimble.com>",
+        "S: 250 2.1.0 Ok",
+        "C: RCPT TO:<postmaster@html.example>",
+        f"S: {reply}",
+        "C: RSET",
+        "C: QUIT",
+    )
+    probed = {
+        "host": host,
+        "address": "198.51.100.25",
+        "verdict": "accepted",
+        "stage": "rcpt",
+        "reply": reply,
+        "enhanced": "2.1.5",
+        "tls_offered": True,
+        "tls_established": True,
+        "tls_verified": False,
+        "tls_verify_error": "self-signed",
+        "tls_error": "",
+        "certificate": {},
+        "tlsa": [],
+        "dane": "unchecked",
+        "transcript": list(transcript),
+    }
+    facts = {
+        "domain": "html.example",
+        "sender": "no-reply@account.trimble.com",
+        "recipient": "postmaster@html.example",
+        "port": 25,
+        "mx_state": "mx",
+        "mx_hosts": 1,
+        "hosts": [probed],
+        "error": "",
+    }
+    finding = Finding("TST004", Status.PASS, f"{host} accepts the sender for the recipient")
+    return CheckResult("probe", "SMTP probe: would the MX accept the sender?", (finding,), facts)

@@ -143,8 +143,14 @@ def test_flow_colours_hops_and_marks_unchecked_ones(html_report) -> None:
     assert hops["auth"].status is Status.WARN  # sender-spf has a warning
     assert hops["filter"].detail == "Self-hosted"
     assert hops["filter"].status is Status.INFO
-    assert hops["mailbox"].status is None  # no probe ran
+    assert hops["mailbox"].status is Status.PASS  # the probe was accepted
     assert hops["mailbox"].detail == "html.example"
+
+
+def test_flow_marks_hops_without_checks_as_not_checked() -> None:
+    hops = {h.key: h for h in flow.flow(report_with()).wide}
+    assert hops["mx"].status is Status.PASS  # the mx check ran and raised nothing
+    assert hops["auth"].status is None and hops["mailbox"].status is None
 
 
 def test_flow_shortens_hostile_labels() -> None:
@@ -186,7 +192,12 @@ PARTIALS = sorted(
 @pytest.mark.parametrize("name", PARTIALS)
 @pytest.mark.parametrize(
     "facts",
-    [{}, {"state": 1, "hosts": "x", "listed": [1], "domains": ["x"]}, {"hosts": [1, {"a": 2}]}],
+    [
+        {},
+        {"state": 1, "hosts": "x", "listed": [1], "domains": ["x"], "sts": 1, "tlsrpt": [2]},
+        {"hosts": [1, {"a": 2, "addresses": 3, "cnames": "x", "transcript": 4}], "tlsa": 5},
+        {"sts": {"record": 1}, "tlsrpt_rua": 3, "tlsa": [{"records": 1}], "listed": ["x"]},
+    ],
 )
 def test_every_partial_survives_unexpected_facts(name: str, facts: dict) -> None:
     result = CheckResult(name, "Title", (Finding("MX001", Status.PASS, "ok"),), facts)
