@@ -24,6 +24,7 @@ from mailcheck.errors import MailcheckError, ProfileError, ReportError, Snapshot
 from mailcheck.model import Status
 from mailcheck.profiles import SenderProfile, get_profile, load_profiles
 from mailcheck.report import ReportFormat, bundle
+from mailcheck.report.sender_matrix import render_matrix
 from mailcheck.report.text import TextRenderer
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
@@ -73,8 +74,16 @@ def build_parser() -> ArgumentParser:
     )
     report.add_argument("domain", nargs="?", help="the company's mail domain, e.g. example.com")
     _add_profile_options(report)
-    _add_dns_options(report)
-    _add_output_options(report)
+    _add_dns_options(report, replay=True)
+    _add_output_options(report, folder=True)
+
+    sender = commands.add_parser(
+        "sender", help="check a sender's live SPF against its profile (matrix, drift, owners)"
+    )
+    sender.add_argument("profile_id", nargs="?", metavar="PROFILE", help="profile id (optional)")
+    _add_profile_options(sender)
+    _add_dns_options(sender)
+    _add_output_options(sender)
 
     rules = commands.add_parser("rules", help="list, show and validate sender profiles")
     rules_commands = rules.add_subparsers(
@@ -119,7 +128,7 @@ def _add_profile_options(parser: argparse.ArgumentParser) -> None:
     _add_rules_dir(parser)
 
 
-def _add_dns_options(parser: argparse.ArgumentParser) -> None:
+def _add_dns_options(parser: argparse.ArgumentParser, *, replay: bool = False) -> None:
     dns = parser.add_argument_group("DNS")
     dns.add_argument(
         "--nameserver",
@@ -148,20 +157,23 @@ def _add_dns_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="save every DNS answer of this run to a snapshot file",
     )
-    source.add_argument(
-        "--replay",
-        type=Path,
-        metavar="EVIDENCE",
-        help="rebuild a report from its evidence.json (domain and profile come from the file)",
-    )
+    if replay:
+        source.add_argument(
+            "--replay",
+            type=Path,
+            metavar="EVIDENCE",
+            help="rebuild a report from its evidence.json (domain and profile come from it)",
+        )
 
 
-def _add_output_options(parser: argparse.ArgumentParser) -> None:
+def _add_output_options(parser: argparse.ArgumentParser, *, folder: bool = False) -> None:
     parser.add_argument(
         "--format",
         type=ReportFormat,
         choices=list(ReportFormat),
-        help="print this one format to stdout instead of writing the report folder",
+        help="print this one format to stdout instead of writing the report folder"
+        if folder
+        else "output format (default text)",
     )
     parser.add_argument(
         "--json",
@@ -170,6 +182,9 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         const=ReportFormat.JSON,
         help="same as --format json",
     )
+    if not folder:
+        parser.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
+        return
     parser.add_argument(
         "--stdout", action="store_true", help="print the report (--format, default text) to stdout"
     )
@@ -208,6 +223,8 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
     match args.command:
         case "report":
             return _report(args, argv)
+        case "sender":
+            return _sender(args, argv)
         case "rules":
             return _rules(args)
         case "codes":
@@ -264,6 +281,25 @@ def _report_request(
     )
     resolver, _live = app.open_resolver(options)
     return app.RunRequest(domain, args.profile, ("mailcheck", *argv)), resolver
+
+
+def _sender(args: argparse.Namespace, argv: list[str]) -> int:
+    profile = _pick_profile(args.profile_id or args.profile, tuple(args.rules))
+    options = app.DnsOptions(
+        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
+    )
+    resolver, _live = app.open_resolver(options)
+    command = ("mailcheck", *argv)
+    report = asyncio.run(app.build_sender_report(resolver, profile, command=command))
+    if args.record is not None:
+        _write(args.record, resolver.evidence().to_json())
+    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    output_format = args.format or ReportFormat.TEXT
+    text = output_format.renderer(color=color).render(report)
+    if output_format is ReportFormat.TEXT:
+        text = render_matrix(report) + text
+    _emit(text, args.output)
+    return _STATUS_EXIT[report.worst_status]
 
 
 def _pick_profile(profile_id: str | None, rules_dirs: tuple[Path, ...]) -> SenderProfile:

@@ -16,7 +16,7 @@ from mailcheck.report.view import sender_name, worst
 
 # (key, label, checks whose findings colour the hop)
 HOPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("senders", "Sender IPs", ("sender-spf", "reverse-dns", "dnsbl")),
+    ("senders", "Sender IPs", ("sender-spf", "shared-infrastructure", "reverse-dns", "dnsbl")),
     ("auth", "Authentication", ("sender-spf", "sender-dkim", "sender-dmarc")),
     ("mx", "MX", ("mx", "mx-hygiene")),
     ("filter", "Filter", ("provider", "tls")),

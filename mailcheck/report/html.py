@@ -23,6 +23,7 @@ from mailcheck.report import flow, view
 from mailcheck.report.matrix import sender_matrix
 
 TEMPLATES = Path(__file__).with_name("templates")
+EVIDENCE_SHOWN = 3  # evidence lines per finding before "N more" (the rest in <details>)
 MAX_FACT_ITEMS = 200  # longer lists in facts are cut in the HTML (report.json has them all)
 MX_STATES = {
     "mx": "The domain publishes MX records.",
@@ -54,6 +55,7 @@ def environment() -> Environment:
         worst=view.worst,
         sender_matrix=sender_matrix,
         max_items=MAX_FACT_ITEMS,
+        evidence_shown=EVIDENCE_SHOWN,
         box_w=flow.BOX_W,
         box_h=flow.BOX_H,
         gap=flow.GAP,

@@ -20,6 +20,7 @@ SECTION_OF: Mapping[str, str] = {
     "sender-dkim": "sender",
     "sender-dmarc": "sender",
     "reverse-dns": "sender",
+    "shared-infrastructure": "sender",
     "dnsbl": "sender",
     "mx": "receiving",
     "mx-hygiene": "receiving",

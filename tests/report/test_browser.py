@@ -11,13 +11,15 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from reportdata import PAYLOADS
+from reportdata import ACME_SNAPSHOT, PAYLOADS
 
+from mailcheck.cli import main
 from mailcheck.report import bundle, view
 from tests.tooling import skip_or_fail
 
@@ -158,5 +160,20 @@ def test_xss_payloads_are_inert_text(context, xss_report, tmp_path, artifacts) -
     assert page.locator("script").count() == 1  # only the report's own, hashed script
     assert page.locator("img, iframe, object, embed, a[href^='javascript']").count() == 0
     assert page.evaluate("document.querySelectorAll('[onerror], [onload]').length") == 0
+    watched.assert_quiet()
+    page.close()
+
+
+def test_readme_example_report_in_browser(context, tmp_path, monkeypatch, artifacts) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = ["report", "acme.example", "--snapshot", str(ACME_SNAPSHOT), "--output", "r"]
+    with ThreadPoolExecutor(1) as pool:  # Playwright runs a loop in this thread already
+        assert pool.submit(main, argv).result(timeout=60) < 3
+    page = context.new_page()
+    watched = Watched(page, (tmp_path / "r" / "report.html").as_uri())
+    page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
+    page.on("request", lambda r: watched.requests.append(r.url))
+    page.goto(watched.url, wait_until="load")
+    page.screenshot(path=str(artifacts / "report-acme.png"), full_page=True)
     watched.assert_quiet()
     page.close()

@@ -1,25 +1,39 @@
 """The report folder from the CLI: files written, path printed, replay byte for byte, golden JSON.
 
-Regenerate the golden file after an intended change with
-``MAILCHECK_UPDATE_GOLDEN=1 python -m pytest tests/report/test_report_bundle.py`` and review
-the diff before committing it.
+``tests/data/report/acme-snapshot.json`` is every DNS answer a full run on acme.example needs,
+recorded from the loopback nameserver serving ``tests/data/zones``; the golden report.json is
+the report replayed from it. When a check is added or changed, or the zones change, regenerate
+both with ``MAILCHECK_UPDATE_GOLDEN=1 python -m pytest tests/report/test_report_bundle.py`` and
+review the diff before committing it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from reportdata import ACME_SNAPSHOT, DATA, files
+from reportdata import ACME_SNAPSHOT, DATA, files, record_snapshot
 
 from mailcheck.cli import main
 from mailcheck.report import bundle
+from tests.nameserver import LoopbackNameserver, load_zones
 
 GOLDEN = DATA / "golden" / "report" / "acme.json"
 UPDATE = os.environ.get("MAILCHECK_UPDATE_GOLDEN") == "1"
+COMPLETED = (0, 1, 2)  # exit codes of a run whose every check could decide
+
+
+@pytest.fixture(scope="module", autouse=True)
+def acme_snapshot() -> Path:
+    """The recorded acme.example run; rerecorded from the loopback server when asked to."""
+    if UPDATE:
+        with LoopbackNameserver(load_zones()) as server:
+            ACME_SNAPSHOT.write_text(asyncio.run(record_snapshot(server.port, "acme.example")))
+    return ACME_SNAPSHOT
 
 
 @pytest.fixture
@@ -36,10 +50,9 @@ def test_report_snapshot_writes_folder_and_prints_path(workdir: Path, capsys) ->
     code = main(["report", "acme.example", "--snapshot", "acme.json"])
     out = capsys.readouterr().out
     folder = workdir / "reports" / "acme.example" / "20261122T030000Z"
-    assert code == 0
+    assert code in (0, 1, 2), "incomplete snapshot? regenerate: see the module docstring"
     assert f"Report: {Path('reports/acme.example/20261122T030000Z/report.html')}" in out
     assert out.startswith("mailcheck 0.1.0 — acme.example for Trimble Identity")
-    assert "Yes. Nothing found" in out
     assert sorted(files(folder)) == [
         "evidence.json",
         "report.html",
@@ -49,7 +62,9 @@ def test_report_snapshot_writes_folder_and_prints_path(workdir: Path, capsys) ->
 
 
 def test_report_json_matches_golden_file(workdir: Path, capsys) -> None:
-    assert main(["report", "acme.example", "--snapshot", "acme.json", "--output", "out"]) == 0
+    assert (
+        main(["report", "acme.example", "--snapshot", "acme.json", "--output", "out"]) in COMPLETED
+    )
     produced = (workdir / "out" / "report.json").read_text(encoding="utf-8")
     if UPDATE:
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
@@ -58,17 +73,22 @@ def test_report_json_matches_golden_file(workdir: Path, capsys) -> None:
 
 
 def test_replay_reproduces_every_byte(workdir: Path, capsys) -> None:
-    assert main(["report", "acme.example", "--snapshot", "acme.json", "--output", "first"]) == 0
+    assert (
+        main(["report", "acme.example", "--snapshot", "acme.json", "--output", "first"])
+        in COMPLETED
+    )
     evidence = workdir / "first" / "evidence.json"
-    assert main(["report", "--replay", str(evidence), "--output", "second"]) == 0
-    assert main(["report", "--replay", str(evidence)]) == 0
+    assert main(["report", "--replay", str(evidence), "--output", "second"]) in COMPLETED
+    assert main(["report", "--replay", str(evidence)]) in COMPLETED
     first = files(workdir / "first")
     assert files(workdir / "second") == first
     assert files(workdir / "reports" / "acme.example" / "20261122T030000Z") == first
 
 
 def test_evidence_records_the_request(workdir: Path, capsys) -> None:
-    assert main(["report", "acme.example", "--snapshot", "acme.json", "--output", "out"]) == 0
+    assert (
+        main(["report", "acme.example", "--snapshot", "acme.json", "--output", "out"]) in COMPLETED
+    )
     evidence = json.loads((workdir / "out" / "evidence.json").read_text(encoding="utf-8"))
     assert evidence["metadata"] == {
         "command": [
@@ -85,7 +105,7 @@ def test_evidence_records_the_request(workdir: Path, capsys) -> None:
         "tool_version": "0.1.0",
     }
     assert evidence["recorded_at"] == "2026-11-22T03:00:00Z"
-    assert set(evidence["answers"]) == {"acme.example", "acme-example.mail.protection.outlook.com"}
+    assert {"acme.example", "acme-example.mail.protection.outlook.com"} <= set(evidence["answers"])
 
 
 def test_replay_without_metadata_is_an_input_error(workdir: Path, capsys) -> None:
@@ -116,20 +136,20 @@ def test_report_without_domain_is_a_usage_error(workdir: Path, capsys) -> None:
     [(["--json"], "{"), (["--format", "json"], "{"), (["--stdout"], "mailcheck 0.1.0")],
 )
 def test_stdout_modes_print_and_write_no_folder(workdir: Path, capsys, flags, starts) -> None:
-    assert main(["report", "acme.example", "--snapshot", "acme.json", *flags]) == 0
+    assert main(["report", "acme.example", "--snapshot", "acme.json", *flags]) in COMPLETED
     assert capsys.readouterr().out.startswith(starts)
     assert not (workdir / "reports").exists()
 
 
 def test_stdout_mode_output_writes_one_file(workdir: Path, capsys) -> None:
     args = ["report", "acme.example", "--snapshot", "acme.json", "--format", "html"]
-    assert main([*args, "--output", "one.html"]) == 0
+    assert main([*args, "--output", "one.html"]) in COMPLETED
     assert (workdir / "one.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_reports_dir_env_moves_the_default_folder(workdir: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("MAILCHECK_REPORTS_DIR", "elsewhere")
-    assert main(["report", "acme.example", "--snapshot", "acme.json"]) == 0
+    assert main(["report", "acme.example", "--snapshot", "acme.json"]) in COMPLETED
     assert (workdir / "elsewhere" / "acme.example" / "20261122T030000Z" / "report.html").is_file()
 
 

