@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +21,16 @@ import dns.zone
 from mailcheck import app
 from mailcheck.checks import Check, CheckContext
 from mailcheck.dns.interface import Answer, Outcome, RRType, normalize_name
-from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.dns.snapshot import Recorded, RecordingResolver
+from mailcheck.dns.snapshot import RecordingResolver
 from mailcheck.errors import DnsServerError
 from mailcheck.model import CheckResult, Finding, Report, Status
 from mailcheck.profiles import get_profile
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ZONES = DATA / "zones"
-ACME_SNAPSHOT = DATA / "report" / "acme-snapshot.json"
+# README's offline example (examples/regenerate.py records it): the report tests replay it.
+ACME_SNAPSHOT = DATA.parents[1] / "examples" / "acme.json"
+ACME_FOLDER = "20261122T090000Z"  # the folder name its recorded_at gives
 FIXED_TIME = "2026-11-22T03:00:00Z"
 MAX_CNAMES = 8
 
@@ -322,22 +322,3 @@ def probe_result(host: str, reply: str) -> CheckResult:
     }
     finding = Finding("TST004", Status.PASS, f"{host} accepts the sender for the recipient")
     return CheckResult("probe", "SMTP probe: would the MX accept the sender?", (finding,), facts)
-
-
-async def record_snapshot(port: int, domain: str) -> str:
-    """Record a full run of ``DEFAULT_CHECKS`` against the loopback nameserver, fixed times.
-
-    The server is written as ``loopback`` (its port changes every run) so a regenerated
-    snapshot differs only where DNS data or the checks changed.
-    """
-    config = ResolverConfig((Nameserver("127.0.0.1", port),), timeout=2, retries=1)
-    recorder = RecordingResolver(LiveResolver(config), ("loopback",), clock=lambda: FIXED_TIME)
-    await app.build_report(domain, recorder, get_profile("trimble-identity"))
-    snapshot = recorder.evidence()
-    snapshot.entries = {
-        key: Recorded(entry.time, replace(entry.answer, server="loopback"), entry.error)
-        if entry.answer is not None
-        else entry
-        for key, entry in snapshot.entries.items()
-    }
-    return snapshot.to_json()

@@ -1,39 +1,28 @@
 """The report folder from the CLI: files written, path printed, replay byte for byte, golden JSON.
 
-``tests/data/report/acme-snapshot.json`` is every DNS answer a full run on acme.example needs,
-recorded from the loopback nameserver serving ``tests/data/zones``; the golden report.json is
-the report replayed from it. When a check is added or changed, or the zones change, regenerate
-both with ``MAILCHECK_UPDATE_GOLDEN=1 python -m pytest tests/report/test_report_bundle.py`` and
-review the diff before committing it.
+The snapshot is README's offline example, ``examples/acme.json`` (``examples/regenerate.py``
+re-records it when zones or checks change); the golden report.json is the report replayed from
+it. Regenerate the golden file after such a change with
+``MAILCHECK_UPDATE_GOLDEN=1 python -m pytest tests/report/test_report_bundle.py`` and review
+the diff before committing it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from reportdata import ACME_SNAPSHOT, DATA, files, record_snapshot
+from reportdata import ACME_FOLDER, ACME_SNAPSHOT, DATA, files
 
 from mailcheck.cli import main
 from mailcheck.report import bundle
-from tests.nameserver import LoopbackNameserver, load_zones
 
 GOLDEN = DATA / "golden" / "report" / "acme.json"
 UPDATE = os.environ.get("MAILCHECK_UPDATE_GOLDEN") == "1"
 COMPLETED = (0, 1, 2)  # exit codes of a run whose every check could decide
-
-
-@pytest.fixture(scope="module", autouse=True)
-def acme_snapshot() -> Path:
-    """The recorded acme.example run; rerecorded from the loopback server when asked to."""
-    if UPDATE:
-        with LoopbackNameserver(load_zones()) as server:
-            ACME_SNAPSHOT.write_text(asyncio.run(record_snapshot(server.port, "acme.example")))
-    return ACME_SNAPSHOT
 
 
 @pytest.fixture
@@ -49,9 +38,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_report_snapshot_writes_folder_and_prints_path(workdir: Path, capsys) -> None:
     code = main(["report", "acme.example", "--snapshot", "acme.json"])
     out = capsys.readouterr().out
-    folder = workdir / "reports" / "acme.example" / "20261122T030000Z"
+    folder = workdir / "reports" / "acme.example" / ACME_FOLDER
     assert code in (0, 1, 2), "incomplete snapshot? regenerate: see the module docstring"
-    assert f"Report: {Path('reports/acme.example/20261122T030000Z/report.html')}" in out
+    assert f"Report: {Path('reports/acme.example', ACME_FOLDER, 'report.html')}" in out
     assert out.startswith("mailcheck 0.1.0 — acme.example for Trimble Identity")
     assert sorted(files(folder)) == [
         "evidence.json",
@@ -82,7 +71,7 @@ def test_replay_reproduces_every_byte(workdir: Path, capsys) -> None:
     assert main(["report", "--replay", str(evidence)]) in COMPLETED
     first = files(workdir / "first")
     assert files(workdir / "second") == first
-    assert files(workdir / "reports" / "acme.example" / "20261122T030000Z") == first
+    assert files(workdir / "reports" / "acme.example" / ACME_FOLDER) == first
 
 
 def test_evidence_records_the_request(workdir: Path, capsys) -> None:
@@ -104,7 +93,7 @@ def test_evidence_records_the_request(workdir: Path, capsys) -> None:
         "profile": "trimble-identity",
         "tool_version": "0.1.0",
     }
-    assert evidence["recorded_at"] == "2026-11-22T03:00:00Z"
+    assert evidence["recorded_at"] == "2026-11-22T09:00:00Z"
     assert {"acme.example", "acme-example.mail.protection.outlook.com"} <= set(evidence["answers"])
 
 
@@ -150,7 +139,7 @@ def test_stdout_mode_output_writes_one_file(workdir: Path, capsys) -> None:
 def test_reports_dir_env_moves_the_default_folder(workdir: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("MAILCHECK_REPORTS_DIR", "elsewhere")
     assert main(["report", "acme.example", "--snapshot", "acme.json"]) in COMPLETED
-    assert (workdir / "elsewhere" / "acme.example" / "20261122T030000Z" / "report.html").is_file()
+    assert (workdir / "elsewhere" / "acme.example" / ACME_FOLDER / "report.html").is_file()
 
 
 def test_snippets_are_written_one_file_each(tmp_path: Path, html_report) -> None:

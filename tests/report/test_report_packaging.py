@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from reportdata import ACME_SNAPSHOT
+from reportdata import ACME_FOLDER, ACME_SNAPSHOT
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = (
@@ -56,7 +56,7 @@ def test_installed_report_writes_folder_and_prints_path(site: Path, tmp_path: Pa
         timeout=60,
     )
     assert run.returncode < 3, run.stderr  # 0-2: every check could decide
-    html = Path("reports/acme.example/20261122T030000Z/report.html")
+    html = Path("reports/acme.example", ACME_FOLDER, "report.html")
     assert f"Report: {html}" in run.stdout
     assert (tmp_path / html).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert (tmp_path / html.parent / "snippets").is_dir()
