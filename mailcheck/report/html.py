@@ -18,7 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from mailcheck.model import Report
+from mailcheck.model import Report, Status
 from mailcheck.report import flow, view
 from mailcheck.report.matrix import sender_matrix
 
@@ -32,6 +32,14 @@ MX_STATES = {
     "none": "The domain has neither MX nor address.",
     "nxdomain": "The domain does not exist.",
     "error": "The MX lookup could not complete.",
+}
+# DNSBL lookup states (checks/dnsbl.py) as statuses; "no-ipv6" (list has no IPv6 zone): none.
+DNSBL_STATES = {
+    "listed": Status.FAIL,
+    "clear": Status.PASS,
+    "refused": Status.ERROR,
+    "rewritten": Status.ERROR,
+    "error": Status.ERROR,
 }
 RISK_ICONS = {"low": "✓", "medium": "!", "high": "✗", "unknown": "?"}
 
@@ -51,6 +59,7 @@ def environment() -> Environment:
         icons=view.ICONS,
         risk_icons=RISK_ICONS,
         mx_states=MX_STATES,
+        dnsbl_states=DNSBL_STATES,
         partial_names=view.partial_names,
         worst=view.worst,
         sender_matrix=sender_matrix,
