@@ -1,0 +1,42 @@
+"""Fixtures for the snippet tests: the shipped Trimble profile, the test sender, its DNS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mailcheck.profiles import SenderProfile, get_profile, load_profile_file
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SNIPSENDER_ZONE = DATA / "zones" / "snipsender.example.zone"
+SNIPSENDER_PROFILE = DATA / "snippets" / "snipsender.toml"
+SNIPSENDER_KEY = DATA / "snippets" / "snipsender-dkim.key"
+
+
+@pytest.fixture(scope="session")
+def trimble() -> SenderProfile:
+    """The shipped Trimble Identity profile."""
+    return get_profile("trimble-identity")
+
+
+@pytest.fixture(scope="session")
+def snipsender() -> SenderProfile:
+    """The test sender whose zone publishes SPF, DKIM (sel1) and DMARC."""
+    return load_profile_file(SNIPSENDER_PROFILE)
+
+
+@pytest.fixture
+def sender_dns() -> Iterator[tuple[str, int]]:
+    """(host, port) of a loopback nameserver serving snipsender.example."""
+    try:
+        from tests.nameserver import LoopbackNameserver, load_zones  # the shared server
+    except ImportError:
+        from tests.snippets.minidns import MiniNameserver
+
+        with MiniNameserver([SNIPSENDER_ZONE]) as mini:
+            yield mini.address
+        return
+    with LoopbackNameserver(load_zones(SNIPSENDER_ZONE.parent)) as server:
+        yield server.address
