@@ -27,7 +27,7 @@ def snipsender() -> SenderProfile:
     return load_profile_file(SNIPSENDER_PROFILE)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def sender_dns() -> Iterator[tuple[str, int]]:
     """(host, port) of a loopback nameserver serving snipsender.example."""
     try:
