@@ -57,9 +57,11 @@ def _received(ip: str, helo: str, mail_from: str) -> bytes:
 
 
 def delivery(name: str) -> Delivery:
-    """One of: genuine, spoofed, forged-signature, unsigned-from-listed-ip, other-address."""
+    """One of: genuine, spoofed, forged-signature, unsigned-from-listed-ip,
+    listed-ip-unaligned (unsigned, bounce domain not the From domain), other-address."""
     key = SNIPSENDER_KEY.read_bytes()
     author, ip, helo = "no-reply@snipsender.example", GENUINE_IP, "mail.snipsender.example"
+    mail_from = "bounce@snipsender.example"
     match name:
         case "genuine":
             message = _sign(_body(author), key)
@@ -71,9 +73,10 @@ def delivery(name: str) -> Delivery:
             message = _sign(_body(author), FORGER_KEY.read_bytes())
         case "unsigned-from-listed-ip":
             message = _body(author)
+        case "listed-ip-unaligned":  # another customer of a shared IP forging the From
+            message, mail_from = _body(author), "bounce@other-customer.example"
         case "other-address":  # genuinely signed, but an address the profile does not list
             message = _sign(_body("billing@snipsender.example"), key)
         case _:
             raise ValueError(name)
-    mail_from = "bounce@snipsender.example"
     return Delivery(name, ip, helo, mail_from, _received(ip, helo, mail_from) + message)
