@@ -8,7 +8,7 @@ Policies need netmask notation; single hosts are 255.255.255.255 only.
 
 from __future__ import annotations
 
-from mailcheck.snippets.base import FilterSnippet, SnippetContext, worst
+from mailcheck.snippets.base import FilterSnippet, SnippetContext, add_ip_entries
 from mailcheck.snippets.interface import Body, Risk, SnippetPart
 
 
@@ -20,50 +20,36 @@ class BarracudaSnippet(FilterSnippet):
 
     def build(self, context: SnippetContext) -> Body:
         """See ``FilterSnippet.build``."""
+        comment = f"mailcheck {context.slug()}"
         rows = "".join(
-            f"    Sender: {a} | Policy: Exempt | Comment: mailcheck {context.slug()}\n"
-            for a in context.addresses
+            f"    Sender: {a} | Policy: Exempt | Comment: {comment}\n" for a in context.addresses
         )
-        parts = [SnippetPart("Barracuda: Inbound Settings > Sender Policies > Add", rows)]
-        risk, reason = (
-            Risk.HIGH,
-            (
-                "Barracuda cannot tie an exemption to DKIM/DMARC: anyone "
-                "who forges the From address and passes SPF for their own "
-                "envelope domain is exempt too"
+        body = Body(
+            risk=Risk.HIGH,
+            risk_reason="Barracuda cannot tie an exemption to DKIM/DMARC: anyone who forges "
+            "the From address and passes SPF for their own envelope domain is exempt too",
+            allows=(
+                f"Mail from {', '.join(context.addresses)} (header or envelope From) skips "
+                "spam scoring, Intent Analysis and content filters",
             ),
-        )
-        allows = [
-            f"Mail from {', '.join(context.addresses)} (header or envelope From) skips "
-            "spam scoring, Intent Analysis and content filters"
-        ]
-        v4 = context.ipv4_hosts
-        if v4:
-            ip_risk, ip_reason = context.ip_risk()
-            risk, reason = worst(risk, ip_risk), f"{reason}; {ip_reason}"
-            parts.append(
-                SnippetPart(
-                    "Barracuda: Inbound Settings > IP Address Policies > Add (opt-in)",
-                    "".join(
-                        f"    IP Address: {h} | Netmask: 255.255.255.255 | Policy: Exempt | "
-                        f"Comment: mailcheck {context.slug()}\n"
-                        for h in v4
-                    ),
-                )
-            )
-            allows.append(
-                "Any mail from the listed IPs skips spam scoring, block lists and the SPF check"
-            )
-        return Body(
-            risk=risk,
-            risk_reason=reason,
-            allows=tuple(allows),
             does_not_allow=("domains or other addresses", "virus scanning and rate control"),
             where="Barracuda Cloud Control > Email Gateway Defense > Inbound Settings",
             prerequisites=("SPF checking and DMARC enforcement enabled in Anti-Spam settings",),
-            undo=(
-                "Sender Policies / IP Address Policies: delete the rows commented "
-                f"'mailcheck {context.slug()}'",
+            undo=(f"Sender Policies / IP Address Policies: delete the rows commented '{comment}'",),
+            parts=(SnippetPart("Barracuda: Inbound Settings > Sender Policies > Add", rows),),
+        )
+        if not context.ipv4_hosts:
+            return body
+        ip_rows = "".join(
+            f"    IP Address: {h} | Netmask: 255.255.255.255 | Policy: Exempt | "
+            f"Comment: {comment}\n"
+            for h in context.ipv4_hosts
+        )
+        return add_ip_entries(
+            body,
+            context,
+            SnippetPart(
+                "Barracuda: Inbound Settings > IP Address Policies > Add (opt-in)", ip_rows
             ),
-            parts=tuple(parts),
+            "Any mail from the listed IPs skips spam scoring, block lists and the SPF check",
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from abc import abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from mailcheck.errors import SnippetError
@@ -23,6 +23,7 @@ from mailcheck.snippets.interface import (
     SnippetFacts,
     SnippetOptions,
     SnippetOutput,
+    SnippetPart,
 )
 
 # Domains of shared sending services: trusting them trusts every customer of the service.
@@ -155,6 +156,26 @@ def worst(*risks: Risk) -> Risk:
     """The highest of several risks."""
     order = (Risk.LOW, Risk.MEDIUM, Risk.HIGH)
     return max(risks, key=order.index)
+
+
+def add_ip_entries(
+    body: Body, context: SnippetContext, part: SnippetPart, allows: str, undo: str = ""
+) -> Body:
+    """The authenticated ``body`` plus the opt-in IP part, with the risk raised to match."""
+    ip_risk, ip_reason = context.ip_risk()
+    return replace(
+        body,
+        risk=worst(body.risk, ip_risk),
+        risk_reason=f"{body.risk_reason}; {ip_reason}",
+        allows=(*body.allows, allows),
+        parts=(*body.parts, part),
+        undo=(*body.undo, undo) if undo else body.undo,
+    )
+
+
+def host_cidr(host: Address) -> str:
+    """A single address in CIDR form: /32 or /128, never wider."""
+    return f"{host}/{host.max_prefixlen}"
 
 
 class FilterSnippet(Snippet):

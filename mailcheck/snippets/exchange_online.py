@@ -11,13 +11,25 @@ connection-filter IP Allow List (``Set-HostedConnectionFilterPolicy``) only on r
 from __future__ import annotations
 
 from mailcheck.errors import SnippetError
-from mailcheck.snippets.base import FilterSnippet, SnippetContext, worst
+from mailcheck.snippets.base import FilterSnippet, SnippetContext, add_ip_entries, host_cidr
 from mailcheck.snippets.interface import Body, Risk, SnippetPart
 from mailcheck.snippets.powershell import ps_list, ps_quote, transport_rule
 
 TABL_ALLOW_CAP = 500  # sender allow entries without Defender for Office 365 (the lowest plan cap)
 TABL_BATCH = 20  # the portal adds at most 20 entries at once; batches keep cmdlet runs alike
 IP_ALLOW_LIST_CAP = 1273  # entries in the connection filter IP Allow List
+PREREQUISITES = (
+    "Exchange Online PowerShell module V3, role Security Administrator or Organization Management",
+    "no third-party gateway in front of Exchange Online (otherwise DMARC is evaluated on the "
+    "gateway's hop; fix Enhanced Filtering first)",
+    "TABL: if direct sender allow entries are refused in your tenant, submit a sample as "
+    "'Should not have been blocked' in Submissions instead",
+)
+DOES_NOT_ALLOW = (
+    "malware or high-confidence phishing (always quarantined)",
+    "any other address at these domains, or mail that fails DMARC",
+    "IP entries unless --include-ip-allowlist; never ranges wider than one address (/32)",
+)
 
 
 class ExchangeOnlineSnippet(FilterSnippet):
@@ -30,71 +42,50 @@ class ExchangeOnlineSnippet(FilterSnippet):
     def build(self, context: SnippetContext) -> Body:
         """See ``FilterSnippet.build``."""
         name = f"mailcheck {context.slug()}: DMARC-authenticated sender, bypass spam filtering"
-        parts = [
-            SnippetPart("Exchange Online PowerShell: Tenant Allow/Block List", _tabl(context)),
-            SnippetPart(
-                "Exchange Online PowerShell: mail flow rule (starts in Audit mode)",
-                transport_rule(
-                    name, context.addresses, context.domains, _comment(context), self.product
-                )
-                + f"# after checking message trace: Set-TransportRule {ps_quote(name)} "
-                "-Mode Enforce\n",
+        rule = transport_rule(
+            name, context.addresses, context.domains, _comment(context), self.product
+        )
+        body = Body(
+            risk=Risk.LOW,
+            risk_reason="address-level entries honoured only when DMARC passes",
+            allows=(
+                f"Mail with From: {', '.join(context.addresses)} is not treated as spam, bulk or "
+                "(normal-confidence) phishing, and only when it passes email authentication "
+                "(TABL) and DMARC for the From domain (mail flow rule)",
             ),
-        ]
-        risk, reason = Risk.LOW, "address-level entries honoured only when DMARC passes"
-        allows = [
-            f"Mail with From: {', '.join(context.addresses)} is not treated as spam, bulk or "
-            "(normal-confidence) phishing, and only when it passes email authentication (TABL) "
-            "and DMARC for the From domain (mail flow rule)",
-        ]
-        if context.hosts:
-            parts.append(
-                SnippetPart(
-                    "Exchange Online PowerShell: IP Allow List (opt-in)", _ip_allow_list(context)
-                )
-            )
-            ip_risk, ip_reason = context.ip_risk()
-            risk, reason = worst(risk, ip_risk), f"{reason}; {ip_reason}"
-            allows.append(
-                "Any mail from the listed IPv4 addresses skips spam filtering AND "
-                "SPF/DKIM/DMARC evaluation (IP Allow List: IPV:CAL)"
-            )
-        return Body(
-            risk=risk,
-            risk_reason=reason,
-            allows=tuple(allows),
-            does_not_allow=(
-                "malware or high-confidence phishing (always quarantined)",
-                "any other address at these domains, or mail that fails DMARC",
-                "IP allowlisting (unless --include-ip-allowlist)"
-                if not context.hosts
-                else "IP ranges wider than single addresses (/32)",
-            ),
+            does_not_allow=DOES_NOT_ALLOW,
             where="Exchange Online PowerShell (Connect-ExchangeOnline) as an Exchange admin",
-            prerequisites=(
-                "Exchange Online PowerShell module V3, role Security Administrator or "
-                "Organization Management",
-                "no third-party gateway in front of Exchange Online (otherwise DMARC is "
-                "evaluated on the gateway's hop; fix Enhanced Filtering first)",
-                "TABL: if direct sender allow entries are refused in your tenant, submit a "
-                "sample as 'Should not have been blocked' in Submissions instead",
-            ),
+            prerequisites=PREREQUISITES,
             undo=(
-                f"Remove-TenantAllowBlockListItems -ListType Sender -Entries "
-                f"{ps_list(context.addresses)}",
+                "Remove-TenantAllowBlockListItems -ListType Sender -Entries "
+                + ps_list(context.addresses),
                 f"Remove-TransportRule -Identity {ps_quote(name)}",
-                *(
-                    [
-                        f"Set-HostedConnectionFilterPolicy -Identity Default -IPAllowList "
-                        f"@{{Remove={ps_list(str(h) for h in context.ipv4_hosts)}}}"
-                    ]
-                    if context.ipv4_hosts
-                    else []
+            ),
+            parts=(
+                SnippetPart("Exchange Online PowerShell: Tenant Allow/Block List", _tabl(context)),
+                SnippetPart(
+                    "Exchange Online PowerShell: mail flow rule (starts in Audit mode)",
+                    rule + f"# after checking message trace: Set-TransportRule {ps_quote(name)} "
+                    "-Mode Enforce\n",
                 ),
             ),
-            parts=tuple(parts),
-            notes=tuple(_ipv6_note(context)),
+            notes=_ipv6_note(context),
         )
+        return _with_ip_allow_list(body, context) if context.hosts else body
+
+
+def _with_ip_allow_list(body: Body, context: SnippetContext) -> Body:
+    entries = ps_list(host_cidr(h) for h in context.ipv4_hosts)
+    return add_ip_entries(
+        body,
+        context,
+        SnippetPart("Exchange Online PowerShell: IP Allow List (opt-in)", _ip_allow_list(context)),
+        "Any mail from the listed IPv4 addresses skips spam filtering AND SPF/DKIM/DMARC "
+        "evaluation (IP Allow List: IPV:CAL)",
+        f"Set-HostedConnectionFilterPolicy -Identity Default -IPAllowList @{{Remove={entries}}}"
+        if context.ipv4_hosts
+        else "",
+    )
 
 
 def _comment(context: SnippetContext) -> str:
@@ -127,12 +118,12 @@ def _ip_allow_list(context: SnippetContext) -> str:
         raise SnippetError(
             f"Microsoft 365: {len(hosts)} IPs exceed the IP Allow List cap of {IP_ALLOW_LIST_CAP}"
         )
-    entries = ps_list(f"{h}/32" for h in hosts)  # each exactly one address: never widened
+    entries = ps_list(host_cidr(h) for h in hosts)  # each exactly one address: never widened
     return f"Set-HostedConnectionFilterPolicy -Identity Default -IPAllowList @{{Add={entries}}}\n"
 
 
-def _ipv6_note(context: SnippetContext) -> list[str]:
+def _ipv6_note(context: SnippetContext) -> tuple[str, ...]:
     skipped = [str(h) for h in context.hosts if h.version == 6]
     if not skipped:
-        return []
-    return [f"Not emitted: IPv6 {', '.join(skipped)} (the IP Allow List takes IPv4 only)"]
+        return ()
+    return (f"Not emitted: IPv6 {', '.join(skipped)} (the IP Allow List takes IPv4 only)",)

@@ -17,10 +17,50 @@ from mailcheck.snippets.base import (
 )
 from mailcheck.snippets.interface import Body, Risk, SnippetPart
 
+# @NAME@ placeholders, since Exim's own syntax uses both $ and braces
+MAIN = """\
+addresslist mailcheck_@SLUG@_senders = @ADDRESSES@
+domainlist mailcheck_@SLUG@_domains = @DOMAINS@
+# verify every signature (the default); keep any dkim_verify_signers you have
+acl_smtp_dkim = acl_check_dkim
+"""
+ACL = """\
+acl_check_dkim:
+  # aligned DKIM: the signer IS the From domain, the signature verifies, and the
+  # From address is one of the listed senders
+  warn    dkim_signers = +mailcheck_@SLUG@_domains
+          dkim_status  = pass
+          condition    = ${if eqi{$dkim_cur_signer}{${domain:$h_from:}}}
+          condition    = ${if match_address{${lc:${address:$h_from:}}}{+mailcheck_@SLUG@_senders}}
+          set acl_m_mailcheck_allow = @ID@
+  accept
+"""
+DATA = """\
+# in your acl_smtp_data ACL, before the spam = condition:
+#   warn    condition  = ${if def:acl_m_mailcheck_allow}
+#           add_header = X-Mailcheck-Allowlist: $acl_m_mailcheck_allow
+# and add to the spam scan:   !condition = ${if def:acl_m_mailcheck_allow}
+"""
+DOES_NOT_ALLOW = (
+    "relaying (the RCPT ACL is untouched)",
+    "unsigned or third-party-signed mail",
+    "IP-based exemptions",
+)
+PREREQUISITES = (
+    "Exim built with DKIM (Debian exim4-daemon-light/heavy)",
+    "no existing acl_smtp_dkim (otherwise merge the warn statement)",
+)
+
 
 def _list(items: tuple[str, ...]) -> str:
     # plain values only (checked by the callers): no ':' separators or '$' expansions inside
     return " : ".join(items)
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        template = template.replace(f"@{key}@", value)
+    return template
 
 
 class EximSnippet(FilterSnippet):
@@ -32,56 +72,30 @@ class EximSnippet(FilterSnippet):
 
     def build(self, context: SnippetContext) -> Body:
         """See ``FilterSnippet.build``."""
-        slug = context.slug().replace("-", "_")
         addresses = tuple(require_plain_address(a, self.product) for a in context.addresses)
         domains = tuple(require_plain_domain(d, self.product) for d in context.domains)
-        main = (
-            f"addresslist mailcheck_{slug}_senders = {_list(addresses)}\n"
-            f"domainlist mailcheck_{slug}_domains = {_list(domains)}\n"
-            "# verify every signature (the default); keep any dkim_verify_signers you have\n"
-            "acl_smtp_dkim = acl_check_dkim\n"
-        )
-        acl = (
-            "acl_check_dkim:\n"
-            "  # aligned DKIM: the signer IS the From domain, the signature verifies, and the\n"
-            "  # From address is one of the listed senders\n"
-            "  warn    dkim_signers = +mailcheck_" + slug + "_domains\n"
-            "          dkim_status  = pass\n"
-            "          condition    = ${if eqi{$dkim_cur_signer}{${domain:$h_from:}}}\n"
-            "          condition    = ${if match_address{${lc:${address:$h_from:}}}"
-            "{+mailcheck_" + slug + "_senders}}\n"
-            "          set acl_m_mailcheck_allow = " + context.slug() + "\n"
-            "  accept\n"
-        )
-        data = (
-            "# in your acl_smtp_data ACL, before the spam = condition:\n"
-            "#   warn    condition  = ${if def:acl_m_mailcheck_allow}\n"
-            "#           add_header = X-Mailcheck-Allowlist: $acl_m_mailcheck_allow\n"
-            "# and add to the spam scan:   !condition = ${if def:acl_m_mailcheck_allow}\n"
-        )
+        values = {
+            "SLUG": context.slug().replace("-", "_"),
+            "ID": context.slug(),
+            "ADDRESSES": _list(addresses),
+            "DOMAINS": _list(domains),
+        }
         return Body(
             risk=Risk.LOW,
-            risk_reason="exact From addresses with a verified DKIM "
-            "signature by the From domain itself (DMARC-style strict alignment)",
+            risk_reason="exact From addresses with a verified DKIM signature by the From "
+            "domain itself (DMARC-style strict alignment)",
             allows=(
-                f"Mail with From: {', '.join(addresses)} signed by "
-                f"{', '.join(domains)} skips the spam scan you guard with the mark",
+                f"Mail with From: {', '.join(addresses)} signed by {', '.join(domains)} skips "
+                "the spam scan you guard with the mark",
             ),
-            does_not_allow=(
-                "relaying (the RCPT ACL is untouched)",
-                "unsigned or third-party-signed mail",
-                "IP-based exemptions",
-            ),
+            does_not_allow=DOES_NOT_ALLOW,
             where="main section: the list and acl_smtp_dkim lines; 'begin acl' section: "
             "acl_check_dkim; your DATA ACL: the two commented lines",
-            prerequisites=(
-                "Exim built with DKIM (Debian exim4-daemon-light/heavy)",
-                "no existing acl_smtp_dkim (otherwise merge the warn statement)",
-            ),
+            prerequisites=PREREQUISITES,
             undo=("delete the lines above and restart Exim",),
             parts=(
-                SnippetPart("main configuration section", main),
-                SnippetPart("after 'begin acl'", acl),
-                SnippetPart("acl_smtp_data (merge by hand)", data),
+                SnippetPart("main configuration section", _fill(MAIN, values)),
+                SnippetPart("after 'begin acl'", _fill(ACL, values)),
+                SnippetPart("acl_smtp_data (merge by hand)", DATA),
             ),
         )

@@ -7,8 +7,22 @@ anti-spoofing policies still apply. Single IPs must carry ``/32``.
 
 from __future__ import annotations
 
-from mailcheck.snippets.base import FilterSnippet, SnippetContext, worst
+from dataclasses import replace
+
+from mailcheck.snippets.base import FilterSnippet, SnippetContext, host_cidr, worst
 from mailcheck.snippets.interface import Body, Risk, SnippetPart
+
+POLICY = """\
+Policies > Gateway Policies > Permitted Senders > New Policy
+  Narrative: mailcheck {slug} {address}
+  Policy: Permit Sender
+  Addresses based on: The Message From Address
+  Emails From: Email Address = {address}
+  Emails To: Everyone
+{ranges}  Validity > End date: {end}
+  Save and Exit
+
+"""
 
 
 class MimecastSnippet(FilterSnippet):
@@ -19,36 +33,17 @@ class MimecastSnippet(FilterSnippet):
 
     def build(self, context: SnippetContext) -> Body:
         """See ``FilterSnippet.build``."""
-        ranges = ", ".join(f"{h}/{32 if h.version == 4 else 128}" for h in context.hosts)
+        ranges = ", ".join(host_cidr(h) for h in context.hosts)
+        line = f"  Validity > Source IP Ranges: {ranges}\n" if ranges else ""
+        end = context.options.review_date or "(set your review date)"
         policies = "".join(
-            "Policies > Gateway Policies > Permitted Senders > New Policy\n"
-            f"  Narrative: mailcheck {context.slug()} {address}\n"
-            "  Policy: Permit Sender\n"
-            "  Addresses based on: The Message From Address\n"
-            f"  Emails From: Email Address = {address}\n"
-            "  Emails To: Everyone\n"
-            + (f"  Validity > Source IP Ranges: {ranges}\n" if ranges else "")
-            + f"  Validity > End date: {context.options.review_date or '(set your review date)'}\n"
-            "  Save and Exit\n\n"
-            for address in context.addresses
+            POLICY.format(slug=context.slug(), address=a, ranges=line, end=end)
+            for a in context.addresses
         )
-        risk, reason = (
-            Risk.MEDIUM,
-            (
-                "exact From addresses; Permitted Senders has no "
-                "authentication switch, so it relies on the DNS "
-                "Authentication (DMARC) policy staying on"
-            ),
-        )
-        if context.hosts:
-            ip_risk, ip_reason = context.ip_risk()
-            # pairing narrows the entry (address AND IP), so it is never riskier than MEDIUM
-            # unless the IPs are shared, where another tenant could forge the From
-            risk = worst(risk, Risk.HIGH if ip_risk is Risk.HIGH else Risk.MEDIUM)
-            reason = f"{reason}; paired with source IPs - {ip_reason}"
-        return Body(
-            risk=risk,
-            risk_reason=reason,
+        body = Body(
+            risk=Risk.MEDIUM,
+            risk_reason="exact From addresses; Permitted Senders has no authentication switch, "
+            "so it relies on the DNS Authentication (DMARC) policy staying on",
             allows=(
                 f"Mail with From: {', '.join(context.addresses)}"
                 + (" AND from the listed source IPs" if ranges else "")
@@ -64,4 +59,13 @@ class MimecastSnippet(FilterSnippet):
                 f"Permitted Senders: delete the policies named 'mailcheck {context.slug()} ...'",
             ),
             parts=(SnippetPart("Mimecast Administration Console", policies),),
+        )
+        if not context.hosts:
+            return body
+        # pairing narrows the entry (address AND IP); shared IPs still let another tenant in
+        ip_risk, ip_reason = context.ip_risk()
+        return replace(
+            body,
+            risk=worst(body.risk, ip_risk),
+            risk_reason=f"{body.risk_reason}; paired with source IPs - {ip_reason}",
         )

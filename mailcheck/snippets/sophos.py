@@ -8,10 +8,11 @@ if it passes at least one of DMARC, SPF or DKIM. Malware scanning always runs.
 from __future__ import annotations
 
 from mailcheck.errors import SnippetError
-from mailcheck.snippets.base import FilterSnippet, SnippetContext, worst
+from mailcheck.snippets.base import FilterSnippet, SnippetContext, add_ip_entries, host_cidr
 from mailcheck.snippets.interface import Body, Risk, SnippetPart
 
 ENTRY_CAP = 100_000
+LIST_PATH = "Sophos Central > Email Protection > Global Settings > Allow/Block Senders"
 
 
 class SophosSnippet(FilterSnippet):
@@ -25,39 +26,14 @@ class SophosSnippet(FilterSnippet):
         if len(context.addresses) + len(context.hosts) > ENTRY_CAP:
             raise SnippetError(f"Sophos Email: more than {ENTRY_CAP} allow-list entries")
         rows = "".join(f"    {a}   [x] Enforce Sender Authentication\n" for a in context.addresses)
-        parts = [
-            SnippetPart(
-                "Sophos Central > Email Protection > Global Settings > "
-                "Allow/Block Senders > Allowed Senders",
-                rows,
-            )
-        ]
-        risk, reason = (
-            Risk.MEDIUM,
-            (
-                "exact addresses with Enforce Sender Authentication, "
-                "but Sophos accepts any one of DMARC, SPF or DKIM, so "
-                "an unaligned SPF pass is enough"
+        body = Body(
+            risk=Risk.MEDIUM,
+            risk_reason="exact addresses with Enforce Sender Authentication, but Sophos accepts "
+            "any one of DMARC, SPF or DKIM, so an unaligned SPF pass is enough",
+            allows=(
+                f"Mail from {', '.join(context.addresses)} that passes DMARC, SPF or DKIM skips "
+                "anti-spam, impersonation, header-anomaly and content scans",
             ),
-        )
-        allows = [
-            f"Mail from {', '.join(context.addresses)} that passes DMARC, SPF or DKIM "
-            "skips anti-spam, impersonation, header-anomaly and content scans"
-        ]
-        if context.hosts:
-            ip_risk, ip_reason = context.ip_risk()
-            risk, reason = worst(risk, ip_risk), f"{reason}; {ip_reason}"
-            parts.append(
-                SnippetPart(
-                    "Sophos Central: Allowed Senders, IP entries (opt-in)",
-                    "".join(f"    {h}/{32 if h.version == 4 else 128}\n" for h in context.hosts),
-                )
-            )
-            allows.append("Mail from the listed IPs skips the same scans")
-        return Body(
-            risk=risk,
-            risk_reason=reason,
-            allows=tuple(allows),
             does_not_allow=(
                 "domains or other addresses; mail failing all of DMARC, SPF, DKIM",
                 "malware scanning",
@@ -65,5 +41,14 @@ class SophosSnippet(FilterSnippet):
             where="Sophos Central admin console, as a Super Admin",
             prerequisites=("leave Enforce Sender Authentication ticked on every entry",),
             undo=("Allowed Senders: delete the entries above",),
-            parts=tuple(parts),
+            parts=(SnippetPart(f"{LIST_PATH} > Allowed Senders", rows),),
+        )
+        if not context.hosts:
+            return body
+        ip_rows = "".join(f"    {host_cidr(h)}\n" for h in context.hosts)
+        return add_ip_entries(
+            body,
+            context,
+            SnippetPart(f"{LIST_PATH} > Allowed Senders, IP entries (opt-in)", ip_rows),
+            "Mail from the listed IPs skips the same scans",
         )

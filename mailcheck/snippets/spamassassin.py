@@ -14,11 +14,21 @@ from __future__ import annotations
 from mailcheck.snippets.base import (
     FilterSnippet,
     SnippetContext,
+    add_ip_entries,
     require_plain_address,
     require_plain_domain,
-    worst,
 )
 from mailcheck.snippets.interface import Body, Risk, SnippetPart
+
+SITE_FILE = "/etc/spamassassin/90_mailcheck.cf"
+DOES_NOT_ALLOW = (
+    "other addresses, unsigned mail, mail signed by another domain",
+    "virus scanning (not SpamAssassin's job)",
+)
+PREREQUISITES = (
+    "the DKIM plugin loaded (v312.pre) and network tests on",
+    "trusted_networks/internal_networks describing your MX hosts",
+)
 
 
 class SpamAssassinSnippet(FilterSnippet):
@@ -36,41 +46,29 @@ class SpamAssassinSnippet(FilterSnippet):
             plain = require_plain_address(address, self.product)
             signer = require_plain_domain(plain.rpartition("@")[2], self.product)
             lines.append(f"{word}_from_dkim {plain} {signer}\n")
-        parts = [
-            SnippetPart("site config (e.g. /etc/spamassassin/90_mailcheck.cf)", "".join(lines))
-        ]
-        risk, reason = (
-            Risk.LOW,
-            "exact From addresses with a valid DKIM signature by the From domain (aligned DKIM)",
-        )
-        allows = [
-            f"Mail with From: {', '.join(context.addresses)} and a valid DKIM "
-            "signature by its own domain scores -100 (USER_IN_DKIM_WELCOMELIST)"
-        ]
-        if context.hosts:
-            ip_risk, ip_reason = context.ip_risk()
-            risk, reason = worst(risk, ip_risk), f"{reason}; {ip_reason}"
-            rcvd = "".join(
-                f"{word}_from_rcvd {a} [{h}]\n" for a in context.addresses for h in context.hosts
-            )
-            parts.append(SnippetPart("same file: address paired with relay IP (opt-in)", rcvd))
-            allows.append(
-                "Mail with those From addresses relayed from the listed IPs (as "
-                "recorded by your trusted MX) scores -100 without any signature"
-            )
-        return Body(
-            risk=risk,
-            risk_reason=reason,
-            allows=tuple(allows),
-            does_not_allow=(
-                "other addresses, unsigned mail, mail signed by another domain",
-                "virus scanning (not SpamAssassin's job)",
+        body = Body(
+            risk=Risk.LOW,
+            risk_reason="exact From addresses with a valid DKIM signature by the From domain "
+            "(aligned DKIM)",
+            allows=(
+                f"Mail with From: {', '.join(context.addresses)} and a valid DKIM signature by "
+                "its own domain scores -100 (USER_IN_DKIM_WELCOMELIST)",
             ),
+            does_not_allow=DOES_NOT_ALLOW,
             where="a .cf file in the site config directory (spamassassin --siteconfigpath)",
-            prerequisites=(
-                "the DKIM plugin loaded (v312.pre) and network tests on",
-                "trusted_networks/internal_networks describing your MX hosts",
-            ),
+            prerequisites=PREREQUISITES,
             undo=("delete the file and reload spamd / your milter",),
-            parts=tuple(parts),
+            parts=(SnippetPart(f"site config (e.g. {SITE_FILE})", "".join(lines)),),
+        )
+        if not context.hosts:
+            return body
+        rcvd = "".join(
+            f"{word}_from_rcvd {a} [{h}]\n" for a in context.addresses for h in context.hosts
+        )
+        return add_ip_entries(
+            body,
+            context,
+            SnippetPart("same file: address paired with relay IP (opt-in)", rcvd),
+            "Mail with those From addresses relayed from the listed IPs (as recorded by your "
+            "trusted MX) scores -100 without any signature",
         )

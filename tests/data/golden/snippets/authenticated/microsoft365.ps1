@@ -6,7 +6,7 @@
 # Does not allow:
 #   - malware or high-confidence phishing (always quarantined)
 #   - any other address at these domains, or mail that fails DMARC
-#   - IP allowlisting (unless --include-ip-allowlist)
+#   - IP entries unless --include-ip-allowlist; never ranges wider than one address (/32)
 # Where to paste: Exchange Online PowerShell (Connect-ExchangeOnline) as an Exchange admin
 # Prerequisites:
 #   - Exchange Online PowerShell module V3, role Security Administrator or Organization Management

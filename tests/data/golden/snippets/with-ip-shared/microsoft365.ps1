@@ -7,7 +7,7 @@
 # Does not allow:
 #   - malware or high-confidence phishing (always quarantined)
 #   - any other address at these domains, or mail that fails DMARC
-#   - IP ranges wider than single addresses (/32)
+#   - IP entries unless --include-ip-allowlist; never ranges wider than one address (/32)
 # Where to paste: Exchange Online PowerShell (Connect-ExchangeOnline) as an Exchange admin
 # Prerequisites:
 #   - Exchange Online PowerShell module V3, role Security Administrator or Organization Management
@@ -16,7 +16,7 @@
 # Undo:
 #   - Remove-TenantAllowBlockListItems -ListType Sender -Entries 'no-reply@snipsender.example','noreply@snipsender.example'
 #   - Remove-TransportRule -Identity 'mailcheck snipsender: DMARC-authenticated sender, bypass spam filtering'
-#   - Set-HostedConnectionFilterPolicy -Identity Default -IPAllowList @{Remove='192.0.2.10','192.0.2.11'}
+#   - Set-HostedConnectionFilterPolicy -Identity Default -IPAllowList @{Remove='192.0.2.10/32','192.0.2.11/32'}
 # Review by: 2027-02-01 (remove or re-approve then)
 
 # ---- Exchange Online PowerShell: Tenant Allow/Block List ----
