@@ -251,3 +251,26 @@ def test_amavis_fragment_loads_as_perl(tmp_path, snipsender):
     result = run([perl, "-e", probe, str(fragment)])
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2 MAILCHECK_SNIPSENDER 1"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("genuine", "yes snipsender.example"), ("other-address", "no snipsender.example")],
+)
+def test_exim_from_conditions_match_only_listed_addresses(tmp_path, snipsender, name, expected):
+    # the DKIM half needs a live SMTP session; this checks the address half with -bem
+    from tests.snippets.messages import delivery
+
+    binary = exim_binary()
+    conf = _exim_conf(tmp_path, snipsender)
+    message = tmp_path / "message.eml"
+    message.write_bytes(
+        delivery(name).data.replace(b"From: Snip Sender <no-reply", b"From: Snip Sender <No-Reply")
+    )
+    probe = (
+        "${if match_address{${lc:${address:$h_from:}}}{+mailcheck_snipsender_senders}"
+        "{yes}{no}} ${domain:$h_from:}"
+    )
+    result = run(exim_command(binary, tmp_path, ["-C", str(conf), "-bem", str(message), probe]))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
