@@ -43,14 +43,18 @@ def require_tool(name: str, package: str) -> str:
     return path
 
 
-def run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    """Run a tool with a time limit, capturing text output."""
-    return subprocess.run(  # noqa: PLW1510 - callers assert on returncode
+def run(
+    argv: list[str], *, input: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a tool with a time limit, capturing text output; callers check the return code."""
+    return subprocess.run(
         argv,
+        input=input,
+        env=env,
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT,
-        **kwargs,  # type: ignore[call-overload]
+        check=False,
     )
 
 
