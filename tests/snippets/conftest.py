@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mailcheck.profiles import SenderProfile, get_profile, load_profile_file
+from tests.nameserver import LoopbackNameserver, load_zones
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SNIPSENDER_ZONE = DATA / "zones" / "snipsender.example.zone"
@@ -29,14 +30,6 @@ def snipsender() -> SenderProfile:
 
 @pytest.fixture(scope="module")
 def sender_dns() -> Iterator[tuple[str, int]]:
-    """(host, port) of a loopback nameserver serving snipsender.example."""
-    try:
-        from tests.nameserver import LoopbackNameserver, load_zones  # the shared server
-    except ImportError:
-        from tests.snippets.minidns import MiniNameserver
-
-        with MiniNameserver([SNIPSENDER_ZONE]) as mini:
-            yield mini.address
-        return
+    """(host, port) of the loopback test nameserver (serves snipsender.example), per module."""
     with LoopbackNameserver(load_zones(SNIPSENDER_ZONE.parent)) as server:
         yield server.address

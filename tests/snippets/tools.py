@@ -1,7 +1,7 @@
 """Finding and running the real filter software for the snippet tests.
 
-A missing tool skips the test on a developer machine and fails it under ``CI=true`` (the same
-rule as ``tests/tooling.py``). Exim cannot be installed beside Postfix as a Debian package, so
+A missing tool skips the test on a developer machine and fails it under ``CI=true``
+(``tests/tooling.py``). Exim cannot be installed beside Postfix as a Debian package, so
 it is used from an extracted .deb: set ``MAILCHECK_EXIM`` to its ``usr/sbin/exim4``, or put
 the extracted tree in ``$MAILCHECK_TOOL_CACHE/exim`` (default ``~/.cache/mailcheck/exim``):
 
@@ -18,29 +18,12 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import NoReturn
 
-import pytest
+from tests.tooling import require_tool, skip_or_fail
 
-_SYSTEM_DIRS = ("/usr/local/sbin", "/usr/sbin", "/sbin")
+__all__ = ["exim_binary", "exim_command", "require_tool", "run", "skip_or_fail"]
 EXIM_USER = "Debian-exim"  # compiled into Debian's binary; looked up at start-up
 RUN_TIMEOUT = 60
-
-
-def skip_or_fail(message: str) -> NoReturn:
-    """Skip, or fail under CI where every tool must be present."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-def require_tool(name: str, package: str) -> str:
-    """The path of ``name`` (PATH and sbin dirs), or skip/fail naming the Debian package."""
-    search = os.pathsep.join([os.environ.get("PATH", os.defpath), *_SYSTEM_DIRS])
-    path = shutil.which(name, path=search)
-    if path is None:
-        skip_or_fail(f"{name} is not installed (Debian package {package})")
-    return path
 
 
 def run(
