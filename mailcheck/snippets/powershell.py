@@ -34,13 +34,19 @@ def dmarc_pattern(domains: Iterable[str], product: str) -> str:
     return rf"dmarc=pass[^;]*\bheader\.from={alternatives}(?:[\s;]|$)"
 
 
+def address_patterns(addresses: Iterable[str]) -> list[str]:
+    """Anchored .NET regexes matching exactly each address (``-From`` takes directory
+    recipients, so an external address is matched as text instead)."""
+    return [f"^{re.escape(a)}$" for a in addresses]
+
+
 def transport_rule(
     name: str, addresses: tuple[str, ...], domains: tuple[str, ...], comment: str, product: str
 ) -> str:
     """``New-TransportRule`` that sets SCL -1 only for the addresses with a DMARC pass."""
     return (
         f"New-TransportRule -Name {ps_quote(name)} `\n"
-        f"  -From {ps_list(addresses)} `\n"
+        f"  -FromAddressMatchesPatterns {ps_list(address_patterns(addresses))} `\n"
         f"  -SenderDomainIs {ps_list(domains)} `\n"
         "  -HeaderMatchesMessageHeader 'Authentication-Results' `\n"
         f"  -HeaderMatchesPatterns {ps_quote(dmarc_pattern(domains, product))} `\n"

@@ -6,6 +6,7 @@ path a user's ``--rules DIR`` takes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from mailcheck.errors import ProfileError, SnippetError
 from mailcheck.profiles import load_profile_file
 from mailcheck.snippets import FilterKind, SnippetFacts, SnippetOptions
+from mailcheck.snippets.powershell import ps_quote
 
 OPTIONS = SnippetOptions(include_ip_allowlist=True)
 # filters whose syntax gives characters such as ' $ ` * meaning: they must refuse them
@@ -104,10 +106,14 @@ def test_hostile_addresses_are_refused_or_quoted(tmp_path, kind, local):
     if kind is FilterKind.POSTFIX:  # Postfix snippets name IPs only, never addresses
         assert "snip.example" not in code
     elif kind in (FilterKind.MICROSOFT365, FilterKind.EXCHANGE_SERVER):
-        quoted = "'" + address.replace("'", "''") + "'"
-        assert quoted in code
-        # no unquoted occurrence: every use sits inside a single-quoted literal
-        assert code.count(address.replace("'", "''")) == code.count(quoted)
+        # the rule matches the address as an anchored, escaped regex in a single-quoted literal
+        assert ps_quote(f"^{re.escape(address)}$") in code
+        pattern = re.escape(address).replace("'", "''")
+        assert code.count(pattern) == code.count(ps_quote(f"^{re.escape(address)}$"))
+        if kind is FilterKind.MICROSOFT365:  # and TABL names it as a plain quoted literal
+            quoted = ps_quote(address)
+            assert quoted in code
+            assert code.count(address.replace("'", "''")) == code.count(quoted)
     else:  # click-path text for a human: shown verbatim, on its own line or field
         assert address in out.text
 

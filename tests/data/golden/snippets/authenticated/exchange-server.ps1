@@ -17,7 +17,7 @@
 
 # ---- Exchange Management Shell (rule starts in Audit mode) ----
 New-TransportRule -Name 'mailcheck snipsender: DMARC-authenticated sender, SCL -1' `
-  -From 'no-reply@snipsender.example','noreply@snipsender.example' `
+  -FromAddressMatchesPatterns '^no\-reply@snipsender\.example$','^noreply@snipsender\.example$' `
   -SenderDomainIs 'snipsender.example' `
   -HeaderMatchesMessageHeader 'Authentication-Results' `
   -HeaderMatchesPatterns 'dmarc=pass[^;]*\bheader\.from=snipsender\.example(?:[\s;]|$)' `

@@ -22,7 +22,7 @@ New-TenantAllowBlockListItems -ListType Sender -Allow -Entries 'no-reply@snipsen
 
 # ---- Exchange Online PowerShell: mail flow rule (starts in Audit mode) ----
 New-TransportRule -Name 'mailcheck snipsender: DMARC-authenticated sender, bypass spam filtering' `
-  -From 'no-reply@snipsender.example','noreply@snipsender.example' `
+  -FromAddressMatchesPatterns '^no\-reply@snipsender\.example$','^noreply@snipsender\.example$' `
   -SenderDomainIs 'snipsender.example' `
   -HeaderMatchesMessageHeader 'Authentication-Results' `
   -HeaderMatchesPatterns 'dmarc=pass[^;]*\bheader\.from=snipsender\.example(?:[\s;]|$)' `
