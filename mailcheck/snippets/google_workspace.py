@@ -9,8 +9,10 @@ SPF/DKIM/DMARC (CISA GWS.GMAIL.14.1: should not be used), so it is shown only on
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mailcheck.errors import SnippetError
-from mailcheck.snippets.base import FilterSnippet, SnippetContext, add_ip_entries
+from mailcheck.snippets.base import Address, FilterSnippet, SnippetContext, add_ip_entries
 from mailcheck.snippets.interface import Body, Risk, SnippetPart
 
 LIST_CHARACTERS = 4000  # documented size of one approved-senders list, in characters
@@ -69,11 +71,15 @@ class GoogleWorkspaceSnippet(FilterSnippet):
             ),
             parts=(SnippetPart("Google Admin console (no API: follow these clicks)", steps),),
         )
-        return _with_email_allowlist(body, context) if context.hosts else body
+        public = tuple(h for h in context.hosts if h.is_global)
+        if len(public) < len(context.hosts):  # the Email allowlist takes public IPs only
+            skipped = ", ".join(str(h) for h in context.hosts if not h.is_global)
+            body = replace(body, notes=(f"Not emitted: non-public IPs {skipped}",))
+        return _with_email_allowlist(body, context, public) if public else body
 
 
-def _with_email_allowlist(body: Body, context: SnippetContext) -> Body:
-    ips = ", ".join(str(h) for h in context.hosts)
+def _with_email_allowlist(body: Body, context: SnippetContext, public: tuple[Address, ...]) -> Body:
+    ips = ", ".join(str(h) for h in public)
     steps = (
         "Admin console > Apps > Google Workspace > Gmail > Spam, Phishing and Malware\n"
         f"  > Email allowlist > enter: {ips}\n  Save (takes up to 24 hours)\n"

@@ -153,3 +153,17 @@ def test_rspamd_never_accepts_or_prefilters(snipsender):
     text = _render(FilterKind.RSPAMD, snipsender).text
     assert "prefilter" not in text.split("\n\n", 1)[1]
     assert 'action = "accept"' not in text
+
+
+def test_google_email_allowlist_takes_public_ips_only(snipsender):
+    profile = _with_hosts(snipsender, "192.0.2.10", "8.8.4.4")
+    out = _render(FilterKind.GOOGLE_WORKSPACE, profile)
+    allowlist = out.parts[-1].text
+    assert "8.8.4.4" in allowlist and "192.0.2.10" not in allowlist
+    assert "Not emitted: non-public IPs 192.0.2.10" in out.text
+
+
+def test_google_without_public_ips_has_no_ip_part(snipsender):
+    out = _render(FilterKind.GOOGLE_WORKSPACE, snipsender)
+    assert len(out.parts) == 1
+    assert out.risk.value == "low"
