@@ -29,7 +29,7 @@ def snipsender() -> SenderProfile:
 
 
 @pytest.fixture(scope="module")
-def sender_dns() -> Iterator[tuple[str, int]]:
-    """(host, port) of the loopback test nameserver (serves snipsender.example), per module."""
+def sender_dns() -> Iterator[LoopbackNameserver]:
+    """The loopback test nameserver (serves snipsender.example), one per test module."""
     with LoopbackNameserver(load_zones(SNIPSENDER_ZONE.parent)) as server:
-        yield server.address
+        yield server

@@ -18,6 +18,7 @@ from tests.snippets.messages import MX_IP, delivery
 from tests.snippets.tools import require_tool, run
 
 SA_SYSTEM_CONFIG = Path("/etc/spamassassin")
+DKIM_KEY_NAME = "sel1._domainkey.snipsender.example"
 
 
 def _site(tmp_path: Path, dns: tuple[str, int], snippet: str) -> Path:
@@ -58,19 +59,22 @@ def _scan(tmp_path: Path, site: Path, name: str) -> set[str]:
 @pytest.fixture(scope="module")
 def authenticated_site(tmp_path_factory, sender_dns, snipsender):
     snippet = FilterKind.SPAMASSASSIN.snippet().render(snipsender, SnippetOptions(), SnippetFacts())
-    return _site(tmp_path_factory.mktemp("sa-auth"), sender_dns, snippet.text)
+    return _site(tmp_path_factory.mktemp("sa-auth"), sender_dns.address, snippet.text)
 
 
 @pytest.fixture(scope="module")
 def with_ip_site(tmp_path_factory, sender_dns, snipsender):
     options = SnippetOptions(include_ip_allowlist=True)
     snippet = FilterKind.SPAMASSASSIN.snippet().render(snipsender, options, SnippetFacts())
-    return _site(tmp_path_factory.mktemp("sa-ip"), sender_dns, snippet.text)
+    return _site(tmp_path_factory.mktemp("sa-ip"), sender_dns.address, snippet.text)
 
 
-def test_genuine_message_is_welcomelisted(tmp_path, authenticated_site):
+def test_genuine_message_is_welcomelisted(tmp_path, authenticated_site, sender_dns):
+    key_queries = sender_dns.counters.count(DKIM_KEY_NAME, "TXT")
     tests = _scan(tmp_path, authenticated_site, "genuine")
     assert {"DKIM_VALID_AU", "USER_IN_DKIM_WELCOMELIST"} <= tests
+    # the verdict rests on the key published in the test zone, fetched from the loopback server
+    assert sender_dns.counters.count(DKIM_KEY_NAME, "TXT") > key_queries
 
 
 @pytest.mark.parametrize(
