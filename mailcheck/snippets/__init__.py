@@ -6,6 +6,7 @@ and facts give the same bytes, with the detected provider's snippet first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 from mailcheck.profiles import SenderProfile
@@ -131,9 +132,16 @@ def render_snippets(
     options: SnippetOptions,
     filters: tuple[FilterKind, ...] = tuple(FilterKind),
     facts: SnippetFacts | None = None,
+    *,
+    shared_ips: Mapping[str, str] | None = None,
+    provider: str | None = None,
 ) -> tuple[SnippetOutput, ...]:
-    """Render the chosen filters in registry order, the detected provider's first."""
-    facts = facts or SnippetFacts()
+    """Render the chosen filters in registry order, the detected provider's first.
+
+    Pass the sender-side facts either as ``facts`` or as ``shared_ips``/``provider``.
+    """
+    if facts is None:
+        facts = SnippetFacts(shared_ips=shared_ips, provider=provider)
     first = provider_filter(facts.provider)
     chosen = sorted(set(filters), key=lambda k: (k != first, list(FilterKind).index(k)))
     return tuple(kind.snippet().render(profile, options, facts) for kind in chosen)

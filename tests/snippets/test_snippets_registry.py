@@ -190,3 +190,10 @@ def _body(text: str) -> str:
 
 def _mentions_an_ip(text: str, profile) -> bool:
     return any(str(n.network.network_address) in _body(text) for n in profile.documented_hosts)
+
+
+def test_render_snippets_takes_facts_as_keywords(trimble):
+    shared = {"54.240.27.30": "Amazon SES"}
+    outputs = render_snippets(trimble, IPS, shared_ips=shared, provider="postfix")
+    assert outputs[0].filter == "postfix"
+    assert outputs[0].risk is Risk.HIGH and "Amazon SES" in outputs[0].risk_reason
