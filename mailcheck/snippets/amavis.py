@@ -51,7 +51,11 @@ class AmavisSnippet(FilterSnippet):
                 "IP-based exemptions",
             ),
             where="/etc/amavis/conf.d/60-mailcheck (Debian) or amavisd.conf, then restart",
-            prerequisites=("amavisd-new with Mail::DKIM (libmail-dkim-perl)",),
+            prerequisites=(
+                "amavisd-new with Mail::DKIM (libmail-dkim-perl)",
+                "this file turns DKIM verification on for all mail ($enable_dkim_verification = "
+                "1); the policy bank needs it",
+            ),
             undo=("delete the file and restart amavis",),
             parts=(SnippetPart("/etc/amavis/conf.d/60-mailcheck", text),),
         )
