@@ -21,6 +21,7 @@ from mailcheck.app import build_report  # noqa: E402
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig  # noqa: E402
 from mailcheck.dns.snapshot import Recorded, RecordingResolver  # noqa: E402
 from mailcheck.profiles import get_profile  # noqa: E402
+from tests.nameserver import LoopbackNameserver, ZoneSet, load_zones, with_root  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "acme.json"
 DOMAIN = "acme.example"
@@ -42,11 +43,14 @@ async def snapshot_json(port: int) -> str:
     return snapshot.to_json()
 
 
+def example_zones() -> ZoneSet:
+    """The zone files plus an empty root zone, as the ``world`` test fixture serves them."""
+    return with_root(load_zones())
+
+
 def main() -> None:
     """Serve the zones on loopback, record, write the file."""
-    from tests.nameserver import LoopbackNameserver
-
-    with LoopbackNameserver() as server:
+    with LoopbackNameserver(example_zones()) as server:
         EXAMPLE.write_text(asyncio.run(snapshot_json(server.port)), encoding="utf-8")
     print(f"wrote {EXAMPLE.relative_to(REPO)}")
 
