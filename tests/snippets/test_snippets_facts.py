@@ -48,3 +48,23 @@ def test_report_with_the_check():
     )
     facts = facts_from_report(_report(check))
     assert dict(facts.shared_ips or {}) == {"198.51.100.7": "Mailgun"}
+
+
+def test_reads_the_real_check_facts_shape():
+    import dataclasses
+
+    from mailcheck.checks.shared_infra import IpOwner, SharedInfraFacts
+
+    facts = SharedInfraFacts(
+        "p",
+        (),
+        (
+            IpOwner("54.240.27.30/32", True, ("Amazon SES",)),
+            IpOwner("54.240.27.0/24", False, ("Amazon SES",)),
+            IpOwner("192.0.2.10/32", True),
+        ),
+    )
+    check = CheckResult("shared-infrastructure", "t", (), dataclasses.asdict(facts))
+    assert dict(facts_from_report(_report(check)).shared_ips or {}) == {
+        "54.240.27.30": "Amazon SES"
+    }
