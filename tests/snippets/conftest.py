@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from mailcheck.profiles import SenderProfile, get_profile, load_profile_file
 from tests.nameserver import LoopbackNameserver, load_zones
-
-DATA = Path(__file__).resolve().parent.parent / "data"
-SNIPSENDER_ZONE = DATA / "zones" / "snipsender.example.zone"
-SNIPSENDER_PROFILE = DATA / "snippets" / "snipsender.toml"
-SNIPSENDER_KEY = DATA / "snippets" / "snipsender-dkim.key"
+from tests.snippets.paths import SNIPSENDER_PROFILE, SNIPSENDER_ZONE
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,11 @@ from dataclasses import dataclass
 
 import dkim
 
-from tests.snippets.conftest import SNIPSENDER_KEY
+from tests.snippets.paths import FORGER_KEY, SNIPSENDER_KEY
 
 GENUINE_IP = "192.0.2.10"
 SPOOF_IP = "198.51.100.20"  # not in the profile, not in SPF
 MX_IP = "203.0.113.1"  # the receiving MX (trusted by the filter under test)
-# a key snipsender.example never published: "signed in their name, but not by them"
-FORGER_KEY = SNIPSENDER_KEY.with_name("forger-dkim.key")
 
 
 @dataclass(frozen=True)

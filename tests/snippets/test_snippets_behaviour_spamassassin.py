@@ -100,3 +100,18 @@ def test_ip_opt_in_pairs_address_and_relay(tmp_path, with_ip_site):
     assert "USER_IN_WELCOMELIST" in _scan(tmp_path, with_ip_site, "listed-ip-unaligned")
     spoofed = _scan(tmp_path, with_ip_site, "spoofed")
     assert not {t for t in spoofed if t.startswith("USER_IN_")}, spoofed
+
+
+@pytest.fixture(scope="module")
+def legacy_site(tmp_path_factory, sender_dns, snipsender):
+    options = SnippetOptions(spamassassin_legacy=True)
+    snippet = FilterKind.SPAMASSASSIN.snippet().render(snipsender, options, SnippetFacts())
+    return _site(tmp_path_factory.mktemp("sa-legacy"), sender_dns.address, snippet.text)
+
+
+@pytest.mark.parametrize(("name", "listed"), [("genuine", True), ("spoofed", False)])
+def test_legacy_spelling_behaves_the_same(tmp_path, legacy_site, name, listed):
+    # SpamAssassin 4.0 still reads whitelist_from_dkim (until 4.1); the rule name is new
+    tests = _scan(tmp_path, legacy_site, name)
+    assert tests
+    assert ("USER_IN_DKIM_WELCOMELIST" in tests) is listed, tests
