@@ -3,6 +3,7 @@ variant must not (so a pass means the validator really looked)."""
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def test_postfix_check_is_clean(tmp_path, snipsender):
     # postfix check logs to syslog unless stderr is a terminal: script(1) provides one
     script = shutil.which("script")
     argv = [postfix, "-c", str(conf), "check"]
-    command = [script, "-qec", " ".join(argv), "/dev/null"] if script else argv
+    command = [script, "-qec", shlex.join(argv), "/dev/null"] if script else argv
     result = run(command)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (result.stdout + result.stderr).strip() == ""
