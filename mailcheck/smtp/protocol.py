@@ -27,7 +27,7 @@ MAIL_COMMAND_LIMIT = 512 + 26 + 10 + 14  # RFC 5321 + SIZE (RFC 1870) + SMTPUTF8
 class MessageWriter(Protocol):
     """Where DATA bytes go: a file in the Maildir ``tmp/`` (see ``store.Incoming``)."""
 
-    def write(self, data: bytes) -> None:
+    async def write(self, data: bytes) -> None:
         """Append bytes."""
 
     def abort(self) -> None:
@@ -222,26 +222,26 @@ class _DataStream:
                 more = await self.reader.readexactly(len(_END) - len(self.carry))
                 if self.carry + more == _END:
                     self.carry = b""
-                    self._write(_END[:2])  # the last line's CRLF is content
+                    await self._write(_END[:2])  # the last line's CRLF is content
                     return
-                self._feed(more)
+                await self._feed(more)
                 continue
             try:
                 chunk = await self.reader.readuntil(_END)
             except asyncio.LimitOverrunError as exc:
-                self._feed(await self.reader.read(exc.consumed))
+                await self._feed(await self.reader.read(exc.consumed))
                 continue
-            self._write(chunk[:-3])  # everything before ".CRLF"
+            await self._write(chunk[:-3])  # everything before ".CRLF"
             return
 
-    def _feed(self, raw: bytes) -> None:
+    async def _feed(self, raw: bytes) -> None:
         pending = self.carry + raw
         keep = next((len(p) for p in _END_PREFIXES if pending.endswith(p)), 0)
         self.carry = b""
-        self._write(pending[: len(pending) - keep])
+        await self._write(pending[: len(pending) - keep])
         self.carry = pending[len(pending) - keep :]
 
-    def _write(self, raw: bytes) -> None:
+    async def _write(self, raw: bytes) -> None:
         joined = self.context + raw
         data = joined.replace(b"\r\n.", b"\r\n")[len(self.context) :]  # unstuff
         self.context = joined[-2:]
@@ -252,4 +252,4 @@ class _DataStream:
         if self.limit and self.size > self.limit:
             self.too_big = True
         elif data:
-            self.writer.write(data)
+            await self.writer.write(data)

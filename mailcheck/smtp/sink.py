@@ -172,8 +172,8 @@ class SinkHandler:
         return "250 2.1.5 OK"
 
     async def open_message(self, server: SMTP, session: Session, envelope: Any) -> Incoming:
-        """DATA starts: open the Maildir file, trace headers first."""
-        return await self.maildir.begin(self._envelope(session, envelope))
+        """DATA starts: a new message, trace headers first."""
+        return self.maildir.begin(self._envelope(session, envelope))
 
     def _envelope(self, session: Session, envelope: Any) -> Envelope:
         peer = _peer(session)

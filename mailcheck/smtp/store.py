@@ -32,6 +32,7 @@ from mailcheck.errors import SmtpError
 
 ENVELOPE_HEADER = b"X-Mailcheck-Envelope:"
 _WRITE_BUFFER = 64 * 1024
+SPILL = 128 * 1024  # bigger messages go to a tmp/ file as they arrive
 _counter = itertools.count()
 
 
@@ -106,43 +107,71 @@ def _safe(text: str) -> str:
 
 
 class Incoming:
-    """A message being received: bytes stream into ``tmp/<key>``, never into memory."""
+    """A message being received.
 
-    def __init__(self, maildir: Maildir, key: str, file: IO[bytes], envelope: Envelope) -> None:
+    The first ``SPILL`` octets are kept in memory; a bigger message moves to ``tmp/<key>``
+    and streams there, so memory per session is bounded by ``SPILL``. A small message then
+    costs one trip to a storage thread (create, write, fsync, rename) instead of two.
+    """
+
+    def __init__(self, maildir: Maildir, key: str, envelope: Envelope, head: bytes) -> None:
         self.maildir = maildir
         self.key = key
         self.envelope = envelope
-        self._file = file
+        self._buffer: bytearray | None = bytearray(head)
+        self._file: IO[bytes] | None = None
         self._hash = hashlib.sha256()
         self.size = 0
-        self.closed = False
 
-    def write(self, data: bytes) -> None:
-        """Append message bytes (buffered; the OS page cache absorbs them)."""
-        self._file.write(data)
+    async def write(self, data: bytes) -> None:
+        """Append message bytes (the OS page cache absorbs file writes)."""
         self._hash.update(data)
         self.size += len(data)
+        if self._buffer is not None:
+            self._buffer += data
+            if len(self._buffer) > SPILL:
+                await self._spill()
+        elif self._file is not None:
+            self._file.write(data)
+
+    async def _spill(self) -> None:
+        assert self._buffer is not None
+        loop = asyncio.get_running_loop()
+        try:
+            fd = await loop.run_in_executor(self.maildir._threads, _create, self._path())
+        except OSError as exc:
+            raise SmtpError(f"cannot create a message file: {exc.strerror}") from exc
+        self._file = os.fdopen(fd, "wb", buffering=_WRITE_BUFFER)
+        self._file.write(self._buffer)
+        self._buffer = None
+
+    def _path(self) -> Path:
+        return self.maildir.tmp / self.key
 
     def abort(self) -> None:
-        """Forget this message: close and remove the temporary file (if still in ``tmp/``)."""
-        if not self._file.closed:
+        """Forget this message: drop the buffer, or close and remove the ``tmp/`` file."""
+        self._buffer = None
+        if self._file is not None:
             self._file.close()
-        self.closed = True
-        self.maildir.tmp.joinpath(self.key).unlink(missing_ok=True)
+            self._path().unlink(missing_ok=True)
 
     async def commit(self) -> Stored:
         """Make the message durable in ``new/``; only then may the caller answer 250."""
         return await self.maildir.commit(self)
 
     def _sync_and_publish(self) -> None:
-        # Runs in a worker thread, so many sessions fsync in parallel.
+        # Runs in a storage thread, so many sessions fsync in parallel.
+        if self._file is None:
+            assert self._buffer is not None, "message already aborted"
+            self._file = os.fdopen(_create(self._path()), "wb", buffering=0)
+            self._file.write(self._buffer)
+            self._buffer = None
         try:
             self._file.flush()
             os.fsync(self._file.fileno())
         finally:
             self._file.close()
-            self.closed = True
-        os.rename(self.maildir.tmp / self.key, self.maildir.new / self.key)
+        os.rename(self._path(), self.maildir.new / self.key)
 
     @property
     def sha256(self) -> str:
@@ -191,23 +220,14 @@ class Maildir:
         micros = int((now % 1) * 1e6)
         return f"{int(now)}.M{micros}P{os.getpid()}Q{next(_counter)}.{host}"
 
-    async def begin(self, envelope: Envelope) -> Incoming:
-        """Start receiving a message into ``tmp/``; the trace headers are written first.
+    def begin(self, envelope: Envelope) -> Incoming:
+        """Start receiving a message; the trace headers go first.
 
         DATA comes after the last RCPT, so the whole envelope is known before the first body
-        byte: no second copy of the message is ever needed. Creating a file can wait on the
-        file system journal (measured: ~1 ms while other sessions fsync), so it runs in the
-        storage threads, not on the event loop.
+        byte: no second copy of the message is ever needed.
         """
         key = self.new_key()
-        loop = asyncio.get_running_loop()
-        try:
-            fd = await loop.run_in_executor(self._threads, _create, self.tmp / key)
-        except OSError as exc:
-            raise SmtpError(f"{self.tmp}: cannot create a message file: {exc.strerror}") from exc
-        file = os.fdopen(fd, "wb", buffering=_WRITE_BUFFER)
-        file.write(trace_headers(envelope, self.hostname, key))
-        return Incoming(self, key, file, envelope)
+        return Incoming(self, key, envelope, trace_headers(envelope, self.hostname, key))
 
     async def commit(self, incoming: Incoming) -> Stored:
         """fsync the file, rename it into ``new/``, then fsync ``new/`` (grouped)."""

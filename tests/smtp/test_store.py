@@ -9,7 +9,7 @@ import pytest
 
 from mailcheck.errors import SmtpError
 from mailcheck.smtp.index import Index, index_path, list_messages, reconcile
-from mailcheck.smtp.store import Envelope, Maildir, read_stored
+from mailcheck.smtp.store import SPILL, Envelope, Maildir, read_stored
 
 ENVELOPE = Envelope(
     "a@example.com",
@@ -23,8 +23,8 @@ ENVELOPE = Envelope(
 
 
 async def _store(maildir: Maildir, body: bytes, envelope: Envelope = ENVELOPE):
-    incoming = await maildir.begin(envelope)
-    incoming.write(body)
+    incoming = maildir.begin(envelope)
+    await incoming.write(body)
     return await incoming.commit()
 
 
@@ -62,8 +62,8 @@ async def test_reconcile_repairs_and_reports(tmp_path):
         gone = await _store(maildir, b"Subject: gone\r\n\r\n")
         await index.add(gone)
         unindexed = await _store(maildir, b"Subject: crash before index\r\n\r\n")
-        partial = await maildir.begin(ENVELOPE)
-        partial.write(b"Subject: never finished")
+        partial = maildir.begin(ENVELOPE)
+        await partial.write(b"Subject: never finished" + b"x" * SPILL)  # spilled to tmp/
         partial._file.close()  # as if the process died here: the file stays in tmp/
     finally:
         await index.close()
