@@ -4,8 +4,9 @@ Measured against stock aiosmtpd 1.4.6 (see tests/smtp/test_protocol.py):
 
 * a text line over 1,001 octets made it reject the whole message with a permanent ``500``;
   Postfix accepts such mail, so we store it unchanged;
-* the whole DATA was joined in memory; here it streams into the Maildir ``tmp/`` file as it
-  arrives (the reader never holds more than a couple of lines);
+* the whole DATA was joined in memory (a 30 MiB message: +30 MiB and more); here at most
+  ``store.SPILL`` (128 KiB) is kept, the rest streams into the Maildir ``tmp/`` file as it
+  arrives, read in bulk and unstuffed per chunk (``_DataStream``);
 * a message over SIZE is drained and refused with ``552 5.3.4`` without storing anything;
 * no connection limits: ``Limits`` bounds connections in total and per client address;
 * the MAIL command-length allowance grew by 36 octets on *every* EHLO, shared by all sessions

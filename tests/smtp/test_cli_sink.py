@@ -1,0 +1,56 @@
+"""The sink's CLI: list / show / report over a real sink's Maildir, and the bind guard."""
+
+from __future__ import annotations
+
+import json
+
+from mailcheck.cli import main
+
+from .helpers import RawClient, dot_stuff
+
+
+async def _receive_with_hostile_helo(sink) -> None:
+    client = await RawClient.connect(sink.port)
+    assert (await client.cmd("EHLO <script>alert(1)</script>")).startswith("250")
+    assert (await client.cmd("MAIL FROM:<a@example.com>")).startswith("250")
+    assert (await client.cmd("RCPT TO:<b@example.net>")).startswith("250")
+    assert (await client.cmd("DATA")).startswith("354")
+    await client.send(dot_stuff(b"Subject: x\r\n\r\nhi\r\n"))
+    assert (await client.reply()).startswith("250")
+    await client.close()
+
+
+async def test_list_show_report(sink, capsys, tmp_path):
+    await _receive_with_hostile_helo(sink)
+    maildir = str(sink.maildir.path)
+    assert main(["sink", "list", "--maildir", maildir]) == 0
+    listing = capsys.readouterr().out
+    assert "<a@example.com> -> b@example.net" in listing and listing.strip().startswith("1 ")
+    assert main(["sink", "show", "1", "--maildir", maildir]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        "HELO:        <script>alert(1)</script>" in shown
+        and "RCPT TO:     <b@example.net>" in shown
+    )
+    assert main(["sink", "show", "1", "--json", "--maildir", maildir]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["helo"] == "<script>alert(1)</script>" and data["path"].endswith(data["key"])
+    out = tmp_path / "sink.html"
+    assert main(["sink", "report", "--maildir", maildir, "--output", str(out)]) == 0
+    html = out.read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Content-Security-Policy" in html
+    assert main(["sink", "show", "99", "--maildir", maildir]) == 3
+    assert "no message with id 99" in capsys.readouterr().err
+
+
+def test_non_loopback_needs_the_flag(tmp_path, capsys):
+    code = main(["sink", "--listen", "192.0.2.1:2525", "--maildir", str(tmp_path / "M")])
+    assert code == 3
+    assert "--allow-non-loopback" in capsys.readouterr().err
+    assert not (tmp_path / "M").exists()
+
+
+def test_list_needs_a_sink_maildir(tmp_path, capsys):
+    assert main(["sink", "list", "--maildir", str(tmp_path)]) == 3
+    assert "not a sink Maildir" in capsys.readouterr().err

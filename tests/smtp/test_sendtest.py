@@ -1,0 +1,120 @@
+"""send-test: outcomes classified from real servers (the sink with behaviours, stock aiosmtpd)."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+from email import policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.smtp import SMTP, AuthResult
+
+from mailcheck.errors import SmtpError
+from mailcheck.smtp.behaviours import load_behaviours
+from mailcheck.smtp.message import TOKEN_HEADER, build_message
+from mailcheck.smtp.sendtest import Outcome, SendOptions, send_message, wait_in_sink
+
+from .helpers import indexed
+
+
+def test_message_looks_like_a_verification_mail():
+    msg = build_message("no-reply@account.trimble.com", "admin@company.example", token="abc123")
+    parsed = email.message_from_bytes(msg.data, policy=policy.default)
+    assert parsed["From"] == "Identity Service <no-reply@account.trimble.com>"
+    assert parsed["Reply-To"] == "no-reply@account.trimble.com"
+    assert parsed["Message-ID"] == "<abc123.mailcheck@account.trimble.com>"
+    assert parsed[TOKEN_HEADER] == "abc123" and parsed["Date"]
+    assert "verification code" in parsed["Subject"]
+    assert parsed.get_content().count("abc123") == 1
+
+
+async def _send(port: int, **options) -> object:
+    message = build_message("no-reply@account.trimble.com", "admin@company.example")
+    return await asyncio.to_thread(send_message, message, SendOptions("127.0.0.1", port, **options))
+
+
+async def test_accepted_with_starttls_and_waited_for(sink):
+    message = build_message("no-reply@account.trimble.com", "admin@company.example")
+    result = await asyncio.to_thread(send_message, message, SendOptions("127.0.0.1", sink.port))
+    assert result.outcome is Outcome.ACCEPTED and result.tls.startswith("TLSv1.")
+    assert "C: STARTTLS" in result.transcript
+    assert any(line.startswith("C: <message,") for line in result.transcript)
+    arrived = await wait_in_sink(sink.maildir.path, message.token, timeout=5)
+    assert arrived >= result.sent_at - 1
+    with pytest.raises(SmtpError, match="did not arrive"):
+        await wait_in_sink(sink.maildir.path, "no-such-token", timeout=0.3)
+
+
+async def test_require_tls_without_starttls(make_sink):
+    sink = await make_sink(tls=False)
+    result = await _send(sink.port, require_tls=True)
+    assert result.outcome is Outcome.TLS_UNAVAILABLE
+    assert indexed(sink.maildir.path) == []
+
+
+def _rules(tmp_path: Path, body: str):
+    path = tmp_path / "b.toml"
+    path.write_text('kind = "sink-behaviours"\nformat = 1\n[[behaviour]]\nname = "x"\n' + body)
+    return load_behaviours(path)
+
+
+async def test_rejected_and_tempfail_are_classified(make_sink, tmp_path):
+    reject = _rules(tmp_path, 'stage = "rcpt"\naction = "reject"\ncode = 550\nstatus = "5.7.1"\n')
+    sink = await make_sink(behaviours=reject)
+    result = await _send(sink.port)
+    assert (result.outcome, result.stage) == (Outcome.REJECTED, "rcpt")
+    assert result.reply.startswith("550")
+    await sink.close()
+    grey = _rules(tmp_path, 'stage = "rcpt"\naction = "greylist"\nseconds = 60\n')
+    sink = await make_sink(behaviours=grey, maildir=tmp_path / "M2")
+    result = await _send(sink.port)
+    assert result.outcome is Outcome.TEMPFAIL and result.reply.startswith("450")
+
+
+async def test_connection_failure(tmp_path):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = await _send(port, timeout=2)
+    assert result.outcome is Outcome.CONNECTION_FAILED
+
+
+class _Keep:
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        return "250 OK"
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data):
+    return AuthResult(success=auth_data.login == b"admin" and auth_data.password == b"s3cret")
+
+
+@pytest.fixture
+async def auth_server():
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(
+            _Keep(),
+            hostname="auth.test",
+            authenticator=_authenticator,
+            auth_required=True,
+            auth_require_tls=False,
+            loop=loop,
+        ),
+        "127.0.0.1",
+        0,
+    )
+    yield server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+async def test_auth_when_asked(auth_server):
+    assert (await _send(auth_server)).outcome is Outcome.AUTH_REQUIRED
+    ok = await _send(auth_server, username="admin", password="s3cret")
+    assert ok.outcome is Outcome.ACCEPTED, ok.transcript
+    assert "C: AUTH <credentials hidden>" in ok.transcript
+    assert not any("s3cret" in line for line in ok.transcript)
