@@ -36,7 +36,7 @@ def sink(args: argparse.Namespace) -> int:
             return EXIT_OK
         case "report":
             rows = commands.messages(args.maildir, args.limit)
-            _emit(render.html_list(rows, f"mailcheck sink: {args.maildir}"), args.output)
+            _emit(render.html_list(rows, str(args.maildir)), args.output)
             return EXIT_OK
     return _serve(args)
 

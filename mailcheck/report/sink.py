@@ -12,7 +12,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
+
+from mailcheck.report.html import TEMPLATES, content_security_policy
 
 
 def _clean(value: object) -> str:
@@ -73,15 +76,26 @@ def json_dump(data: object) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def html_list(rows: Sequence[dict[str, Any]], title: str = "mailcheck sink") -> str:
-    """A self-contained HTML page of received messages and their verdicts."""
-    env = Environment(
-        loader=PackageLoader("mailcheck.report", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-    )
+def html_list(rows: Sequence[dict[str, Any]], maildir: str) -> str:
+    """A self-contained HTML page of received messages, in the main report's style."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     env.filters["when"] = _when
-    env.filters["verdict"] = verdict
-    return env.get_template("sink.html").render(rows=rows, title=title)
+    env.filters["state"] = _state
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    return env.get_template("sink.html").render(
+        rows=rows,
+        maildir=maildir,
+        title=f"mailcheck sink: {maildir}",
+        csp=content_security_policy(css, ""),
+        css=Markup(css),  # our own stylesheet, not data: emitted exactly as hashed
+    )
+
+
+def _state(result: object) -> str:
+    """The badge colour for an authentication result."""
+    return {"pass": "pass", "fail": "fail", "softfail": "warn", "temperror": "error"}.get(
+        str(result), "none"
+    )
 
 
 def verdict(analysis: dict[str, Any] | None) -> str:

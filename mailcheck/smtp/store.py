@@ -230,15 +230,27 @@ class Maildir:
         return Incoming(self, key, envelope, trace_headers(envelope, self.hostname, key))
 
     async def commit(self, incoming: Incoming) -> Stored:
-        """fsync the file, rename it into ``new/``, then fsync ``new/`` (grouped)."""
+        """``publish`` then ``sync_new``: durable once this returns."""
+        stored = await self.publish(incoming)
+        await self.sync_new()
+        return stored
+
+    async def publish(self, incoming: Incoming) -> Stored:
+        """fsync the file and rename it into ``new/`` (not durable until ``sync_new``)."""
         try:
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(self._threads, incoming._sync_and_publish)
-            await self._dir_sync.sync()
         except OSError as exc:
             incoming.abort()
             raise SmtpError(f"{self.path}: cannot store message: {exc.strerror}") from exc
         return Stored(incoming.key, incoming.envelope, incoming.size, incoming.sha256, time.time())
+
+    async def sync_new(self) -> None:
+        """fsync ``new/`` so renames before this call survive a crash (group-committed)."""
+        try:
+            await self._dir_sync.sync()
+        except OSError as exc:
+            raise SmtpError(f"{self.new}: fsync failed: {exc.strerror}") from exc
 
     def iter_new(self) -> Iterator[Path]:
         """Every stored message file (``new/`` and ``cur/``)."""
