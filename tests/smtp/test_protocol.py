@@ -211,3 +211,24 @@ async def test_proxy_protocol_from_untrusted_peer_is_refused(make_sink):
     await client.send(b"PROXY TCP4 54.240.27.30 127.0.0.1 40000 25\r\n")
     assert await asyncio.wait_for(client.reader.read(), 5) == b""
     await client.close()
+
+
+async def test_starttls_with_the_admins_certificate(make_sink, tmp_path):
+    import smtplib
+    import ssl
+
+    from mailcheck.smtp.tlscert import self_signed
+
+    cert, key = self_signed("localhost")
+    (tmp_path / "cert.pem").write_bytes(cert)
+    (tmp_path / "key.pem").write_bytes(key)
+    sink = await make_sink(tls_cert=tmp_path / "cert.pem", tls_key=tmp_path / "key.pem")
+
+    def handshake() -> dict:
+        context = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
+        with smtplib.SMTP("localhost", sink.port, timeout=10) as smtp:
+            smtp.starttls(context=context)  # verifies the chain and the name "localhost"
+            return smtp.sock.getpeercert()
+
+    peer = await asyncio.to_thread(handshake)
+    assert ("commonName", "localhost") in [item for rdn in peer["subject"] for item in rdn]
