@@ -213,9 +213,8 @@ class SinkHandler:
         return f"250 2.0.0 OK queued as {stored.key}"
 
     async def _store(self, writer: Incoming) -> Stored:
-        stored = await self.maildir.publish(writer)
-        # The directory fsync and the index commit are independent: wait for both at once.
-        await asyncio.gather(self.maildir.sync_new(), self.index.add(stored))
+        stored = await self.maildir.commit(writer)
+        await self.index.add(stored)
         if self.analyzer is not None:
             self._spawn(self._analyse(stored))
         return stored

@@ -159,18 +159,26 @@ class Incoming:
         """Make the message durable in ``new/``; only then may the caller answer 250."""
         return await self.maildir.commit(self)
 
-    def _sync_and_publish(self) -> None:
-        # Runs in a storage thread, so many sessions fsync in parallel.
+    def _write_out(self) -> None:
+        # Commit thread, phase 1: the whole message into its tmp/ file (no fsync yet).
         if self._file is None:
             assert self._buffer is not None, "message already aborted"
             self._file = os.fdopen(_create(self._path()), "wb", buffering=0)
             self._file.write(self._buffer)
             self._buffer = None
+        self._file.flush()
+
+    def _fsync_close(self) -> None:
+        # Phase 2: on a journalling file system the first fsync of a batch commits the
+        # others' data too, so the rest return quickly.
+        assert self._file is not None
         try:
-            self._file.flush()
             os.fsync(self._file.fileno())
         finally:
             self._file.close()
+
+    def _publish(self) -> None:
+        # Phase 3: the name in new/ appears only for complete, fsynced files.
         os.rename(self._path(), self.maildir.new / self.key)
 
     @property
@@ -187,8 +195,8 @@ class Maildir:
         self.tmp, self.new, self.cur = path / "tmp", path / "new", path / "cur"
         self.hostname = hostname or socket.gethostname()
         # Many fsyncs in flight at once let the file system journal commit them together.
-        self._threads = ThreadPoolExecutor(max_workers=32, thread_name_prefix="sink-store")
-        self._dir_sync = _GroupSync(self.new, self._threads)
+        self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sink-store")
+        self._committer = _BatchCommitter(self.new)
         self._lock_fd: int | None = None
 
     def open(self) -> None:
@@ -209,6 +217,7 @@ class Maildir:
     def close(self) -> None:
         """Stop the storage threads and release the lock."""
         self._threads.shutdown(wait=True)
+        self._committer.close()
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
@@ -230,27 +239,13 @@ class Maildir:
         return Incoming(self, key, envelope, trace_headers(envelope, self.hostname, key))
 
     async def commit(self, incoming: Incoming) -> Stored:
-        """``publish`` then ``sync_new``: durable once this returns."""
-        stored = await self.publish(incoming)
-        await self.sync_new()
-        return stored
-
-    async def publish(self, incoming: Incoming) -> Stored:
-        """fsync the file and rename it into ``new/`` (not durable until ``sync_new``)."""
+        """Durable in ``new/`` once this returns (file fsynced, renamed, ``new/`` fsynced)."""
         try:
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(self._threads, incoming._sync_and_publish)
+            await self._committer.commit(incoming)
         except OSError as exc:
             incoming.abort()
             raise SmtpError(f"{self.path}: cannot store message: {exc.strerror}") from exc
         return Stored(incoming.key, incoming.envelope, incoming.size, incoming.sha256, time.time())
-
-    async def sync_new(self) -> None:
-        """fsync ``new/`` so renames before this call survive a crash (group-committed)."""
-        try:
-            await self._dir_sync.sync()
-        except OSError as exc:
-            raise SmtpError(f"{self.new}: fsync failed: {exc.strerror}") from exc
 
     def iter_new(self) -> Iterator[Path]:
         """Every stored message file (``new/`` and ``cur/``)."""
@@ -306,39 +301,73 @@ def _end_of_received(raw: bytes, start: int) -> int:
     return pos
 
 
-class _GroupSync:
-    """Group commit for a directory fsync: waiters share one fsync started after they asked."""
+class _BatchCommitter:
+    """Group commit: every message that arrives while a batch is being made durable joins the
+    next batch, and a batch costs one thread trip, one journal commit and one ``new/`` fsync.
 
-    def __init__(self, folder: Path, threads: ThreadPoolExecutor) -> None:
-        self.folder = folder
-        self._threads = threads
-        self._next: asyncio.Future[None] | None = None
+    Measured first with one fsync per message in a 32-thread pool: the event loop and the
+    threads then fought over the GIL (strace: ~90 futex calls per message) and durable
+    throughput of 2 KB messages was a third of a bare server's.
+    """
+
+    def __init__(self, new: Path) -> None:
+        self.new = new
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sink-commit")
+        self._pending: list[tuple[Incoming, asyncio.Future[None]]] = []
         self._runner: asyncio.Task[None] | None = None
-        self.runs = 0  # fsyncs done, for tests and tuning
+        self.runs = 0  # batches written, for tests and tuning
 
-    async def sync(self) -> None:
-        """Return once an fsync of the folder that began after this call has completed."""
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-        waiter = self._next
+    async def commit(self, incoming: Incoming) -> None:
+        """Return once ``incoming`` is durable; raise its ``OSError`` otherwise."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((incoming, future))
         if self._runner is None:
             self._runner = asyncio.create_task(self._run())
-        await asyncio.shield(waiter)
+        await asyncio.shield(future)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            while self._next is not None:
-                waiter, self._next = self._next, None
+            while self._pending:
+                batch, self._pending = self._pending, []
                 self.runs += 1
+                items = [incoming for incoming, _ in batch]
                 try:
-                    loop = asyncio.get_running_loop()
-                    await loop.run_in_executor(self._threads, _fsync_dir, self.folder)
-                except OSError as exc:
-                    waiter.set_exception(SmtpError(f"fsync {self.folder}: {exc.strerror}"))
-                else:
-                    waiter.set_result(None)
+                    errors = await loop.run_in_executor(
+                        self._thread, _commit_batch, items, self.new
+                    )
+                except OSError as exc:  # the directory fsync failed: nothing is durable
+                    errors = [exc] * len(batch)
+                for (_, future), error in zip(batch, errors, strict=True):
+                    if error is None:
+                        future.set_result(None)
+                    else:
+                        future.set_exception(error)
         finally:
             self._runner = None
+
+    def close(self) -> None:
+        """Stop the commit thread (after the last batch)."""
+        self._thread.shutdown(wait=True)
+
+
+def _commit_batch(items: list[Incoming], new: Path) -> list[OSError | None]:
+    """In the commit thread: write all, fsync all, rename all, then fsync ``new/`` once.
+
+    Phases, not one message after the other: every fsync forces a journal commit, and file
+    creation waits for a running commit (measured: ~0.6 ms per create when interleaved).
+    """
+    errors: list[OSError | None] = [None] * len(items)
+    for step in (Incoming._write_out, Incoming._fsync_close, Incoming._publish):
+        for index, incoming in enumerate(items):
+            if errors[index] is None:
+                try:
+                    step(incoming)
+                except OSError as exc:
+                    errors[index] = exc
+    if any(error is None for error in errors):
+        _fsync_dir(new)
+    return errors
 
 
 def _create(path: Path) -> int:
