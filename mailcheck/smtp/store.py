@@ -338,6 +338,8 @@ class _BatchCommitter:
                     )
                 except OSError as exc:  # the directory fsync failed: nothing is durable
                     errors = [exc] * len(batch)
+                except Exception as exc:  # a bug must not leave sessions waiting forever
+                    errors = [OSError(f"commit failed: {type(exc).__name__}")] * len(batch)
                 for (_, future), error in zip(batch, errors, strict=True):
                     if error is None:
                         future.set_result(None)
