@@ -6,9 +6,8 @@ Each stored file starts with our trace headers (``Return-Path``, ``X-Mailcheck-E
 the envelope as folded base64 JSON, ``Received``) followed by the message exactly as received,
 so the index can always be rebuilt from the Maildir alone.
 
-fsync is slow and must not stall other sessions: file fsyncs run in worker threads in parallel,
-and the directory fsync is group-committed (every rename waiting for it shares one fsync that
-started after the rename).
+fsync is slow and must not stall other sessions: messages are made durable in batches by
+``commit.BatchCommitter`` (group commit), off the event loop.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from mailcheck.errors import SmtpError
+from mailcheck.smtp.commit import BatchCommitter
 
 ENVELOPE_HEADER = b"X-Mailcheck-Envelope:"
 _WRITE_BUFFER = 64 * 1024
@@ -159,8 +159,8 @@ class Incoming:
         """Make the message durable in ``new/``; only then may the caller answer 250."""
         return await self.maildir.commit(self)
 
-    def _write_out(self) -> None:
-        # Commit thread, phase 1: the whole message into its tmp/ file (no fsync yet).
+    def write_out(self) -> None:
+        """Commit thread, phase 1: the whole message into its tmp/ file (no fsync yet)."""
         if self._file is None:
             assert self._buffer is not None, "message already aborted"
             self._file = os.fdopen(_create(self._path()), "wb", buffering=0)
@@ -168,17 +168,17 @@ class Incoming:
             self._buffer = None
         self._file.flush()
 
-    def _fsync_close(self) -> None:
-        # Phase 2: on a journalling file system the first fsync of a batch commits the
-        # others' data too, so the rest return quickly.
+    def fsync_close(self) -> None:
+        """Commit thread, phase 2: fsync and close (a batch's first fsync commits the journal
+        with the others' data too, so the rest return quickly)."""
         assert self._file is not None
         try:
             os.fsync(self._file.fileno())
         finally:
             self._file.close()
 
-    def _publish(self) -> None:
-        # Phase 3: the name in new/ appears only for complete, fsynced files.
+    def publish(self) -> None:
+        """Commit thread, phase 3: only complete, fsynced files get a name in ``new/``."""
         os.rename(self._path(), self.maildir.new / self.key)
 
     @property
@@ -196,7 +196,7 @@ class Maildir:
         self.hostname = hostname or socket.gethostname()
         # Many fsyncs in flight at once let the file system journal commit them together.
         self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sink-store")
-        self._committer = _BatchCommitter(self.new)
+        self._committer = BatchCommitter(self.new)
         self._lock_fd: int | None = None
 
     def open(self) -> None:
@@ -301,84 +301,5 @@ def _end_of_received(raw: bytes, start: int) -> int:
     return pos
 
 
-class _BatchCommitter:
-    """Group commit: every message that arrives while a batch is being made durable joins the
-    next batch, and a batch costs one thread trip, one journal commit and one ``new/`` fsync.
-
-    Measured first with one fsync per message in a 32-thread pool: the event loop and the
-    threads then fought over the GIL (strace: ~90 futex calls per message) and durable
-    throughput of 2 KB messages was a third of a bare server's.
-    """
-
-    def __init__(self, new: Path) -> None:
-        self.new = new
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sink-commit")
-        self._pending: list[tuple[Incoming, asyncio.Future[None]]] = []
-        self._runner: asyncio.Task[None] | None = None
-        self.runs = 0  # batches written, for tests and tuning
-
-    async def commit(self, incoming: Incoming) -> None:
-        """Return once ``incoming`` is durable; raise its ``OSError`` otherwise."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((incoming, future))
-        if self._runner is None:
-            self._runner = asyncio.create_task(self._run())
-        await asyncio.shield(future)
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while self._pending:
-                batch, self._pending = self._pending, []
-                self.runs += 1
-                items = [incoming for incoming, _ in batch]
-                try:
-                    errors = await loop.run_in_executor(
-                        self._thread, _commit_batch, items, self.new
-                    )
-                except OSError as exc:  # the directory fsync failed: nothing is durable
-                    errors = [exc] * len(batch)
-                except Exception as exc:  # a bug must not leave sessions waiting forever
-                    errors = [OSError(f"commit failed: {type(exc).__name__}")] * len(batch)
-                for (_, future), error in zip(batch, errors, strict=True):
-                    if error is None:
-                        future.set_result(None)
-                    else:
-                        future.set_exception(error)
-        finally:
-            self._runner = None
-
-    def close(self) -> None:
-        """Stop the commit thread (after the last batch)."""
-        self._thread.shutdown(wait=True)
-
-
-def _commit_batch(items: list[Incoming], new: Path) -> list[OSError | None]:
-    """In the commit thread: write all, fsync all, rename all, then fsync ``new/`` once.
-
-    Phases, not one message after the other: every fsync forces a journal commit, and file
-    creation waits for a running commit (measured: ~0.6 ms per create when interleaved).
-    """
-    errors: list[OSError | None] = [None] * len(items)
-    for step in (Incoming._write_out, Incoming._fsync_close, Incoming._publish):
-        for index, incoming in enumerate(items):
-            if errors[index] is None:
-                try:
-                    step(incoming)
-                except OSError as exc:
-                    errors[index] = exc
-    if any(error is None for error in errors):
-        _fsync_dir(new)
-    return errors
-
-
 def _create(path: Path) -> int:
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
