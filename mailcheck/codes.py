@@ -54,4 +54,27 @@ CODES: dict[str, CodeInfo] = {
         "A null MX must be the only MX record "
         "(RFC 7505 §3); mixed with others it is a misconfiguration.",
     ),
+    "MX011": CodeInfo(
+        "MX address not reachable from the internet",
+        "An MX host resolves to a private, loopback, link-local, CGNAT, unique-local or "
+        "other special-purpose address (RFC 6890). Fails when no MX host has a public address.",
+    ),
+    "MX012": CodeInfo(
+        "MX address is a documentation address",
+        "An MX host resolves to a documentation range (RFC 5737, RFC 3849): example or test "
+        "data, never a real mail server.",
+    ),
+    "MX013": CodeInfo(
+        "MX host listed more than once",
+        "The same host appears in several MX records; usually a half-finished change.",
+    ),
+    "MX014": CodeInfo(
+        "MX hosts share a preference",
+        "Several MX hosts have the same preference, so senders spread mail across them at "
+        "random (RFC 5321 §5.1); each must accept the sender.",
+    ),
+    "MX015": CodeInfo(
+        "MX IPv6 coverage",
+        "Which MX hosts have AAAA records; senders that only have IPv6 need at least one.",
+    ),
 }

@@ -1,7 +1,9 @@
 """Where mail for the company domain enters: MX records and whether their hosts resolve.
 
 Covers null MX (RFC 7505), implicit MX (RFC 5321 §5.1), MX targets that are CNAMEs or IP
-literals, and MX hosts without addresses. Facts are gathered first, then ``evaluate`` decides.
+literals, and MX hosts without addresses (``evaluate``); addresses that are not publicly
+routable, repeated hosts and shared preferences, and IPv6 coverage (``evaluate_hygiene``, in
+``mx_hygiene``). Facts are gathered first, then the pure functions decide.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from mailcheck.checks.interface import CheckContext
+from mailcheck.checks.mx_hygiene import evaluate_hygiene
 from mailcheck.dns.interface import Answer, MxRecord, Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
 from mailcheck.model import CheckResult, Finding, Status
@@ -52,7 +55,8 @@ class MxCheck:
     async def run(self, context: CheckContext) -> CheckResult:
         """See ``Check.run``."""
         facts = await gather(context.domain, context.resolver)
-        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
+        findings = evaluate(facts) + evaluate_hygiene(facts)
+        return CheckResult(self.name, self.title, findings, dataclasses.asdict(facts))
 
 
 async def gather(domain: str, resolver: Resolver) -> MxFacts:
