@@ -77,4 +77,22 @@ CODES: dict[str, CodeInfo] = {
         "MX IPv6 coverage",
         "Which MX hosts have AAAA records; senders that only have IPv6 need at least one.",
     ),
+    "PRV001": CodeInfo(
+        "Filtering provider identified",
+        "The MX hosts belong to a known filtering service (rules/providers.toml); its "
+        "allowlist snippet is listed first.",
+    ),
+    "PRV002": CodeInfo(
+        "Mixed filtering providers",
+        "The MX records point to more than one service (dual delivery or a migration); the "
+        "sender must be allowed in each of them.",
+    ),
+    "PRV003": CodeInfo(
+        "Self-hosted or unknown provider",
+        "No provider signature matches the MX hosts: an own mail server or an unlisted service.",
+    ),
+    "PRV004": CodeInfo(
+        "Provider lookup incomplete",
+        "The MX lookup failed (timeout or server failure), so the provider is unknown.",
+    ),
 }
