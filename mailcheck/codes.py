@@ -96,3 +96,12 @@ CODES: dict[str, CodeInfo] = {
         "The MX lookup failed (timeout or server failure), so the provider is unknown.",
     ),
 }
+
+
+def markdown_table() -> str:
+    """The code table as Markdown, for README (a test keeps README's copy current)."""
+    rows = ["| code | title | meaning |", "| --- | --- | --- |"]
+    rows += [
+        f"| `{code}` | {info.title} | {info.meaning} |" for code, info in sorted(CODES.items())
+    ]
+    return "\n".join(rows) + "\n"
