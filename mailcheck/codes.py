@@ -95,6 +95,80 @@ CODES: dict[str, CodeInfo] = {
         "Provider lookup incomplete",
         "The MX lookup failed (timeout or server failure), so the provider is unknown.",
     ),
+    "TLS001": CodeInfo(
+        "MTA-STS enforced",
+        "The domain publishes a valid MTA-STS policy in enforce mode and every MX host "
+        "matches its mx: patterns (RFC 8461).",
+    ),
+    "TLS002": CodeInfo(
+        "No MTA-STS",
+        "No _mta-sts TXT record: senders may deliver without TLS or accept any certificate.",
+    ),
+    "TLS003": CodeInfo(
+        "MTA-STS record invalid",
+        "The _mta-sts TXT record is malformed or duplicated; senders assume there is no "
+        "policy (RFC 8461 §3.1).",
+    ),
+    "TLS004": CodeInfo(
+        "MTA-STS policy not fetchable",
+        "The policy at https://mta-sts.<domain>/.well-known/mta-sts.txt could not be "
+        "retrieved: no address, timeout, certificate not valid for the host, a redirect "
+        "(never followed), a non-200 status or a non-text/plain type.",
+    ),
+    "TLS005": CodeInfo(
+        "MTA-STS policy invalid",
+        "The fetched policy does not parse: version, mode, max_age or mx lines are wrong or "
+        "missing.",
+    ),
+    "TLS006": CodeInfo(
+        "MX not covered by MTA-STS",
+        "An MX host matches no mx: pattern of the policy; in enforce mode senders refuse to "
+        "deliver to it.",
+    ),
+    "TLS007": CodeInfo(
+        "MTA-STS not enforced",
+        "The policy is in testing or none mode: failures are reported, mail is still delivered.",
+    ),
+    "TLS008": CodeInfo(
+        "TLS lookup incomplete",
+        "A lookup for MTA-STS, TLS-RPT or TLSA timed out or the server failed; not a missing "
+        "record.",
+    ),
+    "TLS009": CodeInfo(
+        "TLS-RPT published",
+        "A valid _smtp._tls record names where TLS failure reports go (RFC 8460).",
+    ),
+    "TLS010": CodeInfo(
+        "No TLS-RPT",
+        "No _smtp._tls record: nobody hears about failed TLS deliveries.",
+    ),
+    "TLS011": CodeInfo(
+        "TLS-RPT record invalid",
+        "The _smtp._tls record is malformed, duplicated or has no usable rua= URI.",
+    ),
+    "TLS012": CodeInfo(
+        "DANE TLSA published",
+        "An MX host publishes usable TLSA records at _25._tcp.<host> (RFC 7672); DNSSEC is "
+        "not verified here.",
+    ),
+    "TLS013": CodeInfo(
+        "No DANE",
+        "MX hosts without TLSA records: DANE is not used for them.",
+    ),
+    "TLS014": CodeInfo(
+        "Unusable TLSA records",
+        "TLSA records that are malformed or use PKIX usages (0, 1), which RFC 7672 §3.1.3 "
+        "rules out for SMTP.",
+    ),
+    "TLS015": CodeInfo(
+        "Certificate matches TLSA",
+        "The certificate the probe saw matches a DANE-EE TLSA record of that MX host.",
+    ),
+    "TLS016": CodeInfo(
+        "Certificate does not match TLSA",
+        "The certificate the probe saw matches none of the host's DANE-EE TLSA records: DANE "
+        "senders will not deliver.",
+    ),
 }
 
 
