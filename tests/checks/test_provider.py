@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.mx import MxFacts, MxHost
-from mailcheck.checks.provider import ProviderFacts, detect, evaluate
+from mailcheck.checks.provider import ProviderCheck, ProviderFacts, detect, evaluate
+from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.errors import ProfileError
 from mailcheck.model import Status
 from mailcheck.providers import SELF_HOSTED, load_providers
 from mailcheck.rulebook import validate_paths
+from tests.nameserver import Fault
 
 PROVIDERS = load_providers()
 
@@ -134,3 +137,41 @@ def test_bad_provider_rules_name_the_problem(tmp_path, body, message):
     path.write_text(f'kind = "provider-signatures"\nformat_version = 1\n{body}')
     with pytest.raises(ProfileError, match=message):
         load_providers(path)
+
+
+@pytest.fixture
+def resolver(nameserver):
+    host, port = nameserver.address
+    return LiveResolver(ResolverConfig((Nameserver(host, port),), timeout=0.5, retries=0))
+
+
+ZONE_CASES = {label: expected for label, (_, expected) in CASES.items()}
+
+
+@pytest.mark.parametrize(("label", "expected"), ZONE_CASES.items(), ids=list(ZONE_CASES))
+async def test_provider_check_over_dns_one_zone_per_provider(resolver, label, expected):
+    result = await ProviderCheck().run(CheckContext(f"{label}.recv.example", resolver))
+    assert result.facts["provider"] == expected
+    assert [(f.code, f.status) for f in result.findings] == [("PRV001", Status.INFO)]
+
+
+@pytest.mark.parametrize(
+    ("label", "provider", "providers", "code"),
+    [
+        ("mixed", "microsoft-365", ("microsoft-365", "mimecast"), "PRV002"),
+        ("vanity", "microsoft-365", ("microsoft-365",), "PRV001"),
+        ("selfhosted", SELF_HOSTED, (SELF_HOSTED,), "PRV003"),
+    ],
+)
+async def test_provider_check_over_dns_mixed_vanity_unknown(
+    resolver, label, provider, providers, code
+):
+    result = await ProviderCheck().run(CheckContext(f"{label}.recv.example", resolver))
+    assert (result.facts["provider"], result.facts["providers"]) == (provider, providers)
+    assert [f.code for f in result.findings] == [code]
+
+
+async def test_provider_check_dns_timeout_is_error(resolver, nameserver):
+    nameserver.faults.set("m365.recv.example", Fault.DROP)
+    result = await ProviderCheck().run(CheckContext("m365.recv.example", resolver))
+    assert [(f.code, f.status) for f in result.findings] == [("PRV004", Status.ERROR)]
