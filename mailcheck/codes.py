@@ -169,6 +169,57 @@ CODES: dict[str, CodeInfo] = {
         "The certificate the probe saw matches none of the host's DANE-EE TLSA records: DANE "
         "senders will not deliver.",
     ),
+    "PRB001": CodeInfo(
+        "Probe: sender accepted",
+        "The MX host answered 2xx to MAIL FROM the profile sender and RCPT TO the recipient. "
+        "Proves address-based policy only: the probe comes from your IP, not the sender's.",
+    ),
+    "PRB002": CodeInfo(
+        "Probe: temporary refusal",
+        "A 4xx reply (greylisting, rate limit): real senders retry, but time-critical mail "
+        "such as verification codes is delayed.",
+    ),
+    "PRB003": CodeInfo(
+        "Probe: blocked by policy",
+        "A 5.7.x reply at MAIL FROM or RCPT TO: a sender or IP policy blocks this mail; "
+        "allowlist the sender.",
+    ),
+    "PRB004": CodeInfo(
+        "Probe: unknown recipient",
+        "5.1.1 at RCPT TO: the probe recipient does not exist here; probe again with a real "
+        "mailbox.",
+    ),
+    "PRB005": CodeInfo(
+        "Probe: rejected",
+        "A 5xx reply that is neither a policy block nor an unknown recipient (e.g. at the "
+        "banner or EHLO).",
+    ),
+    "PRB006": CodeInfo(
+        "Probe incomplete",
+        "The MX host could not be probed: no connection, no answer in time, or no MX host "
+        "with an address. Outbound port 25 is often blocked.",
+    ),
+    "PRB007": CodeInfo(
+        "STARTTLS certificate does not verify",
+        "STARTTLS works but the certificate does not verify for the MX name (self-signed, "
+        "expired, wrong name, unknown CA). Not the same as missing STARTTLS.",
+    ),
+    "PRB008": CodeInfo(
+        "No STARTTLS",
+        "The MX host does not offer STARTTLS: mail to it travels unencrypted.",
+    ),
+    "PRB009": CodeInfo(
+        "STARTTLS with a valid certificate",
+        "The MX host offers STARTTLS and its certificate verifies for the MX name.",
+    ),
+    "PRB010": CodeInfo(
+        "STARTTLS failed",
+        "STARTTLS was offered but refused or the TLS handshake failed.",
+    ),
+    "PRB011": CodeInfo(
+        "Probe limited",
+        "Only the first N MX hosts were probed (--probe-max-mx).",
+    ),
 }
 
 

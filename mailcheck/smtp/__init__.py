@@ -1,0 +1,1 @@
+"""SMTP parts: the durable sink (server, store, index, behaviours) and the test-message sender."""

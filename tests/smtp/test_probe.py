@@ -1,0 +1,155 @@
+"""The SMTP probe against a real Postfix on loopback, and a peer that never answers."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+
+from mailcheck.checks.interface import CheckContext
+from mailcheck.checks.probe import ProbeCheck
+from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
+from mailcheck.model import Status
+from mailcheck.profiles import get_profile
+from mailcheck.smtp.client import Reply
+from mailcheck.smtp.probe import ProbeOptions, RateLimiter, classify, probe_host
+from tests.postfix import PostfixConfig, require_postfix, start_postfix
+from tests.tlscerts import make_ca, self_signed
+
+MX = "mx.probe.recv.example"
+PROFILE_SENDER = "no-reply@account.trimble.com"
+
+
+@pytest.fixture(scope="module")
+def postfix(tmp_path_factory):
+    """One Postfix for the module: self-signed STARTTLS, a blocked and a greylisted sender."""
+    require_postfix()
+    cert = self_signed(tmp_path_factory.mktemp("tls"), MX)
+    instance = start_postfix(
+        PostfixConfig(
+            hostname=MX,
+            sender_access={
+                PROFILE_SENDER: "550 5.7.1 Sender blocked by policy",
+                "greylist@sender.example": "450 4.7.1 Greylisted, please try again later",
+            },
+            tls_cert_file=cert.cert,
+            tls_key_file=cert.key,
+        )
+    )
+    yield instance
+    instance.stop()
+
+
+def options(port, recipient="user@company.example", **kwargs):
+    kwargs.setdefault("timeout", 5.0)
+    return ProbeOptions(recipient, port=port, min_interval=0, address="127.0.0.1", **kwargs)
+
+
+async def probe(port, sender, **kwargs):
+    return await probe_host(MX, "192.0.2.1", sender, options(port, **kwargs), RateLimiter(0))
+
+
+@pytest.mark.parametrize(
+    ("sender", "recipient", "verdict", "stage", "enhanced"),
+    [
+        ("ok@sender.example", "user@company.example", "accepted", "rcpt", "2.1.5"),
+        (PROFILE_SENDER, "user@company.example", "policy", "rcpt", "5.7.1"),
+        ("greylist@sender.example", "user@company.example", "temporary", "rcpt", "4.7.1"),
+        ("ok@sender.example", "nobody@company.example", "unknown-recipient", "rcpt", "5.1.1"),
+        ("ok@sender.example", "user@elsewhere.example", "policy", "rcpt", "5.7.1"),
+    ],
+)
+async def test_probe_classifies_postfix_replies(
+    postfix, sender, recipient, verdict, stage, enhanced
+):
+    result = await probe(postfix.port, sender, recipient=recipient)
+    assert (result.verdict, result.stage, result.enhanced) == (verdict, stage, enhanced)
+    assert result.address == "127.0.0.1"
+    assert not any(line.startswith("C: DATA") for line in result.transcript)
+    assert result.transcript[-2:] == ("C: QUIT", result.transcript[-1])
+    assert any(line == f"C: MAIL FROM:<{sender}>" for line in result.transcript)
+
+
+async def test_probe_unverifiable_certificate_is_not_missing_starttls(postfix):
+    result = await probe(postfix.port, "ok@sender.example")
+    assert result.tls.offered and result.tls.established
+    assert not result.tls.verified
+    assert "self-signed" in result.tls.verify_error or "certificate" in result.tls.verify_error
+    assert result.verdict == "accepted"  # still delivered, like an opportunistic sender
+
+
+async def test_probe_timeout_when_peer_never_answers():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        result = await probe(port, "ok@sender.example", timeout=0.5)
+    assert (result.verdict, result.stage) == ("timeout", "banner")
+
+
+async def test_probe_connection_refused_is_unreachable():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = await probe(port, "ok@sender.example", timeout=2)
+    assert (result.verdict, result.stage) == ("unreachable", "connect")
+
+
+async def test_probe_verified_certificate(postfix_factory, tmp_path):
+    ca = make_ca(tmp_path)
+    cert = ca.issue(MX)
+    instance = postfix_factory(
+        PostfixConfig(hostname=MX, tls_cert_file=cert.cert, tls_key_file=cert.key)
+    )
+    result = await probe(instance.port, "ok@sender.example", ca_file=str(ca.ca_file))
+    assert result.tls.established and result.tls.verified and not result.tls.verify_error
+    assert result.verdict == "accepted"
+
+
+async def test_rate_limiter_spaces_connections():
+    limiter = RateLimiter(0.2)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for _ in range(3):
+        await limiter.wait()
+    assert loop.time() - start >= 0.39
+
+
+@pytest.mark.parametrize(
+    ("code", "lines", "stage", "verdict"),
+    [
+        (250, ("2.1.5 Ok",), "rcpt", "accepted"),
+        (451, ("4.7.1 Greylisted",), "rcpt", "temporary"),
+        (421, ("Too busy",), "banner", "temporary"),
+        (550, ("5.7.1 Blocked",), "mail", "policy"),
+        (554, ("5.7.1 Relay access denied",), "rcpt", "policy"),
+        (550, ("5.1.1 User unknown",), "rcpt", "unknown-recipient"),
+        (550, ("5.1.1 odd",), "mail", "rejected"),
+        (550, ("User unknown",), "rcpt", "rejected"),
+        (554, ("No SMTP service here",), "banner", "rejected"),
+    ],
+)
+def test_classify(code, lines, stage, verdict):
+    assert classify(Reply(code, lines), stage) == verdict
+
+
+@pytest.fixture
+def resolver(nameserver):
+    host, port = nameserver.address
+    return LiveResolver(ResolverConfig((Nameserver(host, port),), timeout=0.5, retries=0))
+
+
+async def test_probe_check_with_profile_sender_blocked(postfix, resolver):
+    check = ProbeCheck(
+        ProbeOptions("user@company.example", port=postfix.port, timeout=5, min_interval=0)
+    )
+    context = CheckContext("probe.recv.example", resolver, get_profile("trimble-identity"))
+    result = await check.run(context)
+    codes = [(f.code, f.status) for f in result.findings]
+    assert codes == [("PRB003", Status.FAIL), ("PRB007", Status.WARN)]
+    assert result.facts["sender"] == PROFILE_SENDER
+    verdict = result.findings[0]
+    assert "C: RCPT TO:<user@company.example>" in verdict.evidence
+    assert "address-based policy only" in verdict.detail
+    assert result.facts["hosts"][0]["certificate"]["names"] == (MX,)
