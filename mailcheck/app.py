@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from email_validator import EmailNotValidError, validate_email
+
 from mailcheck import __version__
 from mailcheck.checks import DEFAULT_CHECKS, Check, CheckContext
+from mailcheck.checks.probe import ProbeCheck
 from mailcheck.dns.interface import Answer, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import RecordingResolver, Snapshot, SnapshotResolver
 from mailcheck.model import ProfileRef, Report
 from mailcheck.profiles import SenderProfile, normalize_domain
+from mailcheck.smtp.probe import ProbeOptions
 
 
 class EvidenceResolver(Protocol):
@@ -58,6 +63,29 @@ def check_domain(domain: str) -> str:
     if normal is None:
         raise ValueError(f"{domain!r} is not a valid mail domain")
     return normal
+
+
+def probe_options(recipient: str, port: int = 25, max_mx: int = 2) -> ProbeOptions:
+    """Validated probe settings, or ``ValueError`` naming what is wrong."""
+    try:
+        valid = validate_email(recipient, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"--probe-rcpt {recipient!r}: {exc}") from exc
+    if not 0 < port < 65536:
+        raise ValueError(f"--probe-port {port}: not a port number")
+    if not 1 <= max_mx <= 20:
+        raise ValueError(f"--probe-max-mx {max_mx}: choose 1 to 20")
+    return ProbeOptions(
+        valid.normalized,
+        port=port,
+        max_mx=max_mx,
+        helo_name=socket.gethostname() or "mailcheck.invalid",
+    )
+
+
+def report_checks(probe: ProbeOptions | None = None) -> tuple[Check, ...]:
+    """The checks ``mailcheck report`` runs: the defaults, plus the probe when asked for."""
+    return DEFAULT_CHECKS + ((ProbeCheck(probe),) if probe is not None else ())
 
 
 async def build_report(

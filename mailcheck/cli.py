@@ -23,6 +23,7 @@ from mailcheck.errors import MailcheckError, ProfileError, ReportError, Snapshot
 from mailcheck.model import Status
 from mailcheck.profiles import SenderProfile, get_profile, load_profiles
 from mailcheck.report import ReportFormat
+from mailcheck.smtp.probe import ProbeOptions
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
 _STATUS_EXIT = {
@@ -67,6 +68,7 @@ def build_parser() -> ArgumentParser:
     _add_profile_options(report)
     _add_dns_options(report)
     _add_output_options(report)
+    _add_probe_options(report)
 
     rules = commands.add_parser("rules", help="list, show and validate sender profiles")
     rules_commands = rules.add_subparsers(
@@ -142,6 +144,27 @@ def _add_dns_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_probe_options(parser: argparse.ArgumentParser) -> None:
+    probe = parser.add_argument_group(
+        "SMTP probe (opt-in; asks each MX about the sender, never sends DATA)"
+    )
+    probe.add_argument(
+        "--probe-rcpt",
+        metavar="ADDRESS",
+        help="probe the MX hosts with RCPT TO this recipient, e.g. user@company.example",
+    )
+    probe.add_argument(
+        "--probe-port", type=int, default=25, metavar="PORT", help="SMTP port (default 25)"
+    )
+    probe.add_argument(
+        "--probe-max-mx",
+        type=int,
+        default=2,
+        metavar="N",
+        help="probe at most the N most-preferred MX hosts (default 2)",
+    )
+
+
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -207,17 +230,29 @@ def _report(args: argparse.Namespace, argv: list[str]) -> int:
         domain = app.check_domain(args.domain)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    probe = _probe_options(args)
     profile = _pick_profile(args.profile, tuple(args.rules))
     options = app.DnsOptions(
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )
     resolver, _live = app.open_resolver(options)
-    report = asyncio.run(app.build_report(domain, resolver, profile, command=("mailcheck", *argv)))
+    checks = app.report_checks(probe)
+    command = ("mailcheck", *argv)
+    report = asyncio.run(app.build_report(domain, resolver, profile, checks, command))
     if args.record is not None:
         _write(args.record, resolver.evidence().to_json())
     color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     _emit(args.format.renderer(color=color).render(report), args.output)
     return _STATUS_EXIT[report.worst_status]
+
+
+def _probe_options(args: argparse.Namespace) -> ProbeOptions | None:
+    if not args.probe_rcpt:
+        return None
+    try:
+        return app.probe_options(args.probe_rcpt, args.probe_port, args.probe_max_mx)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _pick_profile(profile_id: str | None, rules_dirs: tuple[Path, ...]) -> SenderProfile:

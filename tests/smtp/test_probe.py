@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 
 import pytest
 
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.probe import ProbeCheck
+from mailcheck.cli import main
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.model import Status
 from mailcheck.profiles import get_profile
@@ -153,3 +155,48 @@ async def test_probe_check_with_profile_sender_blocked(postfix, resolver):
     assert "C: RCPT TO:<user@company.example>" in verdict.evidence
     assert "address-based policy only" in verdict.detail
     assert result.facts["hosts"][0]["certificate"]["names"] == (MX,)
+
+
+def test_cli_report_with_probe(postfix, nameserver, capsys):
+    host, port = nameserver.address
+    code = main(
+        [
+            "report",
+            "probe.recv.example",
+            "--nameserver",
+            f"{host}:{port}",
+            "--probe-rcpt",
+            "user@company.example",
+            "--probe-port",
+            str(postfix.port),
+            "--json",
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)
+    found = {f["code"] for check in report["checks"] for f in check["findings"]}
+    assert {"PRB003", "PRB007", "PRV003", "TLS002", "MX011"} <= found
+    assert [c["check"] for c in report["checks"]] == ["mx", "provider", "tls", "probe"]
+    assert code == 2  # a policy block stops delivery
+
+
+def test_cli_report_without_probe_runs_receiving_checks(nameserver, capsys):
+    host, port = nameserver.address
+    code = main(["report", "acme.example", "--nameserver", f"{host}:{port}", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    checks = {c["check"]: c for c in report["checks"]}
+    assert list(checks) == ["mx", "provider", "tls"]
+    assert checks["provider"]["facts"]["provider"] == "microsoft-365"
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--probe-rcpt", "not-an-address"], "--probe-rcpt"),
+        (["--probe-rcpt", "u@company.example", "--probe-port", "0"], "--probe-port"),
+        (["--probe-rcpt", "u@company.example", "--probe-max-mx", "0"], "--probe-max-mx"),
+    ],
+)
+def test_cli_probe_usage_errors(argv, message, capsys):
+    assert main(["report", "acme.example", "--snapshot", "x.json", *argv]) == 3
+    assert message in capsys.readouterr().err
