@@ -11,11 +11,13 @@ import pytest
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.probe import ProbeCheck
 from mailcheck.cli import main
+from mailcheck.dane import association
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.model import Status
 from mailcheck.profiles import get_profile
 from mailcheck.smtp.client import Reply
 from mailcheck.smtp.probe import ProbeOptions, RateLimiter, classify, probe_host
+from tests.nameserver import zones_from_records
 from tests.postfix import PostfixConfig, require_postfix, start_postfix
 from tests.tlscerts import make_ca, self_signed
 
@@ -200,3 +202,30 @@ def test_cli_report_without_probe_runs_receiving_checks(nameserver, capsys):
 def test_cli_probe_usage_errors(argv, message, capsys):
     assert main(["report", "acme.example", "--snapshot", "x.json", *argv]) == 3
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("matching", "expected"), [(True, "TLS015"), (False, "TLS016")])
+async def test_probe_checks_certificate_against_tlsa(
+    postfix_factory, nameserver, resolver, tmp_path, matching, expected
+):
+    cert = self_signed(tmp_path, "mx.dane.example")
+    other = self_signed(tmp_path, "mx.dane.example", stem="other")
+    instance = postfix_factory(
+        PostfixConfig(hostname="mx.dane.example", tls_cert_file=cert.cert, tls_key_file=cert.key)
+    )
+    published = association((cert if matching else other).der, 1, 1)
+    nameserver.set_zones(
+        zones_from_records(
+            {
+                "dane.example": [("MX", "10 mx.dane.example.")],
+                "mx.dane.example": [("A", "127.0.0.1")],
+                "_25._tcp.mx.dane.example": [("TLSA", f"3 1 1 {published}")],
+            }
+        )
+    )
+    check = ProbeCheck(
+        ProbeOptions("user@company.example", port=instance.port, timeout=5, min_interval=0)
+    )
+    result = await check.run(CheckContext("dane.example", resolver))
+    assert result.findings[-1].code == expected
+    assert result.facts["hosts"][0]["dane"] == ("match" if matching else "mismatch")
