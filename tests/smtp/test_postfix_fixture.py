@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import smtplib
 
+from aiosmtpd.smtp import SMTP, Envelope
+
+from mailcheck.smtp.client import SmtpSession
 from tests.postfix import PostfixConfig
 
 SENDER = "no-reply@account.trimble.com"
@@ -57,3 +61,41 @@ def test_postfix_stop_removes_everything(postfix_factory):
         pass
     else:
         raise AssertionError("Postfix still listening after stop()")
+
+
+async def test_postfix_relays_to_relayhost(postfix_factory):
+    """With relay_from_loopback and a relayhost, accepted mail reaches the sink behind it."""
+    received: asyncio.Queue[Envelope] = asyncio.Queue()
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            await received.put(envelope)
+            return "250 2.0.0 stored"
+
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(Sink()), "127.0.0.1", 0)
+    try:
+        port = server.sockets[0].getsockname()[1]
+        config = PostfixConfig(relayhost=f"[127.0.0.1]:{port}", relay_from_loopback=True)
+        instance = await asyncio.to_thread(postfix_factory, config)
+        session = await SmtpSession.connect(instance.host, instance.port, 10)
+        try:
+            assert (await session.read_reply()).code == 220
+            for line in (
+                "EHLO t.example",
+                f"MAIL FROM:<{SENDER}>",
+                "RCPT TO:<a@elsewhere.example>",
+            ):
+                assert (await session.command(line)).code == 250
+            assert (await session.command("DATA")).code == 354
+            assert (await session.command("Subject: relay test\r\n\r\nhello\r\n.")).code == 250
+            await session.command("QUIT")
+        finally:
+            await session.close()
+        envelope = await asyncio.wait_for(received.get(), 30)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert envelope.mail_from == SENDER
+    assert envelope.rcpt_tos == ["a@elsewhere.example"]
+    assert b"hello" in envelope.content
