@@ -23,6 +23,7 @@ from mailcheck.errors import MailcheckError, ProfileError, ReportError, Snapshot
 from mailcheck.model import Status
 from mailcheck.profiles import SenderProfile, get_profile, load_profiles
 from mailcheck.report import ReportFormat
+from mailcheck.report.sender_matrix import render_matrix
 from mailcheck.smtp.probe import ProbeOptions
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
@@ -69,6 +70,14 @@ def build_parser() -> ArgumentParser:
     _add_dns_options(report)
     _add_output_options(report)
     _add_probe_options(report)
+
+    sender = commands.add_parser(
+        "sender", help="check a sender's live SPF against its profile (matrix, drift, owners)"
+    )
+    sender.add_argument("profile_id", nargs="?", metavar="PROFILE", help="profile id (optional)")
+    _add_profile_options(sender)
+    _add_dns_options(sender)
+    _add_output_options(sender)
 
     rules = commands.add_parser("rules", help="list, show and validate sender profiles")
     rules_commands = rules.add_subparsers(
@@ -209,6 +218,8 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
     match args.command:
         case "report":
             return _report(args, argv)
+        case "sender":
+            return _sender(args, argv)
         case "rules":
             return _rules(args)
         case "codes":
@@ -253,6 +264,24 @@ def _probe_options(args: argparse.Namespace) -> ProbeOptions | None:
         return app.probe_options(args.probe_rcpt, args.probe_port, args.probe_max_mx)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+
+
+def _sender(args: argparse.Namespace, argv: list[str]) -> int:
+    profile = _pick_profile(args.profile_id or args.profile, tuple(args.rules))
+    options = app.DnsOptions(
+        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
+    )
+    resolver, _live = app.open_resolver(options)
+    command = ("mailcheck", *argv)
+    report = asyncio.run(app.build_sender_report(resolver, profile, command=command))
+    if args.record is not None:
+        _write(args.record, resolver.evidence().to_json())
+    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = args.format.renderer(color=color).render(report)
+    if args.format is ReportFormat.TEXT:
+        text = render_matrix(report) + text
+    _emit(text, args.output)
+    return _STATUS_EXIT[report.worst_status]
 
 
 def _pick_profile(profile_id: str | None, rules_dirs: tuple[Path, ...]) -> SenderProfile:

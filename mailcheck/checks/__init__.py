@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from mailcheck.checks.interface import Check, CheckContext
 from mailcheck.checks.mx import MxCheck
+from mailcheck.checks.mx_hygiene import MxHygieneCheck
 from mailcheck.checks.provider import ProviderCheck
+from mailcheck.checks.sender_spf import SenderSpfCheck
+from mailcheck.checks.shared_infra import SharedInfraCheck
 from mailcheck.checks.tls_posture import TlsPostureCheck
 
 # Receiving side first, as the report reads: where mail enters, then the sender.
 # The SMTP probe is opt-in (--probe-rcpt), so it is added by ``app.report_checks``.
-DEFAULT_CHECKS: tuple[Check, ...] = (MxCheck(), ProviderCheck(), TlsPostureCheck())
+DEFAULT_CHECKS: tuple[Check, ...] = (
+    MxCheck(),
+    MxHygieneCheck(),
+    ProviderCheck(),
+    TlsPostureCheck(),
+    SenderSpfCheck(),
+    SharedInfraCheck(),
+)
 
-__all__ = ["DEFAULT_CHECKS", "Check", "CheckContext"]
+# ``mailcheck sender``: the sender side only, no company domain needed.
+SENDER_CHECKS: tuple[Check, ...] = (SenderSpfCheck(), SharedInfraCheck())
+
+__all__ = ["DEFAULT_CHECKS", "SENDER_CHECKS", "Check", "CheckContext"]

@@ -1,9 +1,8 @@
 """Where mail for the company domain enters: MX records and whether their hosts resolve.
 
 Covers null MX (RFC 7505), implicit MX (RFC 5321 §5.1), MX targets that are CNAMEs or IP
-literals, and MX hosts without addresses (``evaluate``); addresses that are not publicly
-routable, repeated hosts and shared preferences, and IPv6 coverage (``evaluate_hygiene``, in
-``mx_hygiene``). Facts are gathered first, then the pure functions decide.
+literals, and MX hosts without addresses. Facts are gathered first, then ``evaluate`` decides.
+Address classes, repeated hosts, shared preferences and IPv6 coverage are ``mx_hygiene``'s.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import ipaddress
 from dataclasses import dataclass
 
 from mailcheck.checks.interface import CheckContext
-from mailcheck.checks.mx_hygiene import evaluate_hygiene
 from mailcheck.dns.interface import Answer, MxRecord, Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
 from mailcheck.model import CheckResult, Finding, Status
@@ -55,8 +53,7 @@ class MxCheck:
     async def run(self, context: CheckContext) -> CheckResult:
         """See ``Check.run``."""
         facts = await gather(context.domain, context.resolver)
-        findings = evaluate(facts) + evaluate_hygiene(facts)
-        return CheckResult(self.name, self.title, findings, dataclasses.asdict(facts))
+        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
 
 
 async def gather(domain: str, resolver: Resolver) -> MxFacts:
@@ -178,7 +175,8 @@ def _mx_hosts(facts: MxFacts) -> tuple[Finding, ...]:
     for host in facts.hosts:
         findings.extend(_host_findings(host))
     usable = [h for h in facts.hosts if h.addresses]
-    if not usable and not any(h.error for h in facts.hosts):
+    named = [h for h in facts.hosts if not _is_ip_literal(h.exchange)]  # literals: MX008 says it
+    if named and not usable and not any(h.error for h in facts.hosts):
         findings.append(
             Finding(
                 "MX007",

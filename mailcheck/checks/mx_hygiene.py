@@ -1,6 +1,7 @@
 """MX hygiene beyond "can mail be delivered": address classes, repeats, IPv6 coverage.
 
-Pure functions over ``MxFacts``. An MX address a sender on the internet cannot reach
+Reuses the MX check's facts (``mx.gather``; the run's resolver cache makes that free) and
+decides in pure code (``evaluate_hygiene``). An MX address a sender on the internet cannot reach
 (RFC 1918/6890 special-purpose ranges, loopback, link-local, CGNAT, unique-local) is a
 finding; documentation ranges (RFC 5737, RFC 3849) get their own informational code,
 because they only ever appear in examples and tests.
@@ -10,17 +11,38 @@ from __future__ import annotations
 
 import ipaddress
 from collections import Counter
-from typing import TYPE_CHECKING
 
-from mailcheck.model import Finding, Status
-
-if TYPE_CHECKING:  # mx imports this module; the facts type is only needed for annotations
-    from mailcheck.checks.mx import MxFacts, MxHost
+from mailcheck.checks.interface import CheckContext
+from mailcheck.checks.mx import MxFacts, MxHost, gather
+from mailcheck.model import CheckResult, Finding, Status
 
 _DOCUMENTATION = tuple(
     ipaddress.ip_network(n)
     for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
 )
+
+
+class MxHygieneCheck:
+    """See ``Check``."""
+
+    name = "mx-hygiene"
+    title = "MX hygiene: reachable addresses, repeats, IPv6"
+
+    async def run(self, context: CheckContext) -> CheckResult:
+        """See ``Check.run``."""
+        facts = await gather(context.domain, context.resolver)
+        classes = {h.exchange: {a: address_class(a) for a in h.addresses} for h in facts.hosts}
+        ipv6 = [h.exchange for h in facts.hosts if any(":" in a for a in h.addresses)]
+        return CheckResult(
+            self.name,
+            self.title,
+            evaluate_hygiene(facts),
+            {
+                "domain": facts.domain,
+                "address_classes": classes,
+                "ipv6_hosts": ipv6,
+            },
+        )
 
 
 def address_class(text: str) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.mx import MxFacts, MxHost
-from mailcheck.checks.mx_hygiene import address_class, evaluate_hygiene
+from mailcheck.checks.mx_hygiene import MxHygieneCheck, address_class, evaluate_hygiene
+from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.model import Status
 
 
@@ -93,3 +95,18 @@ def test_ipv6_coverage(hosts, expected, summary):
 @pytest.mark.parametrize("state", ["null", "none", "nxdomain", "error"])
 def test_no_hygiene_findings_without_mx_hosts(state):
     assert evaluate_hygiene(MxFacts("d.example", state)) == ()
+
+
+async def test_hygiene_check_over_dns(nameserver):
+    host, port = nameserver.address
+    resolver = LiveResolver(ResolverConfig((Nameserver(host, port),), timeout=0.5, retries=0))
+    result = await MxHygieneCheck().run(CheckContext("good.mxcases.example", resolver))
+    assert [(f.code, f.status) for f in result.findings] == [
+        ("MX012", Status.INFO),
+        ("MX012", Status.INFO),
+        ("MX015", Status.INFO),
+    ]
+    assert result.facts["ipv6_hosts"] == ["mx2.good.mxcases.example"]
+    assert result.facts["address_classes"]["mx1.good.mxcases.example"] == {
+        "192.0.2.11": "documentation"
+    }
