@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from mailcheck.checks.dnsbl import DnsblCheck
 from mailcheck.checks.interface import Check, CheckContext
 from mailcheck.checks.mx import MxCheck
 from mailcheck.checks.mx_hygiene import MxHygieneCheck
 from mailcheck.checks.provider import ProviderCheck
+from mailcheck.checks.reverse_dns import ReverseDnsCheck
+from mailcheck.checks.sender_dmarc import SenderDmarcCheck
 from mailcheck.checks.sender_spf import SenderSpfCheck
 from mailcheck.checks.shared_infra import SharedInfraCheck
 from mailcheck.checks.tls_posture import TlsPostureCheck
@@ -19,6 +22,9 @@ DEFAULT_CHECKS: tuple[Check, ...] = (
     TlsPostureCheck(),
     SenderSpfCheck(),
     SharedInfraCheck(),
+    SenderDmarcCheck(),
+    ReverseDnsCheck(),
+    DnsblCheck(),
 )
 
 # ``mailcheck sender``: the sender side only, no company domain needed.

@@ -184,13 +184,17 @@ def test_cli_report_with_probe(postfix, nameserver, capsys):
 
 def test_cli_report_without_probe_runs_receiving_checks(nameserver, capsys):
     host, port = nameserver.address
-    code = main(["report", "acme.example", "--nameserver", f"{host}:{port}", "--json"])
+    # The exit code is left out: sender-side checks ask names the test zones do not serve.
+    main(["report", "acme.example", "--nameserver", f"{host}:{port}", "--json"])
     report = json.loads(capsys.readouterr().out)
     checks = {c["check"]: c for c in report["checks"]}
     assert list(checks)[:4] == ["mx", "mx-hygiene", "provider", "tls"]
     assert "probe" not in checks
     assert checks["provider"]["facts"]["provider"] == "microsoft-365"
-    assert code in (0, 1)  # the sender-side checks may warn about the profile's live SPF
+    receiving = [
+        f for name in ("mx", "mx-hygiene", "provider", "tls") for f in checks[name]["findings"]
+    ]
+    assert receiving and all(f["status"] in ("pass", "info") for f in receiving)
 
 
 @pytest.mark.parametrize(
