@@ -142,6 +142,10 @@ async def _dialogue(
     session: SmtpSession, state: _State, sender: str, options: ProbeOptions, verify: bool
 ) -> None:
     ehlo = await _step(session, state, "ehlo", f"EHLO {options.helo_name}")
+    if ehlo is None and state.result.reply[:3] in ("500", "502"):
+        # RFC 5321 §3.2: a server that does not know EHLO gets HELO (and no extensions).
+        ehlo = await _step(session, state, "helo", f"HELO {options.helo_name}")
+        ehlo = Reply(ehlo.code, ehlo.lines[:1]) if ehlo else None
     if ehlo is None:
         return
     if any(line.upper().startswith("STARTTLS") for line in ehlo.lines[1:]):

@@ -235,3 +235,52 @@ async def test_probe_checks_certificate_against_tlsa(
     result = await check.run(CheckContext("dane.example", resolver))
     assert result.findings[-1].code == expected
     assert result.facts["hosts"][0]["dane"] == ("match" if matching else "mismatch")
+
+
+async def scripted_server(replies):
+    """A raw SMTP peer answering each line with the next scripted reply; records what it heard."""
+    heard: list[str] = []
+
+    async def handle(reader, writer):
+        try:
+            writer.write(replies[0])
+            for reply in replies[1:]:
+                line = await asyncio.wait_for(reader.readline(), 5)
+                if not line:
+                    break
+                heard.append(line.decode().rstrip())
+                writer.write(reply)
+                await writer.drain()
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, heard
+
+
+async def test_probe_falls_back_to_helo():
+    replies = [
+        b"220 old.example SMTP\r\n",
+        b"502 5.5.2 Command not recognized\r\n",
+        b"250 old.example\r\n",
+        b"250 2.1.0 Ok\r\n",
+        b"250 2.1.5 Ok\r\n",
+        b"250 2.0.0 Ok\r\n",
+        b"221 2.0.0 Bye\r\n",
+    ]
+    server, heard = await scripted_server(replies)
+    async with server:
+        result = await probe(server.sockets[0].getsockname()[1], "ok@sender.example")
+    assert heard[0].startswith("EHLO ") and heard[1].startswith("HELO ")
+    assert result.verdict == "accepted" and not result.tls.offered
+    assert "DATA" not in heard
+
+
+async def test_probe_banner_rejection():
+    replies = [b"554 5.3.2 No SMTP service here\r\n", b"250 Ok\r\n", b"221 Bye\r\n"]
+    server, heard = await scripted_server(replies)
+    async with server:
+        result = await probe(server.sockets[0].getsockname()[1], "ok@sender.example")
+    assert (result.verdict, result.stage, result.enhanced) == ("rejected", "banner", "5.3.2")
+    assert not any(h.startswith(("EHLO", "MAIL")) for h in heard)
