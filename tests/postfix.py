@@ -33,7 +33,9 @@ from pathlib import Path
 
 import pytest
 
-POSTFIX = "/usr/sbin/postfix"
+from tests.tooling import require_tool, skip_or_fail
+
+POSTFIX = "/usr/sbin/postfix"  # Debian's path; the daemons live in /usr/lib/postfix/sbin
 START_TIMEOUT = 20.0  # seconds for `postfix start` plus the port to accept
 STOP_TIMEOUT = 15.0
 
@@ -123,15 +125,9 @@ class PostfixInstance:
 
 def require_postfix() -> None:
     """Skip (or fail under ``CI=true``) when an isolated Postfix cannot run here."""
-    reason = ""
-    if not os.access(POSTFIX, os.X_OK):
-        reason = f"{POSTFIX} is not installed (Debian package postfix)"
-    elif os.geteuid() != 0:
-        reason = "starting a private Postfix instance needs root"
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
+    require_tool("postfix", "postfix")
+    if os.geteuid() != 0:
+        skip_or_fail("starting a private Postfix instance needs root")
 
 
 def start_postfix(config: PostfixConfig) -> PostfixInstance:

@@ -1,4 +1,4 @@
-"""Fixtures for the SMTP tests: the isolated Postfix factory lives in ``tests/postfix.py``."""
+"""Fixtures for the probe tests: the isolated Postfix factory lives in ``tests/postfix.py``."""
 
 from __future__ import annotations
 
