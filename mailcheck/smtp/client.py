@@ -100,6 +100,8 @@ class SmtpSession:
 
     async def command(self, line: str) -> Reply:
         """Send one command line and read its reply."""
+        if "\r" in line or "\n" in line:  # a smuggled line break would inject a command
+            raise SmtpError(f"refusing to send a command with a line break: {line[:80]!r}")
         self._log(f"C: {line}")
         try:
             self._writer.write(line.encode("utf-8") + b"\r\n")

@@ -284,3 +284,12 @@ async def test_probe_banner_rejection():
         result = await probe(server.sockets[0].getsockname()[1], "ok@sender.example")
     assert (result.verdict, result.stage, result.enhanced) == ("rejected", "banner", "5.3.2")
     assert not any(h.startswith(("EHLO", "MAIL")) for h in heard)
+
+
+async def test_probe_refuses_line_breaks_in_addresses():
+    replies = [b"220 x ESMTP\r\n", b"250 x\r\n", b"250 Ok\r\n", b"250 Ok\r\n"]
+    server, heard = await scripted_server(replies)
+    async with server:
+        result = await probe(server.sockets[0].getsockname()[1], "a@x.example>\r\nDATA\r\n<")
+    assert result.verdict == "unreachable" and "line break" in result.reply
+    assert not any("DATA" in h for h in heard)
