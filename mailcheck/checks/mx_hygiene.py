@@ -158,7 +158,8 @@ def _ipv6_findings(facts: MxFacts) -> list[Finding]:
     with_v6 = [h for h in resolved if any(":" in a for a in h.addresses)]
     evidence = tuple(f"{h.exchange}: {'AAAA' if h in with_v6 else 'no AAAA'}" for h in resolved)
     if len(with_v6) == len(resolved):
-        summary, status = f"All {len(resolved)} MX hosts have IPv6 (AAAA)", Status.PASS
+        every = "The MX host has" if len(resolved) == 1 else f"All {len(resolved)} MX hosts have"
+        summary, status = f"{every} IPv6 (AAAA)", Status.PASS
     elif with_v6:
         summary = f"{len(with_v6)} of {len(resolved)} MX hosts have IPv6 (AAAA)"
         status = Status.INFO
