@@ -14,9 +14,11 @@ from email_validator import EmailNotValidError, validate_email
 from mailcheck import __version__
 from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext
 from mailcheck.checks.probe import ProbeCheck
+from mailcheck.checks.tls_posture import TlsPostureCheck
 from mailcheck.dns.interface import Answer, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import RecordingResolver, Snapshot, SnapshotResolver
+from mailcheck.https import FetchOptions
 from mailcheck.model import ProfileRef, Report
 from mailcheck.profiles import SenderProfile, normalize_domain
 from mailcheck.smtp.probe import ProbeOptions
@@ -83,9 +85,19 @@ def probe_options(recipient: str, port: int = 25, max_mx: int = 2) -> ProbeOptio
     )
 
 
-def report_checks(probe: ProbeOptions | None = None) -> tuple[Check, ...]:
-    """The checks ``mailcheck report`` runs: the defaults, plus the probe when asked for."""
-    return DEFAULT_CHECKS + ((ProbeCheck(probe),) if probe is not None else ())
+def report_checks(
+    probe: ProbeOptions | None = None, fetch_policies: bool = True
+) -> tuple[Check, ...]:
+    """The checks ``mailcheck report`` runs: the defaults, plus the probe when asked for.
+
+    Replaying a snapshot must not reach the network, so MTA-STS policies are then not fetched.
+    """
+    offline = TlsPostureCheck(FetchOptions(enabled=False))
+    checks = tuple(
+        offline if isinstance(c, TlsPostureCheck) and not fetch_policies else c
+        for c in DEFAULT_CHECKS
+    )
+    return checks + ((ProbeCheck(probe),) if probe is not None else ())
 
 
 async def build_report(

@@ -247,7 +247,7 @@ def _report(args: argparse.Namespace, argv: list[str]) -> int:
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )
     resolver, _live = app.open_resolver(options)
-    checks = app.report_checks(probe)
+    checks = app.report_checks(probe, fetch_policies=args.snapshot is None)
     command = ("mailcheck", *argv)
     report = asyncio.run(app.build_report(domain, resolver, profile, checks, command))
     if args.record is not None:

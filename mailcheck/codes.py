@@ -409,6 +409,11 @@ CODES: dict[str, CodeInfo] = {
     "SHR005": CodeInfo(
         "Shared infrastructure not checked", "No sender profile was given: no IPs to check."
     ),
+    "TLS017": CodeInfo(
+        "MTA-STS policy not fetched",
+        "The domain publishes an MTA-STS record, but the report replays a DNS snapshot, so "
+        "the policy was not fetched over HTTPS.",
+    ),
 }
 
 

@@ -26,6 +26,7 @@ class FetchOptions:
     ca_file: str | None = None  # None: the system trust store
     address: str | None = None  # connect here instead of the resolved address
     max_body: int = MAX_BODY
+    enabled: bool = True  # False when replaying a snapshot: no network beyond the snapshot
 
 
 @dataclass(frozen=True)

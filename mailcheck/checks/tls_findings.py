@@ -56,6 +56,16 @@ def _sts_findings(domain: str, sts: StsFacts) -> list[Finding]:
                 evidence=evidence,
             )
         ]
+    if sts.fetch_kind == "offline":
+        return [
+            Finding(
+                "TLS017",
+                Status.INFO,
+                f"{domain} publishes MTA-STS; its policy was not fetched (snapshot replay)",
+                subject=sts.url,
+                evidence=evidence,
+            )
+        ]
     if not sts.fetched:
         status = (
             Status.ERROR if sts.fetch_error.startswith("DNS lookup incomplete") else Status.WARN

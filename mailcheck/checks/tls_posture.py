@@ -90,6 +90,11 @@ class TlsPostureCheck:
     def __init__(self, fetch: FetchOptions | None = None) -> None:
         self._fetch = fetch or FetchOptions()
 
+    @property
+    def fetch_options(self) -> FetchOptions:
+        """How this check fetches MTA-STS policies."""
+        return self._fetch
+
     async def run(self, context: CheckContext) -> CheckResult:
         """See ``Check.run``."""
         facts = await gather(context.domain, context.resolver, self._fetch)
@@ -139,6 +144,9 @@ async def _sts(
         return facts  # RFC 8461 §3.1: senders assume no policy, so they fetch nothing
     host = f"mta-sts.{domain}"
     facts = replace(facts, url=f"https://{host}{POLICY_PATH}")
+    if not fetch.enabled:
+        error = "replaying a DNS snapshot: the policy is not fetched"
+        return replace(facts, fetch_error=error, fetch_kind="offline")
     address, error = await _policy_address(resolver, host, fetch)
     if not address:
         return replace(facts, fetch_error=error, fetch_kind="dns")

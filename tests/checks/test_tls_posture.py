@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mailcheck.app import report_checks
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.tls_posture import TlsPostureCheck
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
@@ -134,3 +135,17 @@ async def test_dns_timeout_is_an_error_not_a_missing_record(resolver, nameserver
     assert ("TLS002", Status.INFO) not in codes(result)
     tlsa_errors = [f for f in result.findings if f.code == "TLS008" and f.subject.startswith("mx1")]
     assert tlsa_errors
+
+
+async def test_snapshot_replay_does_not_fetch(resolver, ca):
+    result, server = await run(resolver, ca, DOMAIN, {PATH: response("200 OK", GOOD)})
+    offline = TlsPostureCheck(FetchOptions(enabled=False))
+    replay = await offline.run(CheckContext(DOMAIN, resolver))
+    assert codes(replay)[0] == ("TLS017", Status.INFO)
+    assert server.requests == [PATH]  # only the live run fetched
+
+
+def test_report_checks_disable_fetching_for_replay():
+    [live] = [c for c in report_checks() if isinstance(c, TlsPostureCheck)]
+    [replay] = [c for c in report_checks(fetch_policies=False) if isinstance(c, TlsPostureCheck)]
+    assert live.fetch_options.enabled and not replay.fetch_options.enabled
