@@ -79,63 +79,45 @@ def _verdict(facts: ProbeFacts, host: ProbedHost) -> Finding:
 def _tls(host: ProbedHost) -> list[Finding]:
     if host.stage in ("connect", "banner") and not host.tls_offered:
         return []  # never got as far as EHLO: nothing to say about STARTTLS
-    cert = host.certificate
-    cert_evidence = tuple(
-        f"{k}: {v}"
-        for k, v in (
-            ("subject", cert.subject),
-            ("issuer", cert.issuer),
-            ("names", ", ".join(cert.names)),
-            ("expires", cert.not_after),
-            ("sha256", cert.sha256),
-        )
-        if v
-    )
+    cert_evidence = _cert_evidence(host)
+    state = _tls_state(host)
     findings = []
+    if state is not None:
+        code, status, summary, detail = state
+        evidence = (host.tls_error,) if code == "PRB010" else cert_evidence
+        findings.append(Finding(code, status, summary, detail, host.host, evidence))
+    return findings + _dane(host, cert_evidence)
+
+
+def _tls_state(host: ProbedHost) -> tuple[str, Status, str, str] | None:
+    """The one STARTTLS finding: missing, failed, unverifiable or good."""
     if not host.tls_offered:
-        findings.append(
-            Finding(
-                "PRB008",
-                Status.WARN,
-                f"{host.host} does not offer STARTTLS",
-                detail="Mail to this host travels unencrypted.",
-                subject=host.host,
-            )
+        detail = "Mail to this host travels unencrypted."
+        return "PRB008", Status.WARN, f"{host.host} does not offer STARTTLS", detail
+    if host.tls_error:
+        return "PRB010", Status.WARN, f"STARTTLS failed on {host.host}", ""
+    if host.tls_verify_error:
+        summary = f"{host.host} offers STARTTLS, but its certificate does not verify"
+        detail = (
+            f"{host.tls_verify_error}. Opportunistic senders still deliver; MTA-STS senders "
+            "will not (DANE-EE senders check TLSA instead)."
         )
-    elif host.tls_error:
-        findings.append(
-            Finding(
-                "PRB010",
-                Status.WARN,
-                f"STARTTLS failed on {host.host}",
-                subject=host.host,
-                evidence=(host.tls_error,),
-            )
-        )
-    elif host.tls_verify_error:
-        findings.append(
-            Finding(
-                "PRB007",
-                Status.WARN,
-                f"{host.host} offers STARTTLS, but its certificate does not verify",
-                detail=f"{host.tls_verify_error}. Opportunistic senders still deliver; MTA-STS "
-                "senders will not.",
-                subject=host.host,
-                evidence=cert_evidence,
-            )
-        )
-    elif host.tls_established:
-        findings.append(
-            Finding(
-                "PRB009",
-                Status.PASS,
-                f"{host.host} offers STARTTLS with a valid certificate",
-                subject=host.host,
-                evidence=cert_evidence,
-            )
-        )
-    findings += _dane(host, cert_evidence)
-    return findings
+        return "PRB007", Status.WARN, summary, detail
+    if host.tls_established:
+        return "PRB009", Status.PASS, f"{host.host} offers STARTTLS with a valid certificate", ""
+    return None
+
+
+def _cert_evidence(host: ProbedHost) -> tuple[str, ...]:
+    cert = host.certificate
+    fields = (
+        ("subject", cert.subject),
+        ("issuer", cert.issuer),
+        ("names", ", ".join(cert.names)),
+        ("expires", cert.not_after),
+        ("sha256", cert.sha256),
+    )
+    return tuple(f"{key}: {value}" for key, value in fields if value)
 
 
 def _dane(host: ProbedHost, cert_evidence: tuple[str, ...]) -> list[Finding]:

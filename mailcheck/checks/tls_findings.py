@@ -35,104 +35,66 @@ def _sts_findings(domain: str, sts: StsFacts) -> list[Finding]:
     if record.state == "error":
         return [_lookup_error(record)]
     evidence = tuple(f"TXT {record.name} {t!r}" for t in record.texts)
-    if record.state != "answer" or (sts.record_problems == ("no record starts with v=STSv1",)):
-        return [
-            Finding(
-                "TLS002",
-                Status.INFO,
-                f"{domain} publishes no MTA-STS policy",
-                detail="Senders may deliver without TLS or to any certificate.",
-                subject=domain,
-            )
-        ]
+    state = _before_policy(domain, sts)
+    if state is None:
+        return _policy_findings(domain, sts, evidence)
+    code, status, summary, detail = state
+    if code == "TLS004":
+        evidence = (*evidence, sts.url, sts.fetch_error)
+    subject = domain if code == "TLS002" else (record.name if code == "TLS003" else sts.url)
+    return [Finding(code, status, summary, detail, subject, evidence if code != "TLS002" else ())]
+
+
+def _before_policy(domain: str, sts: StsFacts) -> tuple[str, Status, str, str] | None:
+    """No record, a bad record, or no policy body: the finding; None once a policy was read."""
+    if sts.record.state != "answer" or sts.record_problems == ("no record starts with v=STSv1",):
+        detail = "Senders may deliver without TLS or to any certificate."
+        return "TLS002", Status.INFO, f"{domain} publishes no MTA-STS policy", detail
     if sts.record_problems:
-        return [
-            Finding(
-                "TLS003",
-                Status.WARN,
-                f"The _mta-sts record of {domain} is invalid",
-                detail="; ".join(sts.record_problems),
-                subject=record.name,
-                evidence=evidence,
-            )
-        ]
+        summary = f"The _mta-sts record of {domain} is invalid"
+        return "TLS003", Status.WARN, summary, "; ".join(sts.record_problems)
     if sts.fetch_kind == "offline":
-        return [
-            Finding(
-                "TLS017",
-                Status.INFO,
-                f"{domain} publishes MTA-STS; its policy was not fetched (snapshot replay)",
-                subject=sts.url,
-                evidence=evidence,
-            )
-        ]
+        summary = f"{domain} publishes MTA-STS; its policy was not fetched (snapshot replay)"
+        return "TLS017", Status.INFO, summary, ""
     if not sts.fetched:
-        status = (
-            Status.ERROR if sts.fetch_error.startswith("DNS lookup incomplete") else Status.WARN
+        # A DNS lookup that could not complete leaves the question open: ERROR, not WARN.
+        status = Status.ERROR if sts.fetch_kind == "dns-error" else Status.WARN
+        detail = (
+            f"{sts.fetch_kind}: {sts.fetch_error}. Senders treat the domain as having no policy."
         )
-        return [
-            Finding(
-                "TLS004",
-                status,
-                f"The MTA-STS policy of {domain} cannot be fetched",
-                detail=f"{sts.fetch_kind}: {sts.fetch_error}. Senders treat the domain "
-                "as having no policy.",
-                subject=sts.url,
-                evidence=(*evidence, sts.url, sts.fetch_error),
-            )
-        ]
-    return _policy_findings(domain, sts, evidence)
+        return "TLS004", status, f"The MTA-STS policy of {domain} cannot be fetched", detail
+    return None
 
 
 def _policy_findings(domain: str, sts: StsFacts, evidence: tuple[str, ...]) -> list[Finding]:
     evidence = (*evidence, f"{sts.url}:\n{sts.body}")
     if sts.policy_problems:
-        return [
-            Finding(
-                "TLS005",
-                Status.WARN,
-                f"The MTA-STS policy of {domain} is invalid",
-                detail="; ".join(sts.policy_problems),
-                subject=sts.url,
-                evidence=evidence,
-            )
-        ]
-    findings = []
+        summary = f"The MTA-STS policy of {domain} is invalid"
+        detail = "; ".join(sts.policy_problems)
+        return [Finding("TLS005", Status.WARN, summary, detail, sts.url, evidence)]
+    if sts.mode != "enforce":
+        summary = f"{domain}'s MTA-STS policy is in {sts.mode!r} mode"
+        detail = "Senders report failures but still deliver."
+        findings = [Finding("TLS007", Status.INFO, summary, detail, domain, evidence)]
+    else:
+        summary = f"{domain} enforces MTA-STS and every MX host is covered"
+        findings = (
+            []
+            if sts.uncovered_mx
+            else [Finding("TLS001", Status.PASS, summary, "", domain, evidence)]
+        )
     if sts.uncovered_mx and sts.mode in ("enforce", "testing"):
         status = Status.FAIL if sts.mode == "enforce" else Status.WARN
-        findings.append(
-            Finding(
-                "TLS006",
-                status,
-                f"MX hosts not covered by {domain}'s MTA-STS policy: "
-                + ", ".join(sts.uncovered_mx),
-                detail="Senders that enforce MTA-STS refuse to deliver to an MX host that no "
-                "mx: pattern matches (RFC 8461 §4.1).",
-                subject=domain,
-                evidence=(*evidence, *(f"mx: {p}" for p in sts.mx_patterns)),
-            )
+        summary = f"MX hosts not covered by {domain}'s MTA-STS policy: " + ", ".join(
+            sts.uncovered_mx
         )
-    if sts.mode == "enforce":
-        if not findings:
-            findings.append(
-                Finding(
-                    "TLS001",
-                    Status.PASS,
-                    f"{domain} enforces MTA-STS and every MX host is covered",
-                    subject=domain,
-                    evidence=evidence,
-                )
-            )
-    else:
-        findings.append(
-            Finding(
-                "TLS007",
-                Status.INFO,
-                f"{domain}'s MTA-STS policy is in {sts.mode!r} mode",
-                detail="Senders report failures but still deliver.",
-                subject=domain,
-                evidence=evidence,
-            )
+        detail = (
+            "Senders that enforce MTA-STS refuse to deliver to an MX host that no mx: pattern "
+            "matches (RFC 8461 §4.1)."
+        )
+        patterns = tuple(f"mx: {p}" for p in sts.mx_patterns)
+        findings.insert(
+            0, Finding("TLS006", status, summary, detail, domain, (*evidence, *patterns))
         )
     return findings
 

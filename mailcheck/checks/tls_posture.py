@@ -43,7 +43,9 @@ class StsFacts:
     record_problems: tuple[str, ...] = ()
     url: str = ""
     fetch_error: str = ""
-    fetch_kind: str = ""  # FetchResult.error_kind, or "redirect", "status", "content-type", "dns"
+    # FetchResult.error_kind, or "redirect", "status", "content-type", "dns", "dns-error",
+    # "offline" (snapshot replay)
+    fetch_kind: str = ""
     http_status: int = 0
     body: str = ""
     mode: str = ""
@@ -147,24 +149,28 @@ async def _sts(
     if not fetch.enabled:
         error = "replaying a DNS snapshot: the policy is not fetched"
         return replace(facts, fetch_error=error, fetch_kind="offline")
-    address, error = await _policy_address(resolver, host, fetch)
+    address, error, kind = await _policy_address(resolver, host, fetch)
     if not address:
-        return replace(facts, fetch_error=error, fetch_kind="dns")
+        return replace(facts, fetch_error=error, fetch_kind=kind)
     result = await https_get(host, POLICY_PATH, address, fetch)
     return _with_policy(facts, result, hosts)
 
 
-async def _policy_address(resolver: Resolver, host: str, fetch: FetchOptions) -> tuple[str, str]:
+async def _policy_address(
+    resolver: Resolver, host: str, fetch: FetchOptions
+) -> tuple[str, str, str]:
+    """(address, error, fetch_kind): "dns" when the host has no address, "dns-error" when
+    the lookup could not complete."""
     if fetch.address:
-        return fetch.address, ""
+        return fetch.address, "", ""
     for rrtype in (RRType.A, RRType.AAAA):
         try:
             answer = await resolver.resolve(host, rrtype)
         except DnsError as exc:
-            return "", f"DNS lookup incomplete: {exc}"
+            return "", f"DNS lookup incomplete: {exc}", "dns-error"
         if answer.outcome is Outcome.ANSWER and answer.records:
-            return answer.records[0], ""
-    return "", f"{host} has no A or AAAA record"
+            return answer.records[0], "", ""
+    return "", f"{host} has no A or AAAA record", "dns"
 
 
 def _with_policy(facts: StsFacts, result: FetchResult, hosts: tuple[str, ...]) -> StsFacts:

@@ -149,3 +149,10 @@ def test_report_checks_disable_fetching_for_replay():
     [live] = [c for c in report_checks() if isinstance(c, TlsPostureCheck)]
     [replay] = [c for c in report_checks(fetch_policies=False) if isinstance(c, TlsPostureCheck)]
     assert live.fetch_options.enabled and not replay.fetch_options.enabled
+
+
+async def test_policy_host_lookup_failure_is_an_error(resolver, nameserver):
+    nameserver.faults.set(f"mta-sts.{DOMAIN}", Fault.SERVFAIL)
+    result = await TlsPostureCheck().run(CheckContext(DOMAIN, resolver))
+    assert codes(result)[0] == ("TLS004", Status.ERROR)
+    assert result.facts["sts"]["fetch_kind"] == "dns-error"
