@@ -13,13 +13,17 @@ from mailcheck.checks.sender_spf import SenderSpfCheck
 from mailcheck.checks.shared_infra import SharedInfraCheck
 from mailcheck.checks.tls_posture import TlsPostureCheck
 
-# Receiving side first, as the report reads: where mail enters, then the sender.
-# The SMTP probe is opt-in (--probe-rcpt), so it is added by ``app.report_checks``.
-DEFAULT_CHECKS: tuple[Check, ...] = (
+# The company's side: where mail enters, which filter, which TLS. The SMTP probe is opt-in
+# (--probe-rcpt), so ``app.report_checks`` adds it.
+RECEIVING_CHECKS: tuple[Check, ...] = (
     MxCheck(),
     MxHygieneCheck(),
     ProviderCheck(),
     TlsPostureCheck(),
+)
+
+# ``mailcheck sender``: the sender side only, no company domain needed.
+SENDER_CHECKS: tuple[Check, ...] = (
     SenderSpfCheck(),
     SharedInfraCheck(),
     SenderDmarcCheck(),
@@ -27,7 +31,7 @@ DEFAULT_CHECKS: tuple[Check, ...] = (
     DnsblCheck(),
 )
 
-# ``mailcheck sender``: the sender side only, no company domain needed.
-SENDER_CHECKS: tuple[Check, ...] = DEFAULT_CHECKS[1:]  # everything but the company's MX
+# Receiving side first, as the report reads: where mail enters, then the sender.
+DEFAULT_CHECKS: tuple[Check, ...] = RECEIVING_CHECKS + SENDER_CHECKS
 
-__all__ = ["DEFAULT_CHECKS", "SENDER_CHECKS", "Check", "CheckContext"]
+__all__ = ["DEFAULT_CHECKS", "RECEIVING_CHECKS", "SENDER_CHECKS", "Check", "CheckContext"]
