@@ -24,7 +24,10 @@ class ProbeOptions:
     sender: str = ""  # MAIL FROM; "" means the profile's first sender
     port: int = 25
     max_mx: int = 2
-    timeout: float = 20.0  # per connect and per reply
+    # Per connect, per reply and per TLS handshake. A session has at most ten exchanges and a
+    # host at most two sessions (the second only after an unverifiable certificate), so one
+    # host takes at most about 20 timeouts even against a server that stalls on purpose.
+    timeout: float = 20.0
     min_interval: float = 1.0  # at least this long between two connections (rate limit)
     helo_name: str = "mailcheck.invalid"
     ca_file: str | None = None
