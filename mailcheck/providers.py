@@ -60,12 +60,18 @@ class Match:
     evidence: str = ""
 
 
-def identify(providers: tuple[Provider, ...], host: str, addresses: tuple[str, ...]) -> Match:
-    """Match by name first; addresses only when no name matches (names are unambiguous)."""
-    for provider in providers:
-        suffix = provider.matches_name(host)
-        if suffix:
-            return Match(provider.id, "name", f"{host} ends in {suffix}")
+def identify(
+    providers: tuple[Provider, ...],
+    host: str,
+    addresses: tuple[str, ...],
+    aliases: tuple[str, ...] = (),
+) -> Match:
+    """Match by name (the MX name, then the CNAME targets it leads to) before addresses."""
+    for name in (host, *aliases):
+        for provider in providers:
+            suffix = provider.matches_name(name)
+            if suffix:
+                return Match(provider.id, "name", f"{name} ends in {suffix}")
     for provider in providers:
         for address in addresses:
             network = provider.matches_address(address)

@@ -69,7 +69,7 @@ def detect(providers: tuple[Provider, ...], mx_facts: mx.MxFacts) -> ProviderFac
         return ProviderFacts(mx_facts.domain, mx_facts.state, error=mx_facts.error)
     hosts = []
     for host in sorted(mx_facts.hosts, key=lambda h: (h.preference, h.exchange)):
-        match = identify(providers, host.exchange, host.addresses)
+        match = identify(providers, host.exchange, host.addresses, host.cnames)
         evidence = match.evidence or (host.error and f"{host.exchange}: {host.error}")
         hosts.append(
             ProviderHost(host.exchange, host.preference, match.provider, match.method, evidence)

@@ -72,6 +72,15 @@ def test_mixed_providers_are_reported_most_preferred_first():
     assert finding.evidence[0].startswith("MX 10 x.mail.protection.outlook.com: microsoft-365")
 
 
+def test_vanity_name_matched_by_cname_target():
+    host = MxHost(
+        "mx.d.example", 10, ("198.51.100.30",), cnames=("eu-smtp-inbound-1.mimecast.com",)
+    )
+    facts = detect(PROVIDERS, mx_facts(host))
+    assert (facts.provider, facts.hosts[0].method) == ("mimecast", "name")
+    assert facts.hosts[0].evidence == "eu-smtp-inbound-1.mimecast.com ends in mimecast.com"
+
+
 def test_vanity_name_matched_by_address_range():
     facts = detect(PROVIDERS, mx_facts(MxHost("mx.vanity.example", 10, ("40.107.22.33",))))
     assert (facts.provider, facts.hosts[0].method) == ("microsoft-365", "address")

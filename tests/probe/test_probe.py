@@ -201,12 +201,13 @@ def test_cli_report_without_probe_runs_receiving_checks(nameserver, capsys):
     ("argv", "message"),
     [
         (["--probe-rcpt", "not-an-address"], "--probe-rcpt"),
+        (["--probe-rcpt", "u@company.example", "--snapshot", "x.json"], "cannot replay"),
         (["--probe-rcpt", "u@company.example", "--probe-port", "0"], "--probe-port"),
         (["--probe-rcpt", "u@company.example", "--probe-max-mx", "0"], "--probe-max-mx"),
     ],
 )
 def test_cli_probe_usage_errors(argv, message, capsys):
-    assert main(["report", "acme.example", "--snapshot", "x.json", *argv]) == 3
+    assert main(["report", "acme.example", "--nameserver", "127.0.0.1:9", *argv]) == 3
     assert message in capsys.readouterr().err
 
 
