@@ -414,6 +414,11 @@ CODES: dict[str, CodeInfo] = {
         "The domain publishes an MTA-STS record, but the report replays a DNS snapshot, so "
         "the policy was not fetched over HTTPS.",
     ),
+    "SNP001": CodeInfo(
+        "No allowlist snippet possible",
+        "The profile gives nothing a snippet may safely name (for example only *@domain "
+        "wildcards, or an ESP's shared domain); the detail says why. Fix the profile.",
+    ),
 }
 
 

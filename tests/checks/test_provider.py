@@ -14,6 +14,7 @@ from mailcheck.errors import ProfileError
 from mailcheck.model import Status
 from mailcheck.providers import SELF_HOSTED, load_providers
 from mailcheck.rulebook import validate_paths
+from mailcheck.snippets import provider_filter
 from tests.nameserver import Fault
 
 PROVIDERS = load_providers()
@@ -184,3 +185,16 @@ async def test_provider_check_dns_timeout_is_error(resolver, nameserver):
     nameserver.faults.set("m365.recv.example", Fault.DROP)
     result = await ProviderCheck().run(CheckContext("m365.recv.example", resolver))
     assert [(f.code, f.status) for f in result.findings] == [("PRV004", Status.ERROR)]
+
+
+# Services mailcheck detects but writes no snippet for (yet): the report lists every snippet.
+NO_SNIPPET = {"hornetsecurity", "forcepoint"}
+
+
+@pytest.mark.parametrize("provider", [p.id for p in PROVIDERS])
+def test_every_detected_provider_maps_to_its_snippet(provider):
+    if provider in NO_SNIPPET:
+        assert provider_filter(provider) is None
+    else:
+        assert provider_filter(provider) is not None
+    assert provider_filter(SELF_HOSTED) is None
