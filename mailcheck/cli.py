@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from mailcheck import __version__, app, rulebook
-from mailcheck.codes import CODES
+from mailcheck.codes import CODES, markdown_table
 from mailcheck.dns.live import Nameserver
 from mailcheck.errors import MailcheckError, ProfileError, ReportError, SnapshotError, UsageError
 from mailcheck.model import Status
@@ -85,7 +85,8 @@ def build_parser() -> ArgumentParser:
         help="files or folders (default: the shipped rules)",
     )
 
-    commands.add_parser("codes", help="list every finding code and what it means")
+    codes = commands.add_parser("codes", help="list every finding code and what it means")
+    codes.add_argument("--markdown", action="store_true", help="print README's Markdown table")
     return parser
 
 
@@ -188,10 +189,17 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
         case "rules":
             return _rules(args)
         case "codes":
-            for code, info in CODES.items():
-                print(f"{code}  {info.title}: {info.meaning}")
-            return EXIT_OK
+            return _codes(markdown=args.markdown)
     raise UsageError(f"unknown command {args.command!r}")
+
+
+def _codes(*, markdown: bool) -> int:
+    if markdown:
+        print(markdown_table(), end="")
+    else:
+        for code, info in sorted(CODES.items()):
+            print(f"{code}  {info.title}: {info.meaning}")
+    return EXIT_OK
 
 
 def _report(args: argparse.Namespace, argv: list[str]) -> int:

@@ -55,3 +55,12 @@ CODES: dict[str, CodeInfo] = {
         "(RFC 7505 §3); mixed with others it is a misconfiguration.",
     ),
 }
+
+
+def markdown_table() -> str:
+    """The code table as Markdown, for README (a test keeps README's copy current)."""
+    rows = ["| code | title | meaning |", "| --- | --- | --- |"]
+    rows += [
+        f"| `{code}` | {info.title} | {info.meaning} |" for code, info in sorted(CODES.items())
+    ]
+    return "\n".join(rows) + "\n"

@@ -232,6 +232,7 @@ def _check_wildcard_environments(
 
 def _networks(tables: list[Table], problems: Problems) -> tuple[SourceNetwork, ...]:
     networks: list[SourceNetwork] = []
+    seen: dict[Network, str] = {}
     for table in tables:
         network = _network(table)
         documented = table.boolean("documented", default=True)
@@ -241,12 +242,12 @@ def _networks(tables: list[Table], problems: Problems) -> tuple[SourceNetwork, .
             continue
         if not documented and not note:
             table.problem("note", "an undocumented network must say in a note why it is listed")
-        clash = next((n for n in networks if n.network == network), None)
-        if clash is not None:
-            table.problem("network", f"{network} is listed twice")
+        if network in seen:
+            table.problem("network", f"duplicates {seen[network]} ({network})")
             continue
+        seen[network] = table.path("network")
         networks.append(SourceNetwork(network, documented, label, note))
-    _check_documented_overlap(networks, problems)
+    _check_documented_overlap(networks, seen, problems)
     return tuple(networks)
 
 
@@ -261,12 +262,18 @@ def _network(table: Table) -> Network | None:
         return None
 
 
-def _check_documented_overlap(networks: list[SourceNetwork], problems: Problems) -> None:
+def _check_documented_overlap(
+    networks: list[SourceNetwork], paths: dict[Network, str], problems: Problems
+) -> None:
     documented = [n.network for n in networks if n.documented]
     for i, first in enumerate(documented):
         for second in documented[i + 1 :]:
             if first.version == second.version and first.overlaps(second):
-                problems.add("networks", f"documented networks {first} and {second} overlap")
+                problems.add(
+                    paths[second],
+                    f"{second} overlaps {paths[first]} ({first}); "
+                    "documented networks must not overlap",
+                )
 
 
 def _domains(root: Table, key: str) -> tuple[str, ...]:
