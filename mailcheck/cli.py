@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import traceback
@@ -85,9 +86,49 @@ def build_parser() -> ArgumentParser:
         help="files or folders (default: the shipped rules)",
     )
 
+    analyze = commands.add_parser(
+        "analyze", help="explain why a message landed in junk or quarantine, and the fix"
+    )
+    _add_analyze_options(analyze)
+    _add_dns_options(analyze)
+    _add_output_options(analyze)
+
     codes = commands.add_parser("codes", help="list every finding code and what it means")
     codes.add_argument("--markdown", action="store_true", help="print README's Markdown table")
     return parser
+
+
+def _add_analyze_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "message", metavar="MESSAGE", help=".eml file, folder of them, mbox, or - (stdin)"
+    )
+    parser.add_argument(
+        "--org-domain",
+        default=os.environ.get("MAILCHECK_ORG_DOMAIN"),
+        metavar="DOMAIN",
+        help="the receiving organisation's mail domain (finds the entry hop and its filter)",
+    )
+    parser.add_argument(
+        "--org-network",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="an internal network of the organisation (repeatable)",
+    )
+    parser.add_argument(
+        "--authserv-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="trust only Authentication-Results with this authserv-id (repeatable)",
+    )
+    parser.add_argument(
+        "--profile",
+        default=os.environ.get("MAILCHECK_PROFILE"),
+        metavar="ID",
+        help="compare with this sender profile (default: none, or $MAILCHECK_PROFILE)",
+    )
+    _add_rules_dir(parser)
 
 
 def _add_rules_dir(parser: argparse.ArgumentParser) -> None:
@@ -190,6 +231,8 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
             return _rules(args)
         case "codes":
             return _codes(markdown=args.markdown)
+        case "analyze":
+            return _analyze(args, argv)
     raise UsageError(f"unknown command {args.command!r}")
 
 
@@ -218,6 +261,45 @@ def _report(args: argparse.Namespace, argv: list[str]) -> int:
     color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     _emit(args.format.renderer(color=color).render(report), args.output)
     return _STATUS_EXIT[report.worst_status]
+
+
+def _analyze(args: argparse.Namespace, argv: list[str]) -> int:
+    from mailcheck.message.run import analyze_messages, parse_networks
+    from mailcheck.report.json import to_data
+
+    profile = get_profile(args.profile, tuple(args.rules)) if args.profile else None
+    options = app.DnsOptions(
+        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
+    )
+    resolver, _live = app.open_resolver(options)
+    reports = asyncio.run(
+        analyze_messages(
+            args.message,
+            sys.stdin.buffer if args.message == "-" else None,
+            resolver,
+            org_domain=args.org_domain,
+            networks=parse_networks(args.org_network),
+            authserv_ids=tuple(args.authserv_id),
+            profile=profile,
+            generated_at=resolver.evidence().recorded_at,
+            command=("mailcheck", *argv),
+        )
+    )
+    if args.record is not None:
+        _write(args.record, resolver.evidence().to_json())
+    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    if args.format is ReportFormat.JSON and len(reports) > 1:
+        documents = {
+            "schema_version": reports[0].schema_version,
+            "messages": [to_data(r) for r in reports],
+        }
+        text = json.dumps(documents, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    else:
+        renderer = args.format.renderer(color=color)
+        text = "\n".join(renderer.render(r) for r in reports)
+    _emit(text, args.output)
+    worst = max((r.worst_status for r in reports), key=lambda s: s.severity)
+    return _STATUS_EXIT[worst]
 
 
 def _pick_profile(profile_id: str | None, rules_dirs: tuple[Path, ...]) -> SenderProfile:

@@ -33,7 +33,13 @@ PROVIDERS: tuple[Provider, ...] = (
         "Microsoft 365",
         "m365",
         ("mail.protection.outlook.com",),
-        ("prod.outlook.com", "prod.exchangelabs.com", "mail.protection.outlook.com"),
+        (
+            "prod.outlook.com",
+            "prod.protection.outlook.com",
+            "prod.exchangelabs.com",
+            "mail.protection.outlook.com",
+            "outlook.office365.com",
+        ),
         ("microsoft.com", "outlook.com"),
         authserv_none=True,
     ),
@@ -88,15 +94,26 @@ class OrgContext:
         return any(ip in network for network in self.networks if network.version == ip.version)
 
     def is_own_authserv_id(self, authserv_id: str | None) -> bool:
-        """Whether the org's own receivers write this authserv-id."""
-        if authserv_id is None:
-            return bool(self.provider and self.provider.authserv_none) or not self.known
+        """Whether the org's own receivers write this authserv-id. Without --authserv-id or
+        --org-domain there is nothing to compare with, and the position decides alone."""
         if self.authserv_ids:
-            return authserv_id.lower() in self.authserv_ids
-        if not self.known:
-            return True  # nothing to compare with: the position decides alone
+            return (authserv_id or "").lower() in self.authserv_ids
+        if authserv_id is None:
+            return bool(self.provider and self.provider.authserv_none) or not self.domains
+        if not self.domains:
+            return True
         suffixes = self.domains + (self.provider.authserv_suffixes if self.provider else ())
         return any(within(authserv_id, s) for s in suffixes)
+
+
+def infer_provider(top_by_host: str | None) -> Provider | None:
+    """Without --org-domain, the filter that wrote the newest hop is taken as the org's."""
+    if top_by_host is None:
+        return None
+    for provider in PROVIDERS:
+        if any(within(top_by_host, s) for s in provider.hop_suffixes + provider.mx_suffixes):
+            return provider
+    return None
 
 
 def detect_provider(mx_hosts: tuple[str, ...]) -> Provider | None:

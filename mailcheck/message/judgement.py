@@ -1,0 +1,260 @@
+"""Vendor verdicts, the sender profile, and the one-sentence answer for one message.
+
+The sentence names the filter whose verdict put the message in junk and the snippet filter
+that would deliver it, unless authentication failed: then no allowlist should (DMARC failed:
+it may be a forgery).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from mailcheck.message.facts import MessageFacts
+from mailcheck.message.org import within
+from mailcheck.message.verdicts import HARMFUL, Disposition, Verdict
+from mailcheck.model import Finding, Status
+from mailcheck.profiles import SenderProfile, SourceNetwork
+
+SNIPPET_PRODUCTS = {
+    "m365": "Microsoft 365 (mail flow rule)",
+    "exchange": "Exchange Server (transport rule)",
+    "google": "Google Workspace",
+    "proofpoint": "Proofpoint",
+    "mimecast": "Mimecast",
+    "barracuda": "Barracuda",
+    "cisco": "Cisco Secure Email",
+    "sophos": "Sophos",
+    "trendmicro": "Trend Micro",
+    "postfix": "Postfix",
+    "exim": "Exim",
+    "spamassassin": "SpamAssassin",
+    "rspamd": "rspamd",
+    "amavis": "amavis",
+}
+_PRIORITY = (Disposition.PHISH, Disposition.SPOOF, Disposition.SPAM, Disposition.BULK)
+
+
+@dataclass(frozen=True)
+class ProfileMatch:
+    """How the message relates to the sender profile."""
+
+    from_sender: str | None  # the profile sender entry the From address falls under
+    return_path_ok: bool
+    entry_network: SourceNetwork | None
+    dkim_domains: tuple[str, ...]  # passing, From-aligned DKIM d= that belong to the profile
+
+
+def verdict_findings(facts: MessageFacts) -> list[Finding]:
+    """One finding per decoded vendor verdict, and the raw unknown ones."""
+    out: list[Finding] = []
+    for v in facts.verdicts[:30]:
+        evidence = (f"{v.header}: {v.raw[:500]}",) + tuple(f"{k}: {m}" for k, m in v.details[:12])
+        if v.vendor == "unknown":
+            out.append(
+                Finding(
+                    "MSG020",
+                    Status.INFO,
+                    f"{v.header}: {v.raw[:200]}",
+                    subject=v.header,
+                    evidence=(v.raw[:1000],),
+                )
+            )
+        elif v.disposition in HARMFUL:
+            out.append(
+                Finding(
+                    "MSG018",
+                    Status.FAIL,
+                    f"{v.vendor} marked it {v.disposition.value}: {v.summary}",
+                    subject=v.vendor,
+                    evidence=evidence,
+                )
+            )
+        else:
+            out.append(
+                Finding(
+                    "MSG019",
+                    Status.INFO,
+                    f"{v.vendor}: {v.summary}",
+                    subject=v.vendor,
+                    evidence=evidence,
+                )
+            )
+    return out
+
+
+def match_profile(facts: MessageFacts, profile: SenderProfile) -> ProfileMatch:
+    """Compare the message's identities, entry IP and DKIM domains with the profile."""
+    ident = facts.identity
+    sender = profile.match_address(ident.from_address) if ident.from_address else None
+    envelope = profile.envelope_domains + profile.sender_domains
+    rp_ok = bool(ident.mail_from_domain) and any(
+        within(ident.mail_from_domain or "", d) for d in envelope
+    )
+    entry = facts.chain.entry_hop
+    network = _network_of(entry.from_ip if entry else None, profile)
+    profile_domains = profile.dkim_domains + profile.sender_domains
+    aligned = facts.dmarc.dkim_aligned_domains if facts.dmarc else ()
+    dkim = tuple(d for d in aligned if any(within(d, p) for p in profile_domains))
+    return ProfileMatch(sender.address if sender else None, rp_ok, network, dkim)
+
+
+def _network_of(ip_text: str | None, profile: SenderProfile) -> SourceNetwork | None:
+    try:
+        ip = ipaddress.ip_address(ip_text or "")
+    except ValueError:
+        return None
+    hits = [n for n in profile.networks if n.network.version == ip.version and ip in n.network]
+    hits.sort(key=lambda n: (not n.documented, n.network.num_addresses))
+    return hits[0] if hits else None
+
+
+def profile_findings(
+    facts: MessageFacts, match: ProfileMatch, profile: SenderProfile
+) -> list[Finding]:
+    """MSG021-MSG023: sender, source IP and DKIM domain against the profile."""
+    ident, name = facts.identity, profile.name
+    out = [
+        Finding(
+            "MSG021",
+            Status.PASS,
+            f"From {ident.from_address} is a {name} sender ({match.from_sender})",
+            subject=ident.from_address or "",
+        )
+        if match.from_sender
+        else Finding(
+            "MSG021",
+            Status.WARN,
+            f"From {ident.from_address or '(none)'} is not a documented {name} sender",
+            subject=ident.from_address or "",
+        ),
+    ]
+    if ident.return_path and not match.return_path_ok:
+        out.append(
+            Finding(
+                "MSG021",
+                Status.INFO,
+                f"Return-Path {ident.return_path} is outside the profile's envelope domains",
+                subject=ident.return_path,
+            )
+        )
+    entry = facts.chain.entry_hop
+    ip = entry.from_ip if entry else None
+    net = match.entry_network
+    if net is not None and net.documented:
+        out.append(
+            Finding(
+                "MSG022",
+                Status.PASS,
+                f"Entered from {ip}, a documented {name} source ({net.network})",
+                subject=ip or "",
+            )
+        )
+    elif net is not None:
+        out.append(
+            Finding(
+                "MSG022",
+                Status.WARN,
+                f"Entered from {ip}, inside {net.network} "
+                f"({net.label or 'undocumented'}) but not a documented address",
+                subject=ip or "",
+            )
+        )
+    elif ip:
+        out.append(
+            Finding(
+                "MSG022",
+                Status.INFO,
+                f"Entered from {ip}, not a {name} source IP in the profile",
+                subject=ip,
+            )
+        )
+    status = Status.PASS if match.dkim_domains else Status.WARN
+    text = (
+        f"DKIM d={', '.join(match.dkim_domains)} passes and aligns with From"
+        if match.dkim_domains
+        else f"No passing, From-aligned DKIM signature of a {name} domain"
+    )
+    out.append(Finding("MSG023", status, text))
+    return out
+
+
+def verdict_sentence(facts: MessageFacts, match: ProfileMatch | None, profile_name: str) -> Finding:
+    """MSG001: why it landed where it did, and the smallest fix (or why there is none)."""
+    harmful = _main_verdict(facts)
+    marked = f"{harmful.vendor} marked it {_what(harmful)}; " if harmful else ""
+    dmarc = facts.dmarc
+    if dmarc is not None and dmarc.result == "fail":
+        text = (
+            f"{marked}DMARC failed for {dmarc.from_domain} (policy {dmarc.policy}): this may "
+            "be a forgery, so no allowlist should let it through"
+        )
+        return Finding("MSG001", Status.FAIL, _sentence(text))
+    if match is not None and match.from_sender is None:
+        text = (
+            f"{marked}the From address {facts.identity.from_address or '(none)'} is not a "
+            f"{profile_name} sender, so the {profile_name} snippets do not cover it"
+        )
+        return Finding("MSG001", Status.WARN if harmful else Status.INFO, _sentence(text))
+    auth = _auth_phrase(facts)
+    if harmful is None:
+        return Finding("MSG001", Status.PASS, _sentence(_no_verdict(facts, auth)))
+    return Finding("MSG001", Status.FAIL, _sentence(f"{marked}{auth}; {_fix(harmful, facts)}"))
+
+
+def _main_verdict(facts: MessageFacts) -> Verdict | None:
+    harmful = [v for v in facts.verdicts if v.disposition in HARMFUL]
+    provider = facts.org.provider.filter if facts.org.provider else ""
+    harmful.sort(key=lambda v: (_filter(v, facts) != provider, _PRIORITY.index(v.disposition)))
+    return harmful[0] if harmful else None
+
+
+def _filter(verdict: Verdict, facts: MessageFacts) -> str:
+    """Microsoft 365 also writes Exchange's SCL stamp: credit it to Microsoft 365 then."""
+    if verdict.filter == "exchange" and any(v.vendor == "Microsoft 365" for v in facts.verdicts):
+        return "m365"
+    return verdict.filter
+
+
+def _what(verdict: Verdict) -> str:
+    return f"{verdict.disposition.value} ({verdict.summary.split(' → ')[0]})"
+
+
+def _auth_phrase(facts: MessageFacts) -> str:
+    dmarc = facts.dmarc
+    if dmarc is not None and dmarc.result == "pass":
+        return "authentication passed"
+    if dmarc is not None and dmarc.result == "none":
+        return "the From domain has no DMARC policy, so authentication cannot prove the sender"
+    return "authentication could not be confirmed (see the DKIM and SPF findings)"
+
+
+def _fix(verdict: Verdict, facts: MessageFacts) -> str:
+    name = _filter(verdict, facts)
+    product = SNIPPET_PRODUCTS.get(name)
+    if product is None:
+        return f"no mailcheck snippet covers {verdict.vendor}; allow the sender there by hand"
+    if verdict.disposition is Disposition.PHISH:
+        return (
+            f"an allowlist does not override a phishing verdict in {verdict.vendor}; report "
+            f"it as a false positive (the {product} snippet, filter '{name}', covers spam and bulk)"
+        )
+    return f"the {product} snippet (filter '{name}') would deliver it"
+
+
+def _no_verdict(facts: MessageFacts, auth: str) -> str:
+    decoded = [v for v in facts.verdicts if v.vendor != "unknown"]
+    if not decoded:
+        return (
+            f"no filter verdict header is present; {auth}; if it landed in junk, look at "
+            "the filter's own log (message trace) for the reason"
+        )
+    names = ", ".join(sorted({v.vendor for v in decoded}))
+    return (
+        f"no filter verdict marks it as junk ({names}); {auth}; if it still landed in junk, "
+        "the cause is after these headers (mailbox rules or the user's junk settings)"
+    )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
