@@ -32,7 +32,14 @@ SNIPPET_PRODUCTS = {
     "rspamd": "rspamd",
     "amavis": "amavis",
 }
-_PRIORITY = (Disposition.PHISH, Disposition.SPOOF, Disposition.SPAM, Disposition.BULK)
+# the most specific reason first: bulk explains why a message was marked spam
+_PRIORITY = (Disposition.PHISH, Disposition.SPOOF, Disposition.BULK, Disposition.SPAM)
+# outcome stamps (where it was delivered, the SCL copy) say less than the filter's own reason
+_HEADER_RANK = {
+    "X-Microsoft-Antispam": 0,  # BCL: the reason Microsoft names for bulk
+    "X-Microsoft-Antispam-Mailbox-Delivery": 2,
+    "X-MS-Exchange-Organization-SCL": 2,
+}
 
 
 @dataclass(frozen=True)
@@ -205,14 +212,17 @@ def verdict_sentence(facts: MessageFacts, match: ProfileMatch | None, profile_na
 def _main_verdict(facts: MessageFacts) -> Verdict | None:
     harmful = [v for v in facts.verdicts if v.disposition in HARMFUL]
     provider = facts.org.provider.filter if facts.org.provider else ""
-    harmful.sort(key=lambda v: (_filter(v, facts) != provider, _PRIORITY.index(v.disposition)))
+    harmful.sort(
+        key=lambda v: (
+            _filter(v, facts) != provider,
+            _PRIORITY.index(v.disposition),
+            _HEADER_RANK.get(v.header, 1),
+        )
+    )
     return harmful[0] if harmful else None
 
 
 def _filter(verdict: Verdict, facts: MessageFacts) -> str:
-    """Microsoft 365 also writes Exchange's SCL stamp: credit it to Microsoft 365 then."""
-    if verdict.filter == "exchange" and any(v.vendor == "Microsoft 365" for v in facts.verdicts):
-        return "m365"
     return verdict.filter
 
 
@@ -220,11 +230,23 @@ def _what(verdict: Verdict) -> str:
     return f"{verdict.disposition.value} ({verdict.summary.split(' → ')[0]})"
 
 
+def effective_dmarc(facts: MessageFacts) -> tuple[str, str]:
+    """Our DMARC result, or the org receiver's trusted one when ours could not be computed."""
+    ours = facts.dmarc
+    if ours is not None and ours.result in ("pass", "fail", "none"):
+        policy = f"policy {ours.policy}" if ours.policy else "no policy"
+        return ours.result, f"{policy}; {ours.explanation}"
+    theirs = facts.receiver_results.get("dmarc")
+    if theirs is not None:
+        return theirs, "as recorded by the organisation's receiver"
+    return "unknown", ""
+
+
 def _auth_phrase(facts: MessageFacts) -> str:
-    dmarc = facts.dmarc
-    if dmarc is not None and dmarc.result == "pass":
+    dmarc, _source = effective_dmarc(facts)
+    if dmarc == "pass":
         return "authentication passed"
-    if dmarc is not None and dmarc.result == "none":
+    if dmarc == "none":
         return "the From domain has no DMARC policy, so authentication cannot prove the sender"
     return "authentication could not be confirmed (see the DKIM and SPF findings)"
 

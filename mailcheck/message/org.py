@@ -65,6 +65,14 @@ PROVIDERS: tuple[Provider, ...] = (
 )
 
 
+# RFC 1918, RFC 6598 (CGNAT) and RFC 4193 (ULA). Not ``ip.is_private``: that also covers the
+# documentation ranges (192.0.2.0/24 ...), which are outside addresses in tests and examples.
+_PRIVATE = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
+
+
 @dataclass(frozen=True)
 class OrgContext:
     """The receiving organisation as far as this analysis knows it (all parts optional)."""
@@ -89,7 +97,11 @@ class OrgContext:
         """Private, loopback or link-local addresses, and the org's own networks."""
         if ip is None:
             return False
-        if ip.is_private or ip.is_loopback or ip.is_link_local:
+        if (
+            ip.is_loopback
+            or ip.is_link_local
+            or any(ip in n for n in _PRIVATE if n.version == ip.version)
+        ):
             return True
         return any(ip in network for network in self.networks if network.version == ip.version)
 

@@ -4,9 +4,10 @@ each message against the one resolver of the run."""
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 from typing import BinaryIO
 
-from mailcheck.dns.interface import Resolver
+from mailcheck.app import EvidenceResolver
 from mailcheck.errors import UsageError
 from mailcheck.message import analyze_to_report, org_context, read_inputs
 from mailcheck.message.org import Network
@@ -25,7 +26,7 @@ def parse_networks(texts: list[str]) -> tuple[Network, ...]:
 async def analyze_messages(
     source: str,
     stdin: BinaryIO | None,
-    resolver: Resolver,
+    resolver: EvidenceResolver,
     *,
     org_domain: str | None = None,
     networks: tuple[Network, ...] = (),
@@ -48,4 +49,5 @@ async def analyze_messages(
     ]
     if not reports:
         raise UsageError(f"{source}: no messages found")
-    return tuple(reports)
+    lookups = len(resolver.evidence().entries)
+    return tuple(replace(r, dns_queries=lookups) for r in reports)

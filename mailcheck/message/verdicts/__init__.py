@@ -5,10 +5,14 @@ A new vendor is one module with a ``Decoder`` class and one line here.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.barracuda import BarracudaDecoder
 from mailcheck.message.verdicts.base import HARMFUL, Decoder, Disposition, Verdict
+from mailcheck.message.verdicts.exchange import VENDOR as EXCHANGE
 from mailcheck.message.verdicts.exchange import ExchangeDecoder
+from mailcheck.message.verdicts.microsoft import VENDOR as MICROSOFT
 from mailcheck.message.verdicts.microsoft import MicrosoftDecoder
 from mailcheck.message.verdicts.mimecast import MimecastDecoder
 from mailcheck.message.verdicts.proofpoint import ProofpointDecoder
@@ -32,6 +36,12 @@ DECODERS: tuple[Decoder, ...] = (
 def decode_all(headers: HeaderSection) -> tuple[Verdict, ...]:
     """Every verdict in the header section: decoded vendors first, then unknown raw ones."""
     verdicts = [v for decoder in DECODERS for v in decoder.decode(headers)]
+    if any(v.vendor == MICROSOFT for v in verdicts):
+        # Microsoft 365 writes Exchange's SCL stamp too; there it is Microsoft 365's verdict
+        verdicts = [
+            replace(v, vendor=MICROSOFT, filter="m365") if v.vendor == EXCHANGE else v
+            for v in verdicts
+        ]
     consumed = [name for decoder in DECODERS for name in decoder.headers]
     return tuple(verdicts) + unknown_spam_headers(headers, consumed)
 

@@ -13,6 +13,7 @@ from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, fmt, number, pairs
 
 BCL_THRESHOLD = 7  # default anti-spam policy; Standard preset 6, Strict 5
+_THRESHOLDS = "default policy 7, Standard preset 6, Strict preset 5 (admins can change it)"
 VENDOR = "Microsoft 365"
 
 SFV = {
@@ -190,11 +191,9 @@ def decode_bcl(value: str) -> Verdict:
     bcl = number(fields.get("BCL"))
     bulk = bcl is not None and bcl >= BCL_THRESHOLD
     relation = "≥" if bulk else "<"
-    summary = (
-        f"BCL {fmt(bcl)} {relation} threshold {BCL_THRESHOLD} (default policy; Standard 6, "
-        f"Strict 5): {'bulk' if bulk else 'not bulk at the default threshold'}"
-    )
-    details = [("BCL", _bcl_meaning(bcl))] + [
+    verdict = "bulk" if bulk else "not bulk at the default threshold"
+    summary = f"BCL {fmt(bcl)} {relation} threshold {BCL_THRESHOLD} → {verdict}"
+    details = [("BCL", _bcl_meaning(bcl)), ("thresholds", _THRESHOLDS)] + [
         (k, v) for k, v in fields.items() if k in ("PCL", "SRVR")
     ]
     disposition = Disposition.BULK if bulk else Disposition.NOT_SPAM
