@@ -1,0 +1,63 @@
+"""Shared fixtures: the loopback nameserver, a real NSD, and the ``--run-online`` switch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.nameserver import LoopbackNameserver, ZoneSet, load_zones
+from tests.nsd import NsdServer, NsdUnavailableError
+from tests.tooling import skip_or_fail
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--run-online``: live DNS tests are opt-in, since CI has no Internet."""
+    parser.addoption(
+        "--run-online",
+        action="store_true",
+        default=False,
+        help="run tests marked online (they need real DNS)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``online`` marker (also in pyproject.toml, for --strict-markers)."""
+    config.addinivalue_line("markers", "online: needs real DNS; skipped unless --run-online")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests marked ``online`` unless ``--run-online`` was given."""
+    if config.getoption("--run-online"):
+        return
+    skip_online = pytest.mark.skip(reason="needs real DNS: pass --run-online")
+    for item in items:
+        if item.get_closest_marker("online") is not None:
+            item.add_marker(skip_online)
+
+
+@pytest.fixture(scope="session")
+def zone_set() -> ZoneSet:
+    """tests/data/zones/*.zone, parsed once per session (the servers only read them)."""
+    return load_zones()
+
+
+@pytest.fixture
+def nameserver(zone_set: ZoneSet) -> Iterator[LoopbackNameserver]:
+    """A started loopback nameserver serving tests/data/zones/, stopped after the test."""
+    with LoopbackNameserver(zone_set) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def nsd_server() -> Iterator[NsdServer]:
+    """NSD serving tests/data/zones/; skipped if nsd is missing (a failure under CI=true)."""
+    server = NsdServer()
+    try:
+        server.start()
+    except NsdUnavailableError as exc:
+        skip_or_fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
