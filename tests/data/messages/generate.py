@@ -1,8 +1,9 @@
+# ruff: noqa: E501  (message text is data: folded exactly as MTAs fold it)
 """Regenerate the message analysis corpus: DKIM-signed .eml files and the DNS snapshot.
 
 Run from the repository root: ``python tests/data/messages/generate.py``. The RSA key in
 ``keys/`` is a test key made for this corpus only (never use it for mail); it is created on
-the first run, so later runs give the same bytes. The DNS answers are fictional and live only
+the first run and reused after. The DNS answers are fictional and live only
 in ``dns-snapshot.json``; the tests replay them with ``SnapshotResolver``.
 """
 
@@ -104,95 +105,146 @@ M365_AR_PASS = (
 )
 
 MESSAGES: dict[str, tuple[str, list[str]]] = {
-    "m365-bulk-bcl7": ("msgtest.example", m365(
-        M365_AR_PASS,
-        "CIP:192.0.2.25;CTRY:US;LANG:en;SCL:6;SRV:BULK;IPV:NLI;SFV:SPM;H:smtp-out-3.msgsender.example;"
-        "PTR:smtp-out-3.msgsender.example;CAT:BULK;SFS:(13230040)(8096899003);DIR:INB;",
-        "BCL:7;ARA:13230040|8096899003;", "J", "6")),
-    "m365-spam-scl5": ("msgtest.example", m365(
-        M365_AR_PASS,
-        "CIP:192.0.2.25;CTRY:US;LANG:en;SCL:5;SRV:;IPV:NLI;SFV:SPM;H:smtp-out-3.msgsender.example;"
-        "PTR:smtp-out-3.msgsender.example;CAT:SPM;SFS:(13230040);DIR:INB;",
-        "BCL:0;ARA:13230040;", "J", "5")),
-    "m365-inbox-allowed": ("msgtest.example", m365(
-        M365_AR_PASS,
-        "CIP:192.0.2.25;CTRY:US;LANG:en;SCL:-1;SRV:;IPV:NLI;SFV:SKN;H:smtp-out-3.msgsender.example;"
-        "PTR:smtp-out-3.msgsender.example;CAT:NONE;SFS:;DIR:INB;",
-        "BCL:0;", "I", "-1")),
-    "exchange-onprem-scl6": ("msgexch.example", postfix_org("mx.msgexch.example", [
-        "X-MS-Exchange-Organization-SCL: 6",
-        "X-MS-Exchange-Organization-PCL: 2",
-        "X-MS-Exchange-Organization-Antispam-Report: DV:3.3.16307.600;SID:SenderIDStatus Pass;OrigIP:192.0.2.25",
-        "Received: from mx.msgexch.example (10.1.0.5) by EXCH01.corp.msgexch.example (10.1.0.20)\r\n"
-        " with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384)\r\n"
-        " id 15.2.1544.4; Sun, 22 Nov 2026 03:00:09 +0000",
-    ], GOOD_AR)),
-    "spamassassin-spam": ("msgsa.example", postfix_org("mx.msgsa.example", [
-        "X-Spam-Flag: YES",
-        "X-Spam-Level: ******",
-        "X-Spam-Status: Yes, score=6.2 required=5.0 tests=BAYES_80=2,DKIM_SIGNED=0.1,\r\n"
-        "\tDKIM_VALID=-0.1,HTML_MESSAGE=0.001,RCVD_IN_VALIDITY_RPBL=1.3,URIBL_BLACK=1.7,\r\n"
-        "\tT_SCC_BODY_TEXT_LINE=-0.01 autolearn=no autolearn_force=no version=4.0.1",
-        "X-Spam-Checker-Version: SpamAssassin 4.0.1 (2024-03-25) on mx.msgsa.example",
-    ], GOOD_AR)),
-    "rspamd-add-header": ("msgrs.example", postfix_org("mx.msgrs.example", [
-        "X-Rspamd-Action: add header",
-        "X-Spamd-Bar: +++++++",
-        "X-Spam: Yes",
-        "X-Spamd-Result: default: False [7.40 / 15.00];\r\n\tBAYES_SPAM(5.10)[98.20%];\r\n"
-        "\tR_SPF_ALLOW(-0.20)[+ip4:192.0.2.25];\r\n\tR_DKIM_ALLOW(-0.20)[msgsender.example:s=sel1];\r\n"
-        "\tDMARC_POLICY_ALLOW(-0.50)[msgsender.example,reject];\r\n\tRBL_SENDERSCORE_REPUT_4(2.00)[192.0.2.25:from];\r\n"
-        "\tMIME_GOOD(-0.10)[text/plain];\r\n\tFROM_HAS_DN(0.00)[];\r\n\tRCVD_COUNT_TWO(0.00)[2]",
-        "X-Rspamd-Server: mx.msgrs.example",
-        "X-Rspamd-Queue-Id: 4XkB1c0Qm1z3hhT",
-    ], GOOD_AR)),
-    "proofpoint-bulk": ("msggw.example", [
-        "X-Proofpoint-Spam-Details: rule=bulk policy=default score=62 spamscore=12 phishscore=0\r\n"
-        " bulkscore=91 malwarescore=0 suspectscore=0 impostorscore=0 adultscore=0 priorityscore=0\r\n"
-        " lowpriorityscore=0 clxscore=1011 mlxscore=12 mlxlogscore=12 classifier=spam adjust=0\r\n"
-        " reason=mlx scancount=1 engine=8.19.0-2411220000 definitions=main-2411220001",
-        "X-Proofpoint-Virus-Version: vendor=baseguard engine=ICAP:2.0.293,Aquarius:18.0.1039,Hydra:6.0.680,FMLib:17.12.68.34\r\n"
-        " definitions=2026-11-22_01,2026-11-21_01,2026-11-22_01 signatures=0",
-        "Authentication-Results: mx0a-00123456.pphosted.com; dkim=pass header.d=msgsender.example\r\n"
-        " header.s=sel1; spf=pass smtp.mailfrom=bounces.msgsender.example; dmarc=pass\r\n"
-        " header.from=account.msgsender.example",
-        "Received: from smtp-out-3.msgsender.example (smtp-out-3.msgsender.example [192.0.2.25])\r\n"
-        "\tby mx0a-00123456.pphosted.com (PPS) with ESMTPS id 4xq7r1g9ab-1\r\n"
-        "\t(version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NOT)\r\n"
-        "\tfor <alice@{org}>; Sun, 22 Nov 2026 03:00:02 +0000 (GMT)",
-    ]),
-    "mimecast-bulk": ("msgmc.example", [
-        "X-Mimecast-Spam-Score: 7",
-        "X-Mimecast-Bulk-Signature: yes",
-        "X-Mimecast-MFC-PROC-ID: 20261122_030002_4XkB1c0Qm1z3hhT",
-        "Authentication-Results: eu-smtp-inbound-1.mimecast.com; dkim=pass header.d=msgsender.example\r\n"
-        " header.s=sel1; dmarc=pass (policy=reject) header.from=account.msgsender.example;\r\n"
-        " spf=pass (eu-smtp-inbound-1.mimecast.com: domain of bounces.msgsender.example designates\r\n"
-        " 192.0.2.25 as permitted sender) smtp.mailfrom=bounce-482913@bounces.msgsender.example",
-        "Received: from smtp-out-3.msgsender.example (smtp-out-3.msgsender.example [192.0.2.25]) by\r\n"
-        " relay.mimecast.com with ESMTP with STARTTLS (version=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384) id\r\n"
-        " uk-mta-12-4XkB1c0QmAAA; Sun, 22 Nov 2026 03:00:02 +0000",
-    ]),
-    "barracuda-tagged": ("msgbar.example", [
-        "X-Barracuda-Spam-Score: 4.10",
-        "X-Barracuda-Spam-Status: Yes, SCORE=4.10 using per-user scores of TAG_LEVEL=3.5\r\n"
-        " QUARANTINE_LEVEL=1000.0 KILL_LEVEL=7.0 tests=BSF_SC0_MJ615, BSF_SC5_MJ1963,\r\n HTML_MESSAGE",
-        "X-Barracuda-Spam-Flag: YES",
-        "X-Barracuda-Spam-Report: Code version 3.2, rules version 3.2.3.124812",
-        "X-Barracuda-Connect: smtp-out-3.msgsender.example[192.0.2.25]",
-        "X-Barracuda-Envelope-From: bounce-482913@bounces.msgsender.example",
-        "Received: from smtp-out-3.msgsender.example ([192.0.2.25]) by mx1.ess.barracudanetworks.com\r\n"
-        " with ESMTP id y7Q2k3dF9aB1cD2e (version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NO)\r\n"
-        " for <alice@{org}>; Sun, 22 Nov 2026 03:00:02 +0000 (EST)",
-    ]),
-    "trendmicro-spam": ("msgtm.example", [
-        "X-TMASE-Version: TMEMS-1.5.0-0.0.1006-29918.007",
-        "X-TMASE-Result: 10-7.211500-4.000000",
-        "X-TM-Received-SPF: Pass (domain of bounces.msgsender.example designates 192.0.2.25 as permitted sender)",
-        "Received: from smtp-out-3.msgsender.example (unknown [192.0.2.25])\r\n"
-        "\tby msgtm-example.in.tmes.trendmicro.com (Trend Micro Email Security) with ESMTPS id 4XkB1c0Qm1\r\n"
-        "\tfor <alice@{org}>; Sun, 22 Nov 2026 03:00:02 +0000 (UTC)",
-    ]),
+    "m365-bulk-bcl7": (
+        "msgtest.example",
+        m365(
+            M365_AR_PASS,
+            "CIP:192.0.2.25;CTRY:US;LANG:en;SCL:6;SRV:BULK;IPV:NLI;SFV:SPM;H:smtp-out-3.msgsender.example;"
+            "PTR:smtp-out-3.msgsender.example;CAT:BULK;SFS:(13230040)(8096899003);DIR:INB;",
+            "BCL:7;ARA:13230040|8096899003;",
+            "J",
+            "6",
+        ),
+    ),
+    "m365-spam-scl5": (
+        "msgtest.example",
+        m365(
+            M365_AR_PASS,
+            "CIP:192.0.2.25;CTRY:US;LANG:en;SCL:5;SRV:;IPV:NLI;SFV:SPM;H:smtp-out-3.msgsender.example;"
+            "PTR:smtp-out-3.msgsender.example;CAT:SPM;SFS:(13230040);DIR:INB;",
+            "BCL:0;ARA:13230040;",
+            "J",
+            "5",
+        ),
+    ),
+    "m365-inbox-allowed": (
+        "msgtest.example",
+        m365(
+            M365_AR_PASS,
+            "CIP:192.0.2.25;CTRY:US;LANG:en;SCL:-1;SRV:;IPV:NLI;SFV:SKN;H:smtp-out-3.msgsender.example;"
+            "PTR:smtp-out-3.msgsender.example;CAT:NONE;SFS:;DIR:INB;",
+            "BCL:0;",
+            "I",
+            "-1",
+        ),
+    ),
+    "exchange-onprem-scl6": (
+        "msgexch.example",
+        postfix_org(
+            "mx.msgexch.example",
+            [
+                "X-MS-Exchange-Organization-SCL: 6",
+                "X-MS-Exchange-Organization-PCL: 2",
+                "X-MS-Exchange-Organization-Antispam-Report: DV:3.3.16307.600;SID:SenderIDStatus Pass;OrigIP:192.0.2.25",
+                "Received: from mx.msgexch.example (10.1.0.5) by EXCH01.corp.msgexch.example (10.1.0.20)\r\n"
+                " with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384)\r\n"
+                " id 15.2.1544.4; Sun, 22 Nov 2026 03:00:09 +0000",
+            ],
+            GOOD_AR,
+        ),
+    ),
+    "spamassassin-spam": (
+        "msgsa.example",
+        postfix_org(
+            "mx.msgsa.example",
+            [
+                "X-Spam-Flag: YES",
+                "X-Spam-Level: ******",
+                "X-Spam-Status: Yes, score=6.2 required=5.0 tests=BAYES_80=2,DKIM_SIGNED=0.1,\r\n"
+                "\tDKIM_VALID=-0.1,HTML_MESSAGE=0.001,RCVD_IN_VALIDITY_RPBL=1.3,URIBL_BLACK=1.7,\r\n"
+                "\tT_SCC_BODY_TEXT_LINE=-0.01 autolearn=no autolearn_force=no version=4.0.1",
+                "X-Spam-Checker-Version: SpamAssassin 4.0.1 (2024-03-25) on mx.msgsa.example",
+            ],
+            GOOD_AR,
+        ),
+    ),
+    "rspamd-add-header": (
+        "msgrs.example",
+        postfix_org(
+            "mx.msgrs.example",
+            [
+                "X-Rspamd-Action: add header",
+                "X-Spamd-Bar: +++++++",
+                "X-Spam: Yes",
+                "X-Spamd-Result: default: False [7.40 / 15.00];\r\n\tBAYES_SPAM(5.10)[98.20%];\r\n"
+                "\tR_SPF_ALLOW(-0.20)[+ip4:192.0.2.25];\r\n\tR_DKIM_ALLOW(-0.20)[msgsender.example:s=sel1];\r\n"
+                "\tDMARC_POLICY_ALLOW(-0.50)[msgsender.example,reject];\r\n\tRBL_SENDERSCORE_REPUT_4(2.00)[192.0.2.25:from];\r\n"
+                "\tMIME_GOOD(-0.10)[text/plain];\r\n\tFROM_HAS_DN(0.00)[];\r\n\tRCVD_COUNT_TWO(0.00)[2]",
+                "X-Rspamd-Server: mx.msgrs.example",
+                "X-Rspamd-Queue-Id: 4XkB1c0Qm1z3hhT",
+            ],
+            GOOD_AR,
+        ),
+    ),
+    "proofpoint-bulk": (
+        "msggw.example",
+        [
+            "X-Proofpoint-Spam-Details: rule=bulk policy=default score=62 spamscore=12 phishscore=0\r\n"
+            " bulkscore=91 malwarescore=0 suspectscore=0 impostorscore=0 adultscore=0 priorityscore=0\r\n"
+            " lowpriorityscore=0 clxscore=1011 mlxscore=12 mlxlogscore=12 classifier=spam adjust=0\r\n"
+            " reason=mlx scancount=1 engine=8.19.0-2411220000 definitions=main-2411220001",
+            "X-Proofpoint-Virus-Version: vendor=baseguard engine=ICAP:2.0.293,Aquarius:18.0.1039,Hydra:6.0.680,FMLib:17.12.68.34\r\n"
+            " definitions=2026-11-22_01,2026-11-21_01,2026-11-22_01 signatures=0",
+            "Authentication-Results: mx0a-00123456.pphosted.com; dkim=pass header.d=msgsender.example\r\n"
+            " header.s=sel1; spf=pass smtp.mailfrom=bounces.msgsender.example; dmarc=pass\r\n"
+            " header.from=account.msgsender.example",
+            "Received: from smtp-out-3.msgsender.example (smtp-out-3.msgsender.example [192.0.2.25])\r\n"
+            "\tby mx0a-00123456.pphosted.com (PPS) with ESMTPS id 4xq7r1g9ab-1\r\n"
+            "\t(version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NOT)\r\n"
+            "\tfor <alice@{org}>; Sun, 22 Nov 2026 03:00:02 +0000 (GMT)",
+        ],
+    ),
+    "mimecast-bulk": (
+        "msgmc.example",
+        [
+            "X-Mimecast-Spam-Score: 7",
+            "X-Mimecast-Bulk-Signature: yes",
+            "X-Mimecast-MFC-PROC-ID: 20261122_030002_4XkB1c0Qm1z3hhT",
+            "Authentication-Results: eu-smtp-inbound-1.mimecast.com; dkim=pass header.d=msgsender.example\r\n"
+            " header.s=sel1; dmarc=pass (policy=reject) header.from=account.msgsender.example;\r\n"
+            " spf=pass (eu-smtp-inbound-1.mimecast.com: domain of bounces.msgsender.example designates\r\n"
+            " 192.0.2.25 as permitted sender) smtp.mailfrom=bounce-482913@bounces.msgsender.example",
+            "Received: from smtp-out-3.msgsender.example (smtp-out-3.msgsender.example [192.0.2.25]) by\r\n"
+            " relay.mimecast.com with ESMTP with STARTTLS (version=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384) id\r\n"
+            " uk-mta-12-4XkB1c0QmAAA; Sun, 22 Nov 2026 03:00:02 +0000",
+        ],
+    ),
+    "barracuda-tagged": (
+        "msgbar.example",
+        [
+            "X-Barracuda-Spam-Score: 4.10",
+            "X-Barracuda-Spam-Status: Yes, SCORE=4.10 using per-user scores of TAG_LEVEL=3.5\r\n"
+            " QUARANTINE_LEVEL=1000.0 KILL_LEVEL=7.0 tests=BSF_SC0_MJ615, BSF_SC5_MJ1963,\r\n HTML_MESSAGE",
+            "X-Barracuda-Spam-Flag: YES",
+            "X-Barracuda-Spam-Report: Code version 3.2, rules version 3.2.3.124812",
+            "X-Barracuda-Connect: smtp-out-3.msgsender.example[192.0.2.25]",
+            "X-Barracuda-Envelope-From: bounce-482913@bounces.msgsender.example",
+            "Received: from smtp-out-3.msgsender.example ([192.0.2.25]) by mx1.ess.barracudanetworks.com\r\n"
+            " with ESMTP id y7Q2k3dF9aB1cD2e (version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NO)\r\n"
+            " for <alice@{org}>; Sun, 22 Nov 2026 03:00:02 +0000 (EST)",
+        ],
+    ),
+    "trendmicro-spam": (
+        "msgtm.example",
+        [
+            "X-TMASE-Version: TMEMS-1.5.0-0.0.1006-29918.007",
+            "X-TMASE-Result: 10-7.211500-4.000000",
+            "X-TM-Received-SPF: Pass (domain of bounces.msgsender.example designates 192.0.2.25 as permitted sender)",
+            "Received: from smtp-out-3.msgsender.example (unknown [192.0.2.25])\r\n"
+            "\tby msgtm-example.in.tmes.trendmicro.com (Trend Micro Email Security) with ESMTPS id 4XkB1c0Qm1\r\n"
+            "\tfor <alice@{org}>; Sun, 22 Nov 2026 03:00:02 +0000 (UTC)",
+        ],
+    ),
 }
 
 # A forgery: unsigned, sent from outside the sender's SPF, carrying a fake pass verdict
@@ -268,10 +320,20 @@ def build(name: str, org: str, above: list[str], signed: bool, pem: bytes) -> by
     base = BASE.format(org=org, name=name).encode()
     if signed:
         signature = dkim.sign(
-            base, b"sel1", b"msgsender.example", pem,
-            include_headers=[b"from", b"to", b"subject", b"date", b"message-id", b"mime-version",
-                             b"content-type"],
-        )  # fmt: skip
+            base,
+            b"sel1",
+            b"msgsender.example",
+            pem,
+            include_headers=[
+                b"from",
+                b"to",
+                b"subject",
+                b"date",
+                b"message-id",
+                b"mime-version",
+                b"content-type",
+            ],
+        )
         base = signature + base
     sender = [h.format(org=org) for h in SENDER_HOPS] if signed else []
     lines = [RETURN_PATH] + [h.format(org=org) for h in above] + sender
@@ -281,9 +343,14 @@ def build(name: str, org: str, above: list[str], signed: bool, pem: bytes) -> by
 async def main() -> None:
     key = private_key()
     pem = KEY.read_bytes()
-    recorder = RecordingResolver(ZoneResolver(key_record(key)), ("corpus",), lambda: "2026-11-22T03:00:00Z")
+    recorder = RecordingResolver(
+        ZoneResolver(key_record(key)), ("corpus",), lambda: "2026-11-22T03:00:00Z"
+    )
     messages = {n: (org, build(n, org, above, True, pem)) for n, (org, above) in MESSAGES.items()}
-    messages["forged-authres"] = ("msgtest.example", build("forged", "msgtest.example", FORGED, False, pem))
+    messages["forged-authres"] = (
+        "msgtest.example",
+        build("forged", "msgtest.example", FORGED, False, pem),
+    )
     for name, (org, data) in messages.items():
         (HERE / f"{name}.eml").write_bytes(data)
         context, _ = await org_context(recorder, org)
