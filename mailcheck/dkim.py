@@ -17,11 +17,10 @@ import dkim
 
 from mailcheck.dns.interface import Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
-from mailcheck.message.arc import parse_tags
-from mailcheck.message.headers import HeaderSection
 
 MAX_SIGNATURES = 10  # more signatures than this are not verified (each costs a lookup)
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+_TAG = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([^;]*)")
 _LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,61}[A-Za-z0-9])?$")
 
 
@@ -38,11 +37,22 @@ class DkimResult:
     key_bits: int | None = None
 
 
+def parse_tags(value: str) -> dict[str, str]:
+    """``tag=value; ...`` lists (RFC 6376 §3.2, also ARC): first occurrence wins, names
+    lower-cased, folding white space removed from values."""
+    tags: dict[str, str] = {}
+    for part in value[:20000].split(";")[:100]:
+        found = _TAG.match(part)
+        if found:
+            tags.setdefault(found.group(1).lower(), re.sub(r"\s+", "", found.group(2)))
+    return tags
+
+
 async def verify_message(
-    message: bytes, headers: HeaderSection, resolver: Resolver
+    message: bytes, signatures: tuple[str, ...], resolver: Resolver
 ) -> tuple[DkimResult, ...]:
-    """Verify every DKIM-Signature (up to ``MAX_SIGNATURES``) in the message."""
-    signatures = headers.get_all("DKIM-Signature")[:MAX_SIGNATURES]
+    """Verify the message's DKIM-Signature values (top first, up to ``MAX_SIGNATURES``)."""
+    signatures = signatures[:MAX_SIGNATURES]
     if not signatures:
         return ()
     if len(message) > MAX_MESSAGE_BYTES:
@@ -51,7 +61,7 @@ async def verify_message(
             for i in range(len(signatures))
         )
     data = to_crlf(message)
-    return tuple([await verify_one(data, i, f.value, resolver) for i, f in enumerate(signatures)])
+    return tuple([await verify_one(data, i, v, resolver) for i, v in enumerate(signatures)])
 
 
 def to_crlf(message: bytes) -> bytes:
@@ -65,6 +75,8 @@ async def verify_one(message: bytes, index: int, value: str, resolver: Resolver)
     domain, selector = tags.get("d", "").lower(), tags.get("s", "").lower()
     base = DkimResult(index, "permerror", domain, selector, tags.get("a", ""))
     name = f"{selector}._domainkey.{domain}"
+    if base.algorithm.lower() == "rsa-sha1":
+        return _with(base, "permerror", "rsa-sha1 must not be accepted (RFC 8301 §3.1)")
     if not _is_dns_name(name):
         return _with(base, "permerror", f"d=/s= do not form a DNS name: {name[:100]!r}")
     try:

@@ -67,7 +67,8 @@ async def analyze(
     identity = read_identity(headers)
     has_body = headers.body_offset >= 0
     errors: list[str] = []
-    dkim = await verify_message(data, headers, resolver) if has_body else ()
+    signatures = tuple(f.value for f in headers.get_all("DKIM-Signature"))
+    dkim = await verify_message(data, signatures, resolver) if has_body else ()
     receiver_spf = receiver_spf_result(authres, chain)
     auth = evaluator(resolver, receiver_spf)
     spf = await _spf(auth, chain, identity)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mailcheck.dkim import parse_tags
 from mailcheck.message.authres import AuthenticationResults, parse_authres
 from mailcheck.message.headers import HeaderSection
 
 MAX_INSTANCES = 50  # RFC 8617 §4.2.1: i= is at most 50
-_TAG = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([^;]*)")
 
 
 @dataclass(frozen=True)
@@ -39,16 +39,6 @@ class ArcChain:
     def present(self) -> bool:
         """True when the message carries any ARC field."""
         return bool(self.sets or self.problems)
-
-
-def parse_tags(value: str) -> dict[str, str]:
-    """``tag=value; ...`` lists (DKIM, ARC): first occurrence wins, whitespace removed."""
-    tags: dict[str, str] = {}
-    for part in value[:20000].split(";")[:100]:
-        found = _TAG.match(part)
-        if found:
-            tags.setdefault(found.group(1).lower(), re.sub(r"\s+", "", found.group(2)))
-    return tags
 
 
 def read_arc(headers: HeaderSection) -> ArcChain:
