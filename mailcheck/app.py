@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from mailcheck import __version__
-from mailcheck.checks import DEFAULT_CHECKS, Check, CheckContext
+from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext
 from mailcheck.dns.interface import Answer, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import RecordingResolver, Snapshot, SnapshotResolver
@@ -37,7 +37,7 @@ class DnsOptions:
     nameservers: tuple[Nameserver, ...] = ()
     timeout: float = 5.0
     retries: int = 2
-    concurrency: int = 100
+    concurrency: int = ResolverConfig.concurrency
 
 
 def open_resolver(options: DnsOptions) -> tuple[EvidenceResolver, LiveResolver | None]:
@@ -81,3 +81,14 @@ async def build_report(
         command=command,
         dns_queries=len(evidence.entries),
     )
+
+
+async def build_sender_report(
+    resolver: EvidenceResolver, profile: SenderProfile, command: tuple[str, ...] = ()
+) -> Report:
+    """The sender side alone (``mailcheck sender``): SPF matrix and shared infrastructure.
+
+    The report's domain is the domain of the profile's first sender, the subject of the run.
+    """
+    domain = profile.senders[0].domain
+    return await build_report(domain, resolver, profile, SENDER_CHECKS, command)

@@ -24,6 +24,7 @@ from mailcheck.errors import MailcheckError, ProfileError, ReportError, Snapshot
 from mailcheck.model import Status
 from mailcheck.profiles import SenderProfile, get_profile, load_profiles
 from mailcheck.report import ReportFormat
+from mailcheck.report.sender_matrix import render_matrix
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
 _STATUS_EXIT = {
@@ -68,6 +69,14 @@ def build_parser() -> ArgumentParser:
     _add_profile_options(report)
     _add_dns_options(report)
     _add_output_options(report)
+
+    sender = commands.add_parser(
+        "sender", help="check a sender's live SPF against its profile (matrix, drift, owners)"
+    )
+    sender.add_argument("profile_id", nargs="?", metavar="PROFILE", help="profile id (optional)")
+    _add_profile_options(sender)
+    _add_dns_options(sender)
+    _add_output_options(sender)
 
     rules = commands.add_parser("rules", help="list, show and validate sender profiles")
     rules_commands = rules.add_subparsers(
@@ -227,6 +236,8 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
     match args.command:
         case "report":
             return _report(args, argv)
+        case "sender":
+            return _sender(args, argv)
         case "rules":
             return _rules(args)
         case "codes":
@@ -300,6 +311,24 @@ def _analyze(args: argparse.Namespace, argv: list[str]) -> int:
     _emit(text, args.output)
     worst = max((r.worst_status for r in reports), key=lambda s: s.severity)
     return _STATUS_EXIT[worst]
+
+
+def _sender(args: argparse.Namespace, argv: list[str]) -> int:
+    profile = _pick_profile(args.profile_id or args.profile, tuple(args.rules))
+    options = app.DnsOptions(
+        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
+    )
+    resolver, _live = app.open_resolver(options)
+    command = ("mailcheck", *argv)
+    report = asyncio.run(app.build_sender_report(resolver, profile, command=command))
+    if args.record is not None:
+        _write(args.record, resolver.evidence().to_json())
+    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = args.format.renderer(color=color).render(report)
+    if args.format is ReportFormat.TEXT:
+        text = render_matrix(report) + text
+    _emit(text, args.output)
+    return _STATUS_EXIT[report.worst_status]
 
 
 def _pick_profile(profile_id: str | None, rules_dirs: tuple[Path, ...]) -> SenderProfile:

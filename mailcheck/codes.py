@@ -54,6 +54,81 @@ CODES: dict[str, CodeInfo] = {
         "A null MX must be the only MX record "
         "(RFC 7505 §3); mixed with others it is a misconfiguration.",
     ),
+    "SPF001": CodeInfo(
+        "Sender SPF authorizes the listed IPs",
+        "check_host() (RFC 7208) gives pass for every IP the profile lists, at this sender domain.",
+    ),
+    "SPF002": CodeInfo(
+        "Listed IP not authorized by sender SPF",
+        "The profile lists an IP that the sender's live SPF does not pass: mail from it fails "
+        "SPF, so DMARC can pass only through DKIM.",
+    ),
+    "SPF003": CodeInfo(
+        "SPF drift: live SPF authorizes unlisted ranges",
+        "The sender's live SPF (include chain expanded) authorizes networks the profile does "
+        "not list; the profile's IP list may be stale or narrower than the real senders.",
+    ),
+    "SPF004": CodeInfo(
+        "Sender domain has no SPF",
+        "The sender domain publishes no v=spf1 record: receivers get SPF none, and DMARC "
+        "rests on DKIM alone.",
+    ),
+    "SPF005": CodeInfo(
+        "SPF ends in +all",
+        "The record passes every host on the internet: an SPF pass for this domain proves "
+        "nothing, so never allow on it.",
+    ),
+    "SPF006": CodeInfo(
+        "Sender SPF lookup incomplete",
+        "A lookup needed to evaluate the sender's SPF timed out or the server failed "
+        "(temperror); the check could not decide. This is not a missing record.",
+    ),
+    "SPF007": CodeInfo(
+        "Sender SPF is broken (permerror)",
+        "Several v=spf1 records, a syntax error, or more than 10 DNS lookups / 2 void "
+        "lookups (RFC 7208 §4.6.4): receivers treat it as an SPF failure.",
+    ),
+    "SPF008": CodeInfo(
+        "SPF parts depend on the message",
+        "exists, ptr or macros cannot be expanded without a real message and client; the "
+        "drift comparison leaves those parts out.",
+    ),
+    "SPF009": CodeInfo(
+        "Sender SPF not checked", "No sender profile was given, so there is nothing to check."
+    ),
+    "SPF010": CodeInfo(
+        "SPF ends in ?all",
+        "Unlisted hosts get neutral instead of fail: the record does not tell receivers to "
+        "reject forgeries.",
+    ),
+    "SPF011": CodeInfo(
+        "Undocumented profile network versus live SPF",
+        "A network the profile only hints at (documented = false) compared with the live "
+        "SPF: inside an authorized range (informational) or not authorized at all (warning).",
+    ),
+    "SHR001": CodeInfo(
+        "Listed IP is shared infrastructure",
+        "The IP is authorized by a shared sending service's own SPF (Amazon SES, Mailgun…): "
+        "allowlisting it admits every customer of that service, not just this sender.",
+    ),
+    "SHR002": CodeInfo(
+        "Listed IP not in a known shared service",
+        "None of the shared sending services in rules/shared-infrastructure.toml authorizes "
+        "the IP in its live SPF.",
+    ),
+    "SHR003": CodeInfo(
+        "Shared-infrastructure check incomplete",
+        "The SPF of one or more services could not be read (timeout, server failure), and the "
+        "IP was not attributed to any other service: ownership is unknown.",
+    ),
+    "SHR004": CodeInfo(
+        "Shared service SPF unusable",
+        "A service's SPF include domain has no usable record or parts that cannot be "
+        "expanded; rules/shared-infrastructure.toml may need updating.",
+    ),
+    "SHR005": CodeInfo(
+        "Shared infrastructure not checked", "No sender profile was given: no IPs to check."
+    ),
     # message analysis (mailcheck analyze)
     "MSG001": CodeInfo(
         "Verdict",

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from mailcheck.checks.interface import Check, CheckContext
 from mailcheck.checks.mx import MxCheck
+from mailcheck.checks.sender_spf import SenderSpfCheck
+from mailcheck.checks.shared_infra import SharedInfraCheck
 
 # Receiving side first, as the report reads: where mail enters, then the sender.
-DEFAULT_CHECKS: tuple[Check, ...] = (MxCheck(),)
+DEFAULT_CHECKS: tuple[Check, ...] = (MxCheck(), SenderSpfCheck(), SharedInfraCheck())
 
-__all__ = ["DEFAULT_CHECKS", "Check", "CheckContext"]
+# ``mailcheck sender``: the sender side only, no company domain needed.
+SENDER_CHECKS: tuple[Check, ...] = (SenderSpfCheck(), SharedInfraCheck())
+
+__all__ = ["DEFAULT_CHECKS", "SENDER_CHECKS", "Check", "CheckContext"]

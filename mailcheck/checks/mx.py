@@ -174,7 +174,8 @@ def _mx_hosts(facts: MxFacts) -> tuple[Finding, ...]:
     for host in facts.hosts:
         findings.extend(_host_findings(host))
     usable = [h for h in facts.hosts if h.addresses]
-    if not usable and not any(h.error for h in facts.hosts):
+    named = [h for h in facts.hosts if not _is_ip_literal(h.exchange)]  # literals: MX008 says it
+    if named and not usable and not any(h.error for h in facts.hosts):
         findings.append(
             Finding(
                 "MX007",

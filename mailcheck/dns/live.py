@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,11 @@ import dns.resolver
 from mailcheck.dns.interface import Answer, Outcome, RRType, normalize_name
 from mailcheck.errors import DnsError, DnsServerError, DnsTimeoutError, UsageError
 
+_NAMESERVER = re.compile(
+    r"\[(?P<v6>[0-9a-fA-F:.]+)\](?::(?P<port>\d{1,5}))?"
+    r"|(?P<v4>[0-9.]+)(?::(?P<port4>\d{1,5}))?"
+    r"|(?P<bare>[0-9a-fA-F:.]+)"
+)
 # RFC 8499 style hop limit; also what stops a CNAME loop across zones.
 _MAX_CNAME_HOPS = 8
 
@@ -37,22 +43,18 @@ class Nameserver:
     @classmethod
     def from_text(cls, text: str) -> Nameserver:
         """Parse ``IP``, ``IP:PORT``, ``[IPv6]:PORT`` or a bare IPv6 address."""
-        host, port = text.strip(), "53"
-        if host.startswith("["):
-            host, _, rest = host[1:].partition("]")
-            port = rest.removeprefix(":") or "53"
-        elif host.count(":") == 1:
-            host, port = host.split(":")
+        match = _NAMESERVER.fullmatch(text.strip())
+        host = (match["v6"] or match["v4"] or match["bare"]) if match else ""
         try:
             ipaddress.ip_address(host)
-            number = int(port)
         except ValueError:
             raise UsageError(
                 f"--nameserver {text!r}: expected IP, IP:PORT or [IPv6]:PORT"
             ) from None
-        if not 0 < number < 65536:
+        port = int(match["port"] or match["port4"] or 53) if match else 53
+        if not 0 < port < 65536:
             raise UsageError(f"--nameserver {text!r}: port out of range")
-        return cls(host, number)
+        return cls(host, port)
 
     def __str__(self) -> str:
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
@@ -65,7 +67,9 @@ class ResolverConfig:
     nameservers: tuple[Nameserver, ...] = ()
     timeout: float = 5.0  # per attempt
     retries: int = 2  # further attempts after a timeout
-    concurrency: int = 100  # lookups in flight at once
+    # Lookups in flight at once: enough that a bulk run is not a queue of round trips
+    # (benchmarks/resolver.py), far below what a recursive resolver accepts from one client.
+    concurrency: int = 200
     edns_payload: int = 1232  # the DNS Flag Day 2020 size: avoids fragmented UDP
 
 
@@ -143,9 +147,12 @@ async def _follow_cnames(
         if raw is None:
             return Answer(name, rrtype, Outcome.NXDOMAIN, cnames=tuple(cnames))
         cnames += [normalize_name(c[0].target.to_text()) for c in raw.chaining_result.cnames]
-        if raw.rrset is not None or normalize_name(raw.canonical_name.to_text()) == current:
+        canonical = normalize_name(raw.canonical_name.to_text())
+        if raw.rrset is not None or canonical == current:
             return _to_answer(name, rrtype, raw, tuple(cnames))
-        current = normalize_name(raw.canonical_name.to_text())
+        if canonical in (name, *cnames[:-1]):
+            raise DnsError(name, rrtype, f"CNAME loop at {canonical}")
+        current = canonical
     raise DnsError(name, rrtype, f"CNAME chain longer than {_MAX_CNAME_HOPS} hops")
 
 

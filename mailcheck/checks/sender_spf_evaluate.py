@@ -1,0 +1,215 @@
+"""Sender SPF findings from gathered facts: the pure half of the sender SPF check."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+from mailcheck.model import Finding, Status
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Drift evidence lists at most this many ranges; the facts keep them all.
+MAX_EVIDENCE = 30
+_NOT_AUTHORIZED_STATUS = {"fail": Status.FAIL, "softfail": Status.WARN, "neutral": Status.WARN}
+
+
+@dataclass(frozen=True)
+class IpVerdict:
+    """``check_host()`` for one listed IP at one domain."""
+
+    ip: str
+    result: str  # an SpfResult value
+    matched: str = ""  # "domain: term" steps to the deciding term
+    reason: str = ""
+    trace: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Authorized:
+    """A network the live SPF gives ``pass``, and the include chain that says so."""
+
+    network: str
+    via: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DomainSpf:
+    """What the live SPF of one sender or envelope domain says."""
+
+    domain: str
+    role: str  # "sender" or "envelope"
+    environment: str  # production / staging / "" for envelope domains
+    record: str = ""
+    error: str = ""  # the expansion's error: no record, syntax, lookup failure
+    temporary: bool = False
+    ending: str = ""  # qualifier of the top-level all
+    authorized: tuple[Authorized, ...] = ()
+    unexpandable: tuple[tuple[str, str], ...] = ()
+    verdicts: tuple[IpVerdict, ...] = ()
+
+
+@dataclass(frozen=True)
+class SenderSpfFacts:
+    """The whole matrix for one profile."""
+
+    profile: str
+    listed: tuple[str, ...]  # single IPs the profile lists (checked with check_host)
+    networks: tuple[tuple[str, bool], ...]  # every profile network and whether documented
+    domains: tuple[DomainSpf, ...] = ()
+
+
+def is_covered(network: str, by: tuple[str, ...]) -> bool:
+    """True when ``network`` lies inside one of ``by`` (same address family)."""
+    inner = ipaddress.ip_network(network)
+    for text in by:
+        outer = ipaddress.ip_network(text)
+        if inner.version == outer.version and inner.subnet_of(outer):  # type: ignore[arg-type]
+            return True
+    return False
+
+
+def evaluate(facts: SenderSpfFacts) -> tuple[Finding, ...]:
+    """Decide findings for every domain of the matrix (pure)."""
+    findings: list[Finding] = []
+    for domain in facts.domains:
+        findings += _domain_findings(facts, domain)
+    return tuple(findings)
+
+
+def _domain_findings(facts: SenderSpfFacts, spf: DomainSpf) -> list[Finding]:
+    errors = [v for v in spf.verdicts if v.result == "temperror"]
+    if spf.temporary or errors:
+        reason = spf.error or errors[0].reason
+        return [
+            _finding(
+                "SPF006", Status.ERROR, f"Could not read the SPF of {spf.domain}", spf, (reason,)
+            )
+        ]
+    if any(v.result == "none" for v in spf.verdicts) or spf.error.startswith("no SPF"):
+        label = f" ({spf.environment} sender)" if spf.environment else ""
+        return [
+            _finding(
+                "SPF004",
+                Status.WARN,
+                f"{spf.domain}{label} publishes no SPF record: receivers get SPF none",
+                spf,
+            )
+        ]
+    broken = [v for v in spf.verdicts if v.result == "permerror"]
+    if broken or spf.error:
+        reason = broken[0].reason if broken else spf.error
+        summary = (
+            f"The SPF record of {spf.domain} is broken (permerror): receivers treat it as fail"
+        )
+        return [_finding("SPF007", Status.FAIL, summary, spf, (spf.record, reason))]
+    findings = _ending(spf) + _verdict_findings(spf) + _drift(facts, spf)
+    if spf.unexpandable:
+        parts = tuple(f"{term}: {reason}" for term, reason in spf.unexpandable)
+        summary = f"Parts of the SPF of {spf.domain} depend on the message: drift check incomplete"
+        findings.append(_finding("SPF008", Status.INFO, summary, spf, parts))
+    return findings
+
+
+def _ending(spf: DomainSpf) -> list[Finding]:
+    if spf.ending == "+":
+        summary = f"The SPF of {spf.domain} ends in +all: any host on the internet passes SPF"
+        return [_finding("SPF005", Status.FAIL, summary, spf, (spf.record,))]
+    if spf.ending == "?":
+        summary = f"The SPF of {spf.domain} ends in ?all: unlisted hosts are neutral, not rejected"
+        return [_finding("SPF010", Status.WARN, summary, spf, (spf.record,))]
+    return []
+
+
+def _verdict_findings(spf: DomainSpf) -> list[Finding]:
+    findings: list[Finding] = []
+    denied = [v for v in spf.verdicts if v.result != "pass"]
+    for verdict in denied:
+        status = _NOT_AUTHORIZED_STATUS.get(verdict.result, Status.WARN)
+        summary = (
+            f"{verdict.ip} is listed by the profile but gets SPF {verdict.result} at {spf.domain}: "
+            "mail from it fails SPF, so DMARC rests on DKIM alone"
+        )
+        decided = f"decided by: {verdict.matched or 'default result'}"
+        findings.append(
+            _finding("SPF002", status, summary, spf, (spf.record, decided), subject=verdict.ip)
+        )
+    passed = [v for v in spf.verdicts if v.result == "pass"]
+    if passed and not denied:
+        summary = f"The live SPF of {spf.domain} authorizes all {len(passed)} listed IPs"
+        matched = tuple(f"{v.ip}: {v.matched}" for v in passed)
+        findings.insert(0, _finding("SPF001", Status.PASS, summary, spf, matched))
+    return findings
+
+
+def _drift(facts: SenderSpfFacts, spf: DomainSpf) -> list[Finding]:
+    profile_networks = tuple(n for n, _ in facts.networks)
+    remainders = {a.network: uncovered(a.network, profile_networks) for a in spf.authorized}
+    extra = [a for a in spf.authorized if remainders[a.network]]
+    findings: list[Finding] = []
+    if extra:
+        size = sum(n.num_addresses for a in extra for n in remainders[a.network])
+        summary = (
+            f"The live SPF of {spf.domain} authorizes {len(extra)} ranges ({size:,} addresses) "
+            "the profile does not list: the profile's IP list may be stale"
+        )
+        evidence = tuple(f"{a.network} via {' -> '.join(a.via)}" for a in extra[:MAX_EVIDENCE])
+        findings.append(_finding("SPF003", Status.WARN, summary, spf, evidence))
+    for network, documented in facts.networks:
+        if not documented:
+            findings.append(_undocumented(spf, network))
+    return findings
+
+
+def _undocumented(spf: DomainSpf, network: str) -> Finding:
+    live = tuple(a.network for a in spf.authorized)
+    if is_covered(network, live):
+        holder = next(a for a in spf.authorized if is_covered(network, (a.network,)))
+        summary = (
+            f"The profile's undocumented {network} lies inside {holder.network}, which the "
+            f"live SPF of {spf.domain} authorizes (wider than the profile says)"
+        )
+        return _finding("SPF011", Status.INFO, summary, spf, (" -> ".join(holder.via),), network)
+    summary = (
+        f"The profile's undocumented {network} is not authorized by the live SPF of {spf.domain}"
+    )
+    return _finding("SPF011", Status.WARN, summary, spf, (spf.record,), network)
+
+
+def _finding(
+    code: str,
+    status: Status,
+    summary: str,
+    spf: DomainSpf,
+    evidence: tuple[str, ...] = (),
+    subject: str = "",
+) -> Finding:
+    return Finding(
+        code,
+        status,
+        summary,
+        subject=subject or spf.domain,
+        evidence=tuple(e for e in evidence if e),
+    )
+
+
+def as_facts(facts: SenderSpfFacts) -> dict[str, Any]:
+    """JSON-compatible facts for the report."""
+    return dataclasses.asdict(facts)
+
+
+def uncovered(network: str, by: tuple[str, ...]) -> list[Network]:
+    """The parts of ``network`` that none of ``by`` covers (empty: fully covered)."""
+    remaining: list[Network] = [ipaddress.ip_network(network)]
+    for text in by:
+        cover = ipaddress.ip_network(text)
+        next_round: list[Network] = []
+        for part in remaining:
+            if part.version != cover.version or not part.overlaps(cover):
+                next_round.append(part)
+            elif not part.subnet_of(cover):  # type: ignore[arg-type]
+                next_round.extend(part.address_exclude(cover))  # type: ignore[arg-type]
+        remaining = next_round
+    return remaining

@@ -1,0 +1,237 @@
+"""Expand an SPF record to the networks it authorizes, without a client IP (static view).
+
+Follows include, redirect, a and mx; ip4/ip6 give networks directly. What cannot be known
+without a connecting client (exists, ptr, macros in a domain-spec) or without DNS (a lookup
+that failed) is marked unexpandable with a reason instead of being guessed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from dataclasses import dataclass
+
+from mailcheck.dns.interface import Outcome, Resolver, RRType
+from mailcheck.errors import DnsError
+from mailcheck.spf import lookups
+from mailcheck.spf.macro import IpAddress, SpfSyntaxError, Token
+from mailcheck.spf.record import Mechanism, Network, Qualifier, Record, is_spf_record, parse_record
+from mailcheck.spf.trace import SpfResult
+
+# Hostile or broken data must not make expansion unbounded: cap the records fetched and the
+# address lookups made per expansion (check_host() itself stops at 10 DNS-lookup terms).
+MAX_RECORDS = 40
+MAX_ADDRESS_LOOKUPS = 100
+_RESULT = {
+    Qualifier.PASS: SpfResult.PASS,
+    Qualifier.FAIL: SpfResult.FAIL,
+    Qualifier.SOFTFAIL: SpfResult.SOFTFAIL,
+    Qualifier.NEUTRAL: SpfResult.NEUTRAL,
+}
+
+
+@dataclass(frozen=True)
+class ExpandedTerm:
+    """One term with the networks it stands for, or why they cannot be known statically."""
+
+    term: str
+    qualifier: Qualifier = Qualifier.PASS
+    networks: tuple[Network, ...] = ()
+    child: ExpandedRecord | None = None  # include / redirect target
+    unexpandable: str = ""  # non-empty: the reason this term has no static answer
+    is_redirect: bool = False
+    is_all: bool = False
+
+
+@dataclass(frozen=True)
+class AuthorizedNetwork:
+    """A network that gets ``pass`` when it matches, and the chain of terms that say so."""
+
+    network: Network
+    via: tuple[str, ...]  # "domain: term" steps from the top record down
+
+
+@dataclass(frozen=True)
+class ExpandedRecord:
+    """A domain's SPF record expanded term by term (``error`` when it could not be used)."""
+
+    domain: str
+    record: str = ""
+    terms: tuple[ExpandedTerm, ...] = ()
+    error: str = ""  # "" or why this domain yields no usable record
+    temporary: bool = False  # the error is a lookup that could not complete
+
+    @property
+    def ending(self) -> str:
+        """The qualifier of a top-level ``all`` ("+", "-", "~", "?"), or "" without one."""
+        found = [t for t in self.terms if t.is_all]
+        return found[0].qualifier.value if found else ""
+
+    def authorized(self) -> tuple[AuthorizedNetwork, ...]:
+        """Every network that would give ``pass`` (ignoring shadowing by earlier terms)."""
+        out: list[AuthorizedNetwork] = []
+        for term in self.terms:
+            if term.qualifier is not Qualifier.PASS:
+                continue
+            step = f"{self.domain}: {term.term}"
+            out += [AuthorizedNetwork(n, (step,)) for n in term.networks]
+            if term.child is not None:
+                out += [
+                    AuthorizedNetwork(a.network, (step, *a.via)) for a in term.child.authorized()
+                ]
+        return tuple(out)
+
+    def unexpandable(self) -> tuple[tuple[str, str], ...]:
+        """Every ``("domain: term", reason)`` that has no static answer, nested ones included."""
+        out: list[tuple[str, str]] = []
+        for term in self.terms:
+            if term.unexpandable:
+                out.append((f"{self.domain}: {term.term}", term.unexpandable))
+            if term.child is not None:
+                out += term.child.unexpandable()
+        if self.error:
+            out.append((self.domain, self.error))
+        return tuple(out)
+
+    def static_result(self, ip: IpAddress) -> tuple[SpfResult | None, str]:
+        """The result ``ip`` would get, or ``(None, reason)`` when a term has no static answer."""
+        if self.error:
+            temporary = SpfResult.TEMPERROR if self.temporary else SpfResult.PERMERROR
+            return (SpfResult.NONE if self.error.startswith("no SPF") else temporary), self.error
+        for term in self.terms:
+            if term.unexpandable:
+                return None, f"{self.domain}: {term.term}: {term.unexpandable}"
+            decided = _term_result(term, ip)
+            if decided is not None:
+                return decided
+        return SpfResult.NEUTRAL, f"{self.domain}: no term matched"
+
+
+def _term_result(term: ExpandedTerm, ip: IpAddress) -> tuple[SpfResult | None, str] | None:
+    """The decision a term makes for ``ip``, or None to go on to the next term."""
+    if term.is_all:
+        return _RESULT[term.qualifier], term.term
+    if term.child is None:
+        if any(ip.version == n.version and ip in n for n in term.networks):
+            return _RESULT[term.qualifier], term.term
+        return None
+    result, reason = term.child.static_result(ip)
+    if result is None or term.is_redirect:
+        final = SpfResult.PERMERROR if result is SpfResult.NONE else result
+        return final, f"{term.term} -> {term.child.domain}: {reason}"
+    if result is SpfResult.PASS:
+        return _RESULT[term.qualifier], f"{term.term} -> {term.child.domain}: {reason}"
+    if result in (SpfResult.TEMPERROR, SpfResult.PERMERROR, SpfResult.NONE):
+        return SpfResult.PERMERROR if result is SpfResult.NONE else result, reason
+    return None
+
+
+@dataclass
+class _Expansion:
+    """One expansion run: the resolver and the counters that bound it."""
+
+    resolver: Resolver
+    fetched: int = 0
+    address_lookups: int = 0
+
+    async def record(self, domain: str, stack: tuple[str, ...]) -> ExpandedRecord:
+        """Fetch, parse and expand ``domain``'s record; ``stack`` detects loops."""
+        if domain in stack:
+            return ExpandedRecord(domain, error=f"loop: {' -> '.join((*stack, domain))}")
+        self.fetched += 1
+        if self.fetched > MAX_RECORDS:
+            return ExpandedRecord(domain, error=f"more than {MAX_RECORDS} records: not followed")
+        try:
+            parsed = await self._fetch(domain)
+        except DnsError as exc:
+            return ExpandedRecord(domain, error=f"lookup failed: {exc}", temporary=True)
+        if not isinstance(parsed, Record):
+            text, error = parsed
+            return ExpandedRecord(domain, text, error=error)
+        terms = await asyncio.gather(
+            *(self._mechanism(m, domain, (*stack, domain)) for m in parsed.mechanisms)
+        )
+        if parsed.redirect is not None and not parsed.has_all:
+            terms.append(await self._redirect(parsed, domain, (*stack, domain)))
+        return ExpandedRecord(domain, parsed.text, tuple(terms))
+
+    async def _fetch(self, domain: str) -> Record | tuple[str, str]:
+        """The parsed record, or ``(record text, error)`` when there is no usable one."""
+        answer = await self.resolver.resolve(domain, RRType.TXT)
+        found = [t for t in answer.records if is_spf_record(t)]
+        if answer.outcome is Outcome.NXDOMAIN or not found:
+            return "", f"no SPF record at {domain}"
+        if len(found) > 1:
+            return " | ".join(found), f"{len(found)} v=spf1 records (permerror)"
+        try:
+            return parse_record(found[0])
+        except SpfSyntaxError as exc:
+            return found[0], f"syntax error: {exc}"
+
+    async def _redirect(self, record: Record, domain: str, stack: tuple[str, ...]) -> ExpandedTerm:
+        assert record.redirect is not None
+        text = record.redirect.text
+        target = _static_name(record.redirect.value, domain)
+        if target is None:
+            return ExpandedTerm(
+                text, unexpandable="macro in domain: depends on the message", is_redirect=True
+            )
+        return ExpandedTerm(text, child=await self.record(target, stack), is_redirect=True)
+
+    async def _mechanism(self, m: Mechanism, domain: str, stack: tuple[str, ...]) -> ExpandedTerm:
+        if m.name == "all":
+            return ExpandedTerm(m.text, m.qualifier, is_all=True)
+        if m.network is not None:
+            return ExpandedTerm(m.text, m.qualifier, (m.network,))
+        if m.name in ("exists", "ptr"):
+            reason = (
+                "depends on the connecting client's reverse DNS"
+                if m.name == "ptr"
+                else ("depends on a DNS name built from the message")
+            )
+            return ExpandedTerm(m.text, m.qualifier, unexpandable=reason)
+        target = _static_name(m.domain_spec, domain)
+        if target is None:
+            return ExpandedTerm(
+                m.text, m.qualifier, unexpandable="macro in domain: depends on the message"
+            )
+        if m.name == "include":
+            return ExpandedTerm(m.text, m.qualifier, child=await self.record(target, stack))
+        try:
+            networks = await self._addresses(m, target)
+        except lookups.SpfTempError as exc:
+            return ExpandedTerm(m.text, m.qualifier, unexpandable=f"lookup failed: {exc}")
+        except lookups.SpfPermError as exc:  # limits: too many MX names or a/mx terms
+            return ExpandedTerm(m.text, m.qualifier, unexpandable=exc.reason)
+        return ExpandedTerm(m.text, m.qualifier, networks)
+
+    async def _addresses(self, m: Mechanism, target: str) -> tuple[Network, ...]:
+        self.address_lookups += 1
+        if self.address_lookups > MAX_ADDRESS_LOOKUPS:
+            raise lookups.SpfPermError(f"more than {MAX_ADDRESS_LOOKUPS} a/mx terms: not followed")
+        hosts: tuple[str, ...] = (target,)
+        if m.name == "mx":
+            _answer, hosts = await lookups.mx_hosts(self.resolver, target)
+        answers = await asyncio.gather(
+            *(lookups.lookup(self.resolver, h, t) for h in hosts for t in (RRType.A, RRType.AAAA))
+        )
+        networks: list[Network] = []
+        for answer in answers:
+            for ip in lookups.parse_addresses(answer):
+                prefix = m.cidr4 if ip.version == 4 else m.cidr6
+                networks.append(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+        return tuple(dict.fromkeys(networks))
+
+
+def _static_name(spec: tuple[Token, ...], domain: str) -> str | None:
+    """The domain a term names, or None when a macro makes it depend on the message."""
+    if not spec:
+        return domain
+    if not all(isinstance(t, str) for t in spec):
+        return None
+    return "".join(str(t) for t in spec).removesuffix(".").lower()
+
+
+async def expand_record(resolver: Resolver, domain: str) -> ExpandedRecord:
+    """Expand ``domain``'s SPF record (see module docstring)."""
+    return await _Expansion(resolver).record(domain.lower().removesuffix("."), ())
