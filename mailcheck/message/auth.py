@@ -1,10 +1,10 @@
 """The seam through which message analysis gets SPF and DMARC answers.
 
 ``AuthEvaluator`` is the narrow interface: SPF for (entry IP, MAIL FROM, HELO) and DMARC for
-(From domain, SPF outcome, DKIM results). ``BuiltinAuthEvaluator`` is the stand-in used until
-the project's SPF evaluator (``mailcheck.spf``) and DMARC module (``mailcheck.dmarc``) land:
-it does not evaluate SPF itself (it reports the receiver's trusted SPF result instead, and
-says so) and implements only DMARC discovery, alignment and the policy outcome.
+(From domain, SPF outcome, DKIM results). ``BuiltinAuthEvaluator`` re-evaluates SPF with the
+project's RFC 7208 evaluator (``mailcheck.spf.check_host``) and, until the DMARC module
+(``mailcheck.dmarc``) lands, implements a minimal DMARC itself: discovery by tree walk,
+relaxed/strict alignment and the policy outcome.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Protocol
 from mailcheck.dkim import DkimResult
 from mailcheck.dns.interface import Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
+from mailcheck.spf import check_host
 
 MAX_WALK = 8  # DMARC tree walk query limit (RFC 9989 §4.10.1 caps it at 8 lookups)
 
@@ -66,17 +67,22 @@ class BuiltinAuthEvaluator:
         self._receiver_spf = receiver_spf
 
     async def spf(self, ip: str, mail_from: str, helo: str) -> SpfOutcome:
-        """See ``AuthEvaluator.spf``."""
-        if self._receiver_spf is not None:
-            return self._receiver_spf
-        domain = mail_from.rpartition("@")[2] or helo
-        return SpfOutcome(
-            "not-evaluated",
-            domain.lower(),
-            ip,
-            "mailcheck",
-            "this build has no SPF evaluator (mailcheck.spf) and the receiver recorded none",
-        )
+        """See ``AuthEvaluator.spf``. A null Return-Path checks the HELO name (RFC 7208 §2.4)."""
+        domain = (mail_from.rpartition("@")[2] or helo).lower().rstrip(".")
+        if not ip or not domain:
+            if self._receiver_spf is not None:
+                return self._receiver_spf
+            return SpfOutcome("not-evaluated", domain, ip, "mailcheck", "no IP or no domain")
+        sender = mail_from or f"postmaster@{domain}"
+        try:
+            outcome = await check_host(self._resolver, ip, domain, sender, helo=helo)
+        except ValueError as exc:
+            return SpfOutcome("not-evaluated", domain, ip, "mailcheck", f"bad IP: {exc}")
+        why = outcome.explanation or outcome.reason or f"evaluated the record of {domain}"
+        receiver = self._receiver_spf
+        if receiver is not None and receiver.result != outcome.result.value:
+            why += f"; the receiver recorded {receiver.result}"
+        return SpfOutcome(outcome.result.value, domain, ip, "mailcheck", why)
 
     async def dmarc(
         self, from_domain: str, spf: SpfOutcome, dkim: tuple[DkimResult, ...]
@@ -84,12 +90,12 @@ class BuiltinAuthEvaluator:
         """See ``AuthEvaluator.dmarc``."""
         try:
             found = await discover(self._resolver, from_domain)
+            if found is None:
+                return DmarcOutcome("none", from_domain, explanation="no DMARC record found")
+            record_domain, record = found
+            org = await organizational_domain(self._resolver, from_domain, record_domain)
         except DnsError as exc:
             return DmarcOutcome("temperror", from_domain, explanation=f"lookup failed: {exc}")
-        if found is None:
-            return DmarcOutcome("none", from_domain, explanation="no DMARC record found")
-        record_domain, record = found
-        org = await organizational_domain(self._resolver, from_domain, record_domain)
         return evaluate_dmarc(from_domain, record_domain, record, org, spf, dkim)
 
 

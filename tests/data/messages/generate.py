@@ -274,6 +274,7 @@ ZONE: dict[tuple[str, RRType], tuple[str, ...] | None] = {
     ("msgmc.example", RRType.MX): ("10 eu-smtp-inbound-1.mimecast.com",),
     ("msgbar.example", RRType.MX): ("10 d123456a.ess.barracudanetworks.com",),
     ("msgtm.example", RRType.MX): ("10 msgtm-example.in.tmes.trendmicro.com",),
+    ("bounces.msgsender.example", RRType.TXT): ("v=spf1 ip4:192.0.2.25 ip4:192.0.2.26 -all",),
     ("_dmarc.msgsender.example", RRType.TXT): (
         "v=DMARC1; p=reject; rua=mailto:dmarc@msgsender.example",
     ),
