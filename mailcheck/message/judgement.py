@@ -214,16 +214,12 @@ def _main_verdict(facts: MessageFacts) -> Verdict | None:
     provider = facts.org.provider.filter if facts.org.provider else ""
     harmful.sort(
         key=lambda v: (
-            _filter(v, facts) != provider,
+            v.filter != provider,
             _PRIORITY.index(v.disposition),
             _HEADER_RANK.get(v.header, 1),
         )
     )
     return harmful[0] if harmful else None
-
-
-def _filter(verdict: Verdict, facts: MessageFacts) -> str:
-    return verdict.filter
 
 
 def _what(verdict: Verdict) -> str:
@@ -252,7 +248,7 @@ def _auth_phrase(facts: MessageFacts) -> str:
 
 
 def _fix(verdict: Verdict, facts: MessageFacts) -> str:
-    name = _filter(verdict, facts)
+    name = verdict.filter
     product = SNIPPET_PRODUCTS.get(name)
     if product is None:
         return f"no mailcheck snippet covers {verdict.vendor}; allow the sender there by hand"
