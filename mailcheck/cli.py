@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -269,7 +269,7 @@ def _report(args: argparse.Namespace, argv: list[str]) -> int:
     report = asyncio.run(app.build_report(domain, resolver, profile, command=("mailcheck", *argv)))
     if args.record is not None:
         _write(args.record, resolver.evidence().to_json())
-    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
     _emit(args.format.renderer(color=color).render(report), args.output)
     return _STATUS_EXIT[report.worst_status]
 
@@ -323,12 +323,17 @@ def _sender(args: argparse.Namespace, argv: list[str]) -> int:
     report = asyncio.run(app.build_sender_report(resolver, profile, command=command))
     if args.record is not None:
         _write(args.record, resolver.evidence().to_json())
-    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
     text = args.format.renderer(color=color).render(report)
     if args.format is ReportFormat.TEXT:
         text = render_matrix(report) + text
     _emit(text, args.output)
     return _STATUS_EXIT[report.worst_status]
+
+
+def use_color(to_terminal: bool, environ: Mapping[str, str]) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return to_terminal and not environ.get("NO_COLOR")
 
 
 def _pick_profile(profile_id: str | None, rules_dirs: tuple[Path, ...]) -> SenderProfile:

@@ -57,6 +57,10 @@ class SnapshotError(MailcheckError):
     """A snapshot file cannot be read, or is not a mailcheck snapshot."""
 
 
+class SpfSyntaxError(MailcheckError):
+    """An SPF record or macro-string breaks the RFC 7208 grammar (a permerror)."""
+
+
 class SmtpError(MailcheckError):
     """The SMTP sink or probe could not bind, connect or store."""
 

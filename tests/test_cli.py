@@ -91,7 +91,7 @@ def test_readme_code_table_is_current():
     start, end = "<!-- codes:start -->\n", "<!-- codes:end -->"
     table = readme[readme.index(start) + len(start) : readme.index(end)]
     assert table == markdown_table(), (
-        "README's finding-code table is stale: paste `python -m mailcheck codes --markdown`"
+        "README's finding-code table is stale: run python .ci/update-readme.py"
     )
 
 
@@ -99,3 +99,33 @@ def test_every_subcommand_has_help():
     parser = build_parser()
     actions = [a for a in parser._actions if a.dest == "command"]
     assert actions and all(choice for choice in actions[0].choices)
+
+
+@pytest.mark.parametrize(
+    ("to_terminal", "environ", "expected"),
+    [
+        (True, {}, True),
+        (False, {}, False),
+        (True, {"NO_COLOR": "1"}, False),
+        (True, {"NO_COLOR": ""}, True),  # no-color.org: only a non-empty value turns colour off
+    ],
+)
+def test_use_color(to_terminal, environ, expected):
+    from mailcheck.cli import use_color
+
+    assert use_color(to_terminal, environ) is expected
+
+
+def test_text_output_has_no_escape_codes_when_not_a_terminal(capsys):
+    main(["report", "acme.example", "--snapshot", "examples/acme.json"])
+    assert "\x1b[" not in capsys.readouterr().out
+
+
+def test_readme_help_block_is_current(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")  # argparse wraps to the terminal width
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- help:start -->\n```text\n", "```\n<!-- help:end -->"
+    block = readme[readme.index(start) + len(start) : readme.index(end)]
+    assert block == build_parser().format_help(), (
+        "README's --help block is stale: run python .ci/update-readme.py"
+    )

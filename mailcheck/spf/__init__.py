@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from mailcheck.errors import SpfSyntaxError
 from mailcheck.spf.evaluate import check_host, client_ip
 from mailcheck.spf.expand import AuthorizedNetwork, ExpandedRecord, ExpandedTerm, expand_record
-from mailcheck.spf.macro import SpfSyntaxError
 from mailcheck.spf.record import Record, is_spf_record, parse_record
 from mailcheck.spf.trace import RecordTrace, SpfOutcome, SpfResult, TermTrace
 

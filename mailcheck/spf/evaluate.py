@@ -12,13 +12,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from mailcheck.dns.interface import Outcome, Resolver, RRType
-from mailcheck.errors import DnsError
+from mailcheck.errors import DnsError, SpfSyntaxError
 from mailcheck.spf import lookups
 from mailcheck.spf.lookups import Budget, SpfPermError, SpfTempError
 from mailcheck.spf.macro import (
     IpAddress,
     MacroContext,
-    SpfSyntaxError,
     Token,
     expand,
     parse_macro_string,

@@ -12,9 +12,9 @@ import ipaddress
 from dataclasses import dataclass
 
 from mailcheck.dns.interface import Outcome, Resolver, RRType
-from mailcheck.errors import DnsError
+from mailcheck.errors import DnsError, SpfSyntaxError
 from mailcheck.spf import lookups
-from mailcheck.spf.macro import IpAddress, SpfSyntaxError, Token
+from mailcheck.spf.macro import IpAddress, Token
 from mailcheck.spf.record import Mechanism, Network, Qualifier, Record, is_spf_record, parse_record
 from mailcheck.spf.trace import SpfResult
 

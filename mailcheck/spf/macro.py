@@ -14,7 +14,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from mailcheck.errors import MailcheckError
+from mailcheck.errors import SpfSyntaxError
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -27,10 +27,6 @@ _MACRO = re.compile(r"%\{([A-Za-z])([0-9]*)([rR]?)([.\-+,/_=]*)\}")
 MAX_NAME_LENGTH = 253
 # A transformer digit larger than any real label count; bounds the work on hostile input.
 _MAX_DIGITS = 128
-
-
-class SpfSyntaxError(MailcheckError):
-    """An SPF record or macro-string breaks the RFC 7208 grammar (a permerror)."""
 
 
 @dataclass(frozen=True)

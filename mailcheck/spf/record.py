@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mailcheck.spf.macro import SpfSyntaxError, Token, ends_with_macro, parse_macro_string
+from mailcheck.errors import SpfSyntaxError
+from mailcheck.spf.macro import Token, ends_with_macro, parse_macro_string
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
