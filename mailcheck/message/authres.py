@@ -11,15 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mailcheck.message.tokens import KEYWORD, Scanner, SyntaxFault
+
 MAX_RESULTS = 64  # more resinfo entries than any receiver writes: the rest is ignored
 MAX_VALUE_CHARS = 16384
 
-_KEYWORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _DIGITS = re.compile(r"[0-9]{1,9}")
 # RFC 2045 token characters; '/' and '@' and '=' also occur unquoted in real property values
 # (header.b=Qgi/FoC0, header.i=@example.org, smtp.mailfrom=a=b@c), ':' does not.
 _PVALUE = re.compile(r"[^\s;()\"\\:,<>\[\]]+")
-_TOKEN = re.compile(r"[^\s;()\"\\:,<>\[\]/=@?]+")
 _DOMAIN = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_\-]*[A-Za-z0-9])?\.)+[A-Za-z0-9\-]+")
 
 
@@ -74,10 +74,6 @@ class AuthenticationResults:
         return tuple(r for r in self.results if r.method == method.lower())
 
 
-class _SyntaxError(Exception):
-    """Internal: where and why the value stopped making sense."""
-
-
 @dataclass
 class _State:
     """Parse output collected so far, so a late error still yields a partial result."""
@@ -91,27 +87,27 @@ class _State:
 def parse_authres(value: str, *, arc: bool = False) -> AuthenticationResults:
     """Parse an Authentication-Results value (``arc=True``: ARC-A-R, ``i=`` required)."""
     state = _State()
-    scanner = _Scanner(value[:MAX_VALUE_CHARS])
+    scanner = Scanner(value[:MAX_VALUE_CHARS])
     try:
         _parse(scanner, state, arc)
         error = ""
-    except _SyntaxError as exc:
+    except SyntaxFault as exc:
         error = f"{exc} at offset {scanner.pos}"
     return AuthenticationResults(
         state.authserv_id, state.version, tuple(state.results), state.arc_instance, error
     )
 
 
-def _parse(sc: _Scanner, state: _State, arc: bool) -> None:
+def _parse(sc: Scanner, state: _State, arc: bool) -> None:
     sc.cfws()
     if sc.peek_instance():
         state.arc_instance = _instance(sc)
     elif arc:
-        raise _SyntaxError("ARC field without i= tag")
+        raise SyntaxFault("ARC field without i= tag")
     sc.cfws()
     if sc.at_end():
         if state.arc_instance is not None:
-            raise _SyntaxError("no authserv-id")
+            raise SyntaxFault("no authserv-id")
         return  # an empty value: nothing claimed
     if state.arc_instance is None and sc.peek_method():  # Microsoft 365: no authserv-id
         _results(sc, state)
@@ -132,25 +128,25 @@ def _parse(sc: _Scanner, state: _State, arc: bool) -> None:
         sc.skip(";")
         sc.cfws()
         if not sc.at_end():
-            raise _SyntaxError("text after 'none'")
+            raise SyntaxFault("text after 'none'")
         return
     _results(sc, state)
 
 
-def _instance(sc: _Scanner) -> int:
+def _instance(sc: Scanner) -> int:
     sc.expect("i")
     sc.cfws()
     sc.expect("=")
     sc.cfws()
     if not sc.match(_DIGITS):
-        raise _SyntaxError("i= needs a number")
+        raise SyntaxFault("i= needs a number")
     number = int(sc.last)
     sc.cfws()
     sc.expect(";")
     return number
 
 
-def _results(sc: _Scanner, state: _State) -> None:
+def _results(sc: Scanner, state: _State) -> None:
     office365_id: str | None = None
     while not sc.at_end():
         if len(state.results) >= MAX_RESULTS:
@@ -167,12 +163,12 @@ def _results(sc: _Scanner, state: _State) -> None:
         sc.cfws()
 
 
-def _bare_domain(sc: _Scanner) -> str:
+def _bare_domain(sc: Scanner) -> str:
     """Microsoft's ``; receivingdomain.com;`` between results: accepted, must end in ';'."""
     if sc.match_word("none"):
-        raise _SyntaxError("'none' mixed with results")
+        raise SyntaxFault("'none' mixed with results")
     if not sc.match(_DOMAIN):
-        raise _SyntaxError("expected a method")
+        raise SyntaxFault("expected a method")
     domain = sc.last
     sc.cfws()
     sc.expect(";")
@@ -180,18 +176,18 @@ def _bare_domain(sc: _Scanner) -> str:
     return domain
 
 
-def _resinfo(sc: _Scanner, office365_id: str | None) -> AuthResult:
+def _resinfo(sc: Scanner, office365_id: str | None) -> AuthResult:
     method, version = _methodspec(sc)
-    if not sc.match(_KEYWORD):
-        raise _SyntaxError("expected a result")
+    if not sc.match(KEYWORD):
+        raise SyntaxFault("expected a result")
     result = sc.last.lower()
     comment = sc.cfws()
     reason, action = None, None
     properties: list[AuthProperty] = []
     extras: list[tuple[str, str]] = []
     while not sc.at_end() and sc.peek() != ";":
-        if not sc.match(_KEYWORD):
-            raise _SyntaxError("expected a property")
+        if not sc.match(KEYWORD):
+            raise SyntaxFault("expected a property")
         name = sc.last
         sc.cfws()
         if "." in name or sc.peek() == ".":
@@ -218,15 +214,15 @@ def _resinfo(sc: _Scanner, office365_id: str | None) -> AuthResult:
     )
 
 
-def _methodspec(sc: _Scanner) -> tuple[str, int | None]:
-    sc.match(_KEYWORD)
+def _methodspec(sc: Scanner) -> tuple[str, int | None]:
+    sc.match(KEYWORD)
     method = sc.last.lower()
     sc.cfws()
     version = None
     if sc.skip("/"):
         sc.cfws()
         if not sc.match(_DIGITS):
-            raise _SyntaxError("method version must be a number")
+            raise SyntaxFault("method version must be a number")
         version = int(sc.last)
         sc.cfws()
     sc.expect("=")
@@ -234,23 +230,23 @@ def _methodspec(sc: _Scanner) -> tuple[str, int | None]:
     return method, version
 
 
-def _property(sc: _Scanner, name: str) -> AuthProperty:
+def _property(sc: Scanner, name: str) -> AuthProperty:
     if "." in name:
         ptype, _, prop = name.partition(".")
     else:
         sc.expect(".")
         sc.cfws()
-        if not sc.match(_KEYWORD):
-            raise _SyntaxError("expected a property name")
+        if not sc.match(KEYWORD):
+            raise SyntaxFault("expected a property name")
         ptype, prop = name, sc.last
     if not prop:
-        raise _SyntaxError("expected a property name")
+        raise SyntaxFault("expected a property name")
     sc.cfws()
     value = _equals_value(sc, allow_empty=True)
     return AuthProperty(ptype.lower(), prop.lower(), value)
 
 
-def _equals_value(sc: _Scanner, allow_empty: bool = False) -> str:
+def _equals_value(sc: Scanner, allow_empty: bool = False) -> str:
     sc.expect("=")
     sc.cfws()
     if sc.peek() == '"':
@@ -259,115 +255,4 @@ def _equals_value(sc: _Scanner, allow_empty: bool = False) -> str:
         return sc.last
     if allow_empty and sc.peek() == ";":  # Microsoft's "header.from=;"
         return ""
-    raise _SyntaxError("expected a value")
-
-
-class _Scanner:
-    """A cursor over the value with RFC 5322 comment and quoted-string handling."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-        self.last = ""
-
-    def at_end(self) -> bool:
-        return self.pos >= len(self.text)
-
-    def peek(self) -> str:
-        return self.text[self.pos : self.pos + 1]
-
-    def skip(self, char: str) -> bool:
-        if self.peek() == char:
-            self.pos += 1
-            return True
-        return False
-
-    def expect(self, char: str) -> None:
-        if not self.skip(char):
-            found = self.peek() or "end of value"
-            raise _SyntaxError(f"expected {char!r}, found {found!r}")
-
-    def match(self, pattern: re.Pattern[str]) -> bool:
-        found = pattern.match(self.text, self.pos)
-        if found is None:
-            return False
-        self.last, self.pos = found.group(0), found.end()
-        return True
-
-    def match_word(self, word: str) -> bool:
-        end = self.pos + len(word)
-        if self.text[self.pos : end].lower() != word:
-            return False
-        if end < len(self.text) and (self.text[end].isalnum() or self.text[end] in "-_.="):
-            return False
-        self.pos = end
-        return True
-
-    def peek_method(self) -> bool:
-        """A keyword followed (after CFWS) by '=' or '/': a resinfo, not an authserv-id."""
-        return self._after_keyword() in ("=", "/")
-
-    def peek_instance(self) -> bool:
-        return self.text[self.pos : self.pos + 1].lower() == "i" and self._after_keyword() == "="
-
-    def _after_keyword(self) -> str:
-        start = self.pos
-        try:
-            if not self.match(_KEYWORD):
-                return ""
-            self.cfws()
-            return self.peek()
-        except _SyntaxError:
-            return ""
-        finally:
-            self.pos = start
-
-    def authserv_id(self) -> str:
-        if self.peek() == '"':
-            return self.quoted()
-        if not self.match(_TOKEN):
-            raise _SyntaxError("expected an authserv-id")
-        return self.last
-
-    def quoted(self) -> str:
-        self.expect('"')
-        out: list[str] = []
-        while not self.at_end():
-            char = self.text[self.pos]
-            self.pos += 1
-            if char == '"':
-                return "".join(out)
-            if char == "\\" and not self.at_end():
-                char = self.text[self.pos]
-                self.pos += 1
-            out.append(char)
-        raise _SyntaxError("unterminated quoted string")
-
-    def cfws(self) -> str | None:
-        """Skip folding white space and comments; return the text of the first comment."""
-        first: str | None = None
-        while not self.at_end():
-            char = self.text[self.pos]
-            if char in " \t\r\n":
-                self.pos += 1
-            elif char == "(":
-                text = self._comment()
-                first = text if first is None else first
-            else:
-                break
-        return first
-
-    def _comment(self) -> str:
-        start, depth = self.pos + 1, 0
-        while not self.at_end():
-            char = self.text[self.pos]
-            self.pos += 1
-            if char == "\\":
-                self.pos += 1
-            elif char == "(":
-                depth += 1
-            elif char == ")":
-                depth -= 1
-                if depth == 0:
-                    return self.text[start : self.pos - 1].strip()
-        raise _SyntaxError("unterminated comment")
+    raise SyntaxFault("expected a value")
