@@ -57,31 +57,23 @@ async def analyze(
 ) -> MessageFacts:
     """Analyse one message (whole, or headers only) against the org context."""
     headers = parse_headers(data)
-    received = headers.get_all("Received")[:MAX_RECEIVED]
-    hops = tuple(parse_received(f.value, f.index) for f in received)
-    if org.provider is None and not org.domains and hops:
-        org = replace(org, provider=infer_provider(hops[0].by_host))
-    chain = build_chain(hops, org)
+    chain, org = _transport(headers, org)
     entry_field = chain.entry_hop.field_index if chain.entry_hop else None
     authres = classify(headers.get_all("Authentication-Results")[:100], entry_field, org)
     identity = read_identity(headers)
     has_body = headers.body_offset >= 0
-    errors: list[str] = []
     signatures = tuple(f.value for f in headers.get_all("DKIM-Signature"))
     dkim = await verify_message(data, signatures, resolver) if has_body else ()
-    receiver_spf = receiver_spf_result(authres, chain)
-    auth = evaluator(resolver, receiver_spf)
+    auth = evaluator(resolver, receiver_spf_result(authres, chain))
     spf = await _spf(auth, chain, identity)
-    dmarc = None
-    if identity.from_domain:
-        dmarc = await auth.dmarc(identity.from_domain, spf, dkim)
-        if dmarc.result == "temperror":
-            errors.append(f"DMARC for {identity.from_domain}: {dmarc.explanation}")
-    errors += [
+    dmarc = await auth.dmarc(identity.from_domain, spf, dkim) if identity.from_domain else None
+    errors = [
         f"DKIM key {d.selector}._domainkey.{d.domain}: {d.reason}"
         for d in dkim
         if d.result == "temperror"
     ]
+    if dmarc is not None and dmarc.result == "temperror":
+        errors.append(f"DMARC for {identity.from_domain}: {dmarc.explanation}")
     return MessageFacts(
         label,
         len(data),
@@ -99,6 +91,15 @@ async def analyze(
         has_body,
         tuple(errors),
     )
+
+
+def _transport(headers: HeaderSection, org: OrgContext) -> tuple[Chain, OrgContext]:
+    """The hop chain; without --org-domain the newest hop's filter is taken as the org's."""
+    received = headers.get_all("Received")[:MAX_RECEIVED]
+    hops = tuple(parse_received(f.value, f.index) for f in received)
+    if org.provider is None and not org.domains and hops:
+        org = replace(org, provider=infer_provider(hops[0].by_host))
+    return build_chain(hops, org), org
 
 
 async def _spf(auth: AuthEvaluator, chain: Chain, identity: Identity) -> SpfOutcome:

@@ -120,22 +120,39 @@ def profile_findings(
     facts: MessageFacts, match: ProfileMatch, profile: SenderProfile
 ) -> list[Finding]:
     """MSG021-MSG023: sender, source IP and DKIM domain against the profile."""
-    ident, name = facts.identity, profile.name
-    out = [
-        Finding(
-            "MSG021",
-            Status.PASS,
-            f"From {ident.from_address} is a {name} sender ({match.from_sender})",
-            subject=ident.from_address or "",
-        )
-        if match.from_sender
-        else Finding(
-            "MSG021",
-            Status.WARN,
-            f"From {ident.from_address or '(none)'} is not a documented {name} sender",
-            subject=ident.from_address or "",
-        ),
-    ]
+    out = _sender_findings(facts, match, profile.name)
+    out += _network_findings(facts, match, profile.name)
+    status = Status.PASS if match.dkim_domains else Status.WARN
+    text = (
+        f"DKIM d={', '.join(match.dkim_domains)} passes and aligns with From"
+        if match.dkim_domains
+        else f"No passing, From-aligned DKIM signature of a {profile.name} domain"
+    )
+    out.append(Finding("MSG023", status, text))
+    return out
+
+
+def _sender_findings(facts: MessageFacts, match: ProfileMatch, name: str) -> list[Finding]:
+    ident = facts.identity
+    subject = ident.from_address or ""
+    if match.from_sender:
+        out = [
+            Finding(
+                "MSG021",
+                Status.PASS,
+                f"From {subject} is a {name} sender ({match.from_sender})",
+                subject=subject,
+            )
+        ]
+    else:
+        out = [
+            Finding(
+                "MSG021",
+                Status.WARN,
+                f"From {subject or '(none)'} is not a documented {name} sender",
+                subject=subject,
+            )
+        ]
     if ident.return_path and not match.return_path_ok:
         out.append(
             Finding(
@@ -145,20 +162,24 @@ def profile_findings(
                 subject=ident.return_path,
             )
         )
+    return out
+
+
+def _network_findings(facts: MessageFacts, match: ProfileMatch, name: str) -> list[Finding]:
     entry = facts.chain.entry_hop
     ip = entry.from_ip if entry else None
     net = match.entry_network
     if net is not None and net.documented:
-        out.append(
+        return [
             Finding(
                 "MSG022",
                 Status.PASS,
                 f"Entered from {ip}, a documented {name} source ({net.network})",
                 subject=ip or "",
             )
-        )
-    elif net is not None:
-        out.append(
+        ]
+    if net is not None:
+        return [
             Finding(
                 "MSG022",
                 Status.WARN,
@@ -166,24 +187,17 @@ def profile_findings(
                 f"({net.label or 'undocumented'}) but not a documented address",
                 subject=ip or "",
             )
-        )
-    elif ip:
-        out.append(
+        ]
+    if ip:
+        return [
             Finding(
                 "MSG022",
                 Status.INFO,
                 f"Entered from {ip}, not a {name} source IP in the profile",
                 subject=ip,
             )
-        )
-    status = Status.PASS if match.dkim_domains else Status.WARN
-    text = (
-        f"DKIM d={', '.join(match.dkim_domains)} passes and aligns with From"
-        if match.dkim_domains
-        else f"No passing, From-aligned DKIM signature of a {name} domain"
-    )
-    out.append(Finding("MSG023", status, text))
-    return out
+        ]
+    return []
 
 
 def verdict_sentence(facts: MessageFacts, match: ProfileMatch | None, profile_name: str) -> Finding:
