@@ -96,3 +96,28 @@ def test_foreign_authserv_id_inside_is_not_trusted():
     chain = build_chain(hops, org)
     fields = classify(headers.get_all("Authentication-Results"), chain.entry_hop.field_index, org)
     assert [f.trust for f in fields] == [Trust.FOREIGN]
+
+
+def test_arc_chain_with_two_first_instances_is_broken():
+    """rspamd's arcbad sample: Microsoft's and FreeBSD's hops both wrote i=1."""
+    from mailcheck.message.arc import read_arc
+
+    data = (conformance_dir("spam-headers") / "samples" / "rspamd-arcbad.headers").read_bytes()
+    chain = read_arc(parse_headers(data))
+    assert chain.present
+    assert any("ARC-Authentication-Results fields" in p for p in chain.problems)
+
+
+async def test_microsoft_front_door_found_without_org_domain():
+    """Without --org-domain the newest hop names the filter (Microsoft 365): its internal
+    relays are skipped and its id-less Authentication-Results is trusted."""
+    from mailcheck.dns.snapshot import Snapshot, SnapshotResolver
+    from mailcheck.message import analyze
+
+    data = (conformance_dir("spam-headers") / "samples" / "mimekit-bounce.headers").read_bytes()
+    facts = await analyze(data, "bounce", SnapshotResolver(Snapshot("t")), OrgContext())
+    entry = facts.chain.entry_hop
+    assert entry is not None and entry.from_ip == "185.132.181.12"
+    assert not facts.chain.entry_certain
+    assert facts.receiver_results["dmarc"] == "fail"
+    assert facts.receiver_results["compauth"] == "softpass"
