@@ -42,10 +42,13 @@ async def analyze_to_report(
     profile: SenderProfile | None = None,
     generated_at: str = "",
     command: tuple[str, ...] = (),
+    org_problems: tuple[str, ...] = (),
 ) -> Report:
-    """Analyse one message and wrap the result in a ``Report``."""
+    """Analyse one message and wrap the result in a ``Report`` (``org_problems``: lookups
+    about the organisation that failed, reported as could-not-check findings)."""
     facts = await analyze(item.data, item.label, resolver, org)
     findings = evaluate(facts, profile)
+    findings += tuple(Finding("MSG024", Status.ERROR, p) for p in org_problems)
     if item.truncated:
         findings += (
             Finding(

@@ -42,9 +42,9 @@ async def analyze_messages(
         if domain is None:
             raise UsageError(f"--org-domain: {org_domain!r} is not a valid mail domain")
     ids = tuple(a.lower() for a in authserv_ids)
-    org, _problems = await org_context(resolver, domain, networks, ids)
+    org, problems = await org_context(resolver, domain, networks, ids)
     reports = [
-        await analyze_to_report(item, resolver, org, profile, generated_at, command)
+        await analyze_to_report(item, resolver, org, profile, generated_at, command, problems)
         for item in read_inputs(source, stdin)
     ]
     if not reports:

@@ -126,3 +126,13 @@ def test_hostile_message_gives_partial_analysis(capsys, tmp_path, data):
     assert code in (0, 1, 2, 4)
     report = json.loads(out)
     assert any(f["code"] == "MSG001" for f in report["findings"])
+
+
+def test_org_mx_lookup_failure_is_could_not_check(capsys):
+    """msgnone.example is not in the snapshot: its MX lookup fails, which is an error finding,
+    never "no filter"."""
+    code, out, _ = run(
+        capsys, str(CORPUS / "spamassassin-spam.eml"), "--org-domain", "msgnone.example"
+    )
+    assert code == 2  # the SpamAssassin junk verdict (fail) outranks the lookup error
+    assert "ERROR MSG024 MX of msgnone.example" in out
