@@ -22,7 +22,7 @@ from mailcheck.message.headers import HeaderSection, parse_headers
 from mailcheck.message.org import Network, OrgContext, detect_provider, infer_provider
 from mailcheck.message.received import parse_received
 from mailcheck.message.trust import AuthResField, Trust, aggregate, classify
-from mailcheck.message.verdicts import decode_all
+from mailcheck.message.verdicts import Verdict, decode_all
 
 MAX_RECEIVED = 500  # hops analysed; more than this is a loop or an attack
 EvaluatorFactory = Callable[[Resolver, SpfOutcome | None], AuthEvaluator]
@@ -91,6 +91,17 @@ async def analyze(
         has_body,
         tuple(errors),
     )
+
+
+def _verdicts(headers: HeaderSection, entry_field: int | None) -> tuple[Verdict, ...]:
+    """Decoded verdicts; one whose field sits below the entry hop came from outside (the
+    sender's own filter, or a forgery) and is marked so."""
+    out = []
+    for verdict in decode_all(headers):
+        fields = headers.get_all(verdict.header)
+        below = bool(fields) and entry_field is not None and fields[0].index > entry_field
+        out.append(replace(verdict, outside=True) if below else verdict)
+    return tuple(out)
 
 
 def _transport(headers: HeaderSection, org: OrgContext) -> tuple[Chain, OrgContext]:

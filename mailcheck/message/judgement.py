@@ -57,7 +57,19 @@ def verdict_findings(facts: MessageFacts) -> list[Finding]:
     out: list[Finding] = []
     for v in facts.verdicts[:30]:
         evidence = (f"{v.header}: {v.raw[:500]}",) + tuple(f"{k}: {m}" for k, m in v.details[:12])
-        if v.vendor == "unknown":
+        if v.outside:
+            out.append(
+                Finding(
+                    "MSG019",
+                    Status.INFO,
+                    f"{v.vendor}: {v.summary} (written before "
+                    "the message entered the organisation: the sender's own filter "
+                    "or a forgery, not used)",
+                    subject=v.vendor,
+                    evidence=evidence,
+                )
+            )
+        elif v.vendor == "unknown":
             out.append(
                 Finding(
                     "MSG020",
@@ -224,7 +236,7 @@ def verdict_sentence(facts: MessageFacts, match: ProfileMatch | None, profile_na
 
 
 def _main_verdict(facts: MessageFacts) -> Verdict | None:
-    harmful = [v for v in facts.verdicts if v.disposition in HARMFUL]
+    harmful = [v for v in facts.verdicts if v.disposition in HARMFUL and not v.outside]
     provider = facts.org.provider.filter if facts.org.provider else ""
     harmful.sort(
         key=lambda v: (
@@ -275,7 +287,7 @@ def _fix(verdict: Verdict, facts: MessageFacts) -> str:
 
 
 def _no_verdict(facts: MessageFacts, auth: str) -> str:
-    decoded = [v for v in facts.verdicts if v.vendor != "unknown"]
+    decoded = [v for v in facts.verdicts if v.vendor != "unknown" and not v.outside]
     if not decoded:
         return (
             f"no filter verdict header is present; {auth}; if it landed in junk, look at "

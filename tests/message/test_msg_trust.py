@@ -121,3 +121,37 @@ async def test_microsoft_front_door_found_without_org_domain():
     assert not facts.chain.entry_certain
     assert facts.receiver_results["dmarc"] == "fail"
     assert facts.receiver_results["compauth"] == "softpass"
+
+
+async def test_verdict_written_before_entry_is_not_the_orgs():
+    """A sender can stamp its own "X-Spam-Status: No"; below the entry hop it is not used."""
+    from mailcheck.dns.snapshot import Snapshot, SnapshotResolver
+    from mailcheck.message import analyze, evaluate
+
+    data = (
+        b"X-Spam-Status: Yes, score=9.0 required=5.0 tests=URIBL_BLACK\r\n"
+        b"Received: from out.a.example (out.a.example [198.51.100.7]) by mx.org.example\r\n"
+        b" (Postfix) with ESMTP id 1; Sun, 22 Nov 2026 03:00:00 +0000\r\n"
+        b"X-Spam-Status: No, score=-5.0 required=5.0 tests=SENDER_SAYS_SO\r\n"
+        b"From: a@a.example\r\n\r\n"
+    )
+    facts = await analyze(data, "m", SnapshotResolver(Snapshot("t")), OrgContext(("org.example",)))
+    assert [(v.score, v.outside) for v in facts.verdicts] == [(9.0, False)]
+    headers = parse_headers(data)
+    assert headers.get_all("X-Spam-Status")[1].index > facts.chain.entry_hop.field_index
+    assert "SpamAssassin marked it spam" in evaluate(facts, None)[0].summary
+
+
+async def test_verdict_only_below_entry_is_marked_outside():
+    from mailcheck.dns.snapshot import Snapshot, SnapshotResolver
+    from mailcheck.message import analyze, evaluate
+
+    data = (
+        b"Received: from out.a.example (out.a.example [198.51.100.7]) by mx.org.example\r\n"
+        b" (Postfix) with ESMTP id 1; Sun, 22 Nov 2026 03:00:00 +0000\r\n"
+        b"X-Spam-Status: Yes, score=9.0 required=5.0 tests=FORGED\r\n"
+        b"From: a@a.example\r\n\r\n"
+    )
+    facts = await analyze(data, "m", SnapshotResolver(Snapshot("t")), OrgContext(("org.example",)))
+    assert [v.outside for v in facts.verdicts] == [True]
+    assert "marked it" not in evaluate(facts, None)[0].summary

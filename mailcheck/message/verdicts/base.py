@@ -43,6 +43,7 @@ class Verdict:
     details: tuple[tuple[str, str], ...] = ()  # (field, meaning) in header order
     tests: tuple[str, ...] = ()  # rules or symbols that fired
     raw: str = ""
+    outside: bool = False  # written before the message entered the org: not the org's verdict
 
 
 class Decoder(Protocol):
