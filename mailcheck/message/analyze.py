@@ -85,7 +85,7 @@ async def analyze(
         dkim,
         spf,
         dmarc,
-        decode_all(headers),
+        _verdicts(headers, entry_field),
         org,
         headers.defects,
         has_body,
