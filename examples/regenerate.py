@@ -21,6 +21,12 @@ from mailcheck.app import build_report  # noqa: E402
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig  # noqa: E402
 from mailcheck.dns.snapshot import Recorded, RecordingResolver  # noqa: E402
 from mailcheck.profiles import get_profile  # noqa: E402
+from tests.nameserver import (  # noqa: E402
+    LoopbackNameserver,
+    ZoneSet,
+    load_zones,
+    zones_from_records,
+)
 
 EXAMPLE = REPO / "examples" / "acme.json"
 DOMAIN = "acme.example"
@@ -42,11 +48,17 @@ async def snapshot_json(port: int) -> str:
     return snapshot.to_json()
 
 
+def example_zones() -> ZoneSet:
+    """tests/data/zones plus an empty root zone: names we do not serve (``_dmarc.com``) are
+    NXDOMAIN, as on the Internet, instead of REFUSED (which DMARC's Tree Walk must report as
+    "could not decide")."""
+    zones = load_zones()
+    return ZoneSet(zones.zones + zones_from_records({}).zones, zones.silent)
+
+
 def main() -> None:
     """Serve the zones on loopback, record, write the file."""
-    from tests.nameserver import LoopbackNameserver
-
-    with LoopbackNameserver() as server:
+    with LoopbackNameserver(example_zones()) as server:
         EXAMPLE.write_text(asyncio.run(snapshot_json(server.port)), encoding="utf-8")
     print(f"wrote {EXAMPLE.relative_to(REPO)}")
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from mailcheck import profiles, services
+from mailcheck import dnsbl_zones, profiles, services
 from mailcheck.errors import ProfileError
 from mailcheck.rulefile import RulesDocument, iter_rules_files, read_rules_file
 
 # kind -> a function that validates a parsed document and raises ProfileError on any problem.
 VALIDATORS: dict[str, Callable[[RulesDocument], object]] = {
     profiles.KIND: profiles.profile_from_document,
+    dnsbl_zones.KIND: dnsbl_zones.rules_from_document,
     services.KIND: services.services_from_document,
 }
 

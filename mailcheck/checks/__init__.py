@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from mailcheck.checks.dnsbl import DnsblCheck
 from mailcheck.checks.interface import Check, CheckContext
 from mailcheck.checks.mx import MxCheck
+from mailcheck.checks.reverse_dns import ReverseDnsCheck
+from mailcheck.checks.sender_dmarc import SenderDmarcCheck
 from mailcheck.checks.sender_spf import SenderSpfCheck
 from mailcheck.checks.shared_infra import SharedInfraCheck
 
 # Receiving side first, as the report reads: where mail enters, then the sender.
-DEFAULT_CHECKS: tuple[Check, ...] = (MxCheck(), SenderSpfCheck(), SharedInfraCheck())
+DEFAULT_CHECKS: tuple[Check, ...] = (
+    MxCheck(),
+    SenderSpfCheck(),
+    SharedInfraCheck(),
+    SenderDmarcCheck(),
+    ReverseDnsCheck(),
+    DnsblCheck(),
+)
 
 # ``mailcheck sender``: the sender side only, no company domain needed.
 SENDER_CHECKS: tuple[Check, ...] = (SenderSpfCheck(), SharedInfraCheck())

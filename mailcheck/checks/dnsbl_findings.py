@@ -1,0 +1,116 @@
+"""Findings of the DNSBL check for one list (pure): self-test, listings, refusals, errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mailcheck.model import Finding, Status
+
+if TYPE_CHECKING:
+    from mailcheck.checks.dnsbl import Lookup, ZoneFacts
+
+_SELF_TEST = {
+    "failed": (
+        "BL005",
+        "failed its RFC 5782 self-test (127.0.0.2 must be listed, 127.0.0.1 must not): "
+        "its answers are not trusted and no IP was checked on it",
+    ),
+    "refused": ("BL003", "refused the self-test query: no IP was checked on it"),
+    "rewritten": (
+        "BL004",
+        "self-test got an answer outside 127.0.0.0/8: a resolver rewrites answers",
+    ),
+    "error": ("BL006", "could not be self-tested: a lookup failed"),
+}
+
+
+def zone_findings(zone: ZoneFacts, shared: dict[str, str]) -> list[Finding]:
+    """Findings for one list; a list that failed its self-test yields only that."""
+    if zone.self_test != "ok":
+        code, text = _SELF_TEST[zone.self_test]
+        return [
+            Finding(
+                code,
+                Status.ERROR,
+                f"DNSBL {zone.zone} ({zone.operator}) {text}",
+                f"Usage terms: {zone.usage}",
+                zone.zone,
+                zone.self_test_detail,
+            )
+        ]
+    return [f for x in zone.lookups if (f := _lookup_finding(zone, x, shared)) is not None]
+
+
+def _lookup_finding(zone: ZoneFacts, x: Lookup, shared: dict[str, str]) -> Finding | None:
+    evidence = (
+        tuple(f"{x.query} A {a}" for a in x.answers)
+        + tuple(f"{x.query} TXT {t}" for t in x.reason)
+        + x.meanings
+    )
+    match x.state:
+        case "listed":
+            return _listed(zone, x, shared.get(x.ip, ""), evidence)
+        case "refused" | "rewritten":
+            return _not_a_listing(zone, x, evidence)
+        case "error":
+            return Finding(
+                "BL006",
+                Status.ERROR,
+                f"Could not look up {x.ip} on {zone.zone}",
+                "The lookup did not complete; this is neither listed nor clear.",
+                x.ip,
+                (x.error,),
+            )
+        case "no-ipv6":
+            return Finding(
+                "BL007",
+                Status.INFO,
+                f"{zone.zone} has no IPv6 data; {x.ip} was not checked on it",
+                subject=x.ip,
+            )
+    return None
+
+
+def _not_a_listing(zone: ZoneFacts, x: Lookup, evidence: tuple[str, ...]) -> Finding:
+    if x.state == "refused":
+        return Finding(
+            "BL003",
+            Status.ERROR,
+            f"DNSBL {zone.zone} refused to answer for {x.ip}: {'; '.join(x.meanings)}",
+            f"This is not a listing. Usage terms: {zone.usage}",
+            x.ip,
+            evidence,
+        )
+    return Finding(
+        "BL004",
+        Status.ERROR,
+        f"Answer for {x.ip} on {zone.zone} is outside 127.0.0.0/8: a resolver rewrites answers",
+        "This is not a listing: the resolver, not the list, answered. Use a resolver that "
+        "returns NXDOMAIN unchanged.",
+        x.ip,
+        evidence,
+    )
+
+
+def _listed(zone: ZoneFacts, x: Lookup, service: str, evidence: tuple[str, ...]) -> Finding:
+    why = "; ".join(x.meanings)
+    if service:
+        return Finding(
+            "BL002",
+            Status.WARN,
+            f"{x.ip} (shared {service} infrastructure) is listed on {zone.zone}: {why}",
+            f"The IP is shared by {service}'s customers, so the listing may come from another "
+            f"sender. It is {service}'s problem, to raise with the vendor: not a reason to "
+            "allowlist the IP, which would also let the other senders' mail in.",
+            x.ip,
+            evidence,
+        )
+    return Finding(
+        "BL002",
+        Status.WARN,
+        f"{x.ip} is listed on {zone.zone} ({zone.operator}): {why}",
+        "Filters that use this list may refuse or junk the sender's mail; the sender must "
+        f"get it delisted. Usage terms: {zone.usage}",
+        x.ip,
+        evidence,
+    )

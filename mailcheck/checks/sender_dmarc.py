@@ -1,0 +1,112 @@
+"""DMARC of each sender-profile domain (RFC 9989) and, per sender address, whether DMARC can
+pass via SPF (envelope domain aligned) or only via DKIM.
+
+Gathers DNS Tree Walks for the sender, envelope and DKIM domains, then ``evaluate`` decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from dataclasses import dataclass
+
+from mailcheck.checks.interface import CheckContext
+from mailcheck.checks.sender_dmarc_findings import domain_findings, prediction_findings
+from mailcheck.dmarc import (
+    PolicyResult,
+    Prediction,
+    TreeWalk,
+    discover_policy,
+    org_domains_of,
+    predict,
+    walk_all,
+)
+from mailcheck.dns.interface import Outcome, Resolver, RRType
+from mailcheck.errors import DnsError
+from mailcheck.model import CheckResult, Finding, Status
+from mailcheck.profiles import SenderProfile
+
+
+@dataclass(frozen=True)
+class DomainDmarc:
+    """DMARC facts of one sender domain."""
+
+    domain: str
+    exists: bool | None  # None: the existence lookups failed
+    result: PolicyResult
+    walk: TreeWalk
+
+
+@dataclass(frozen=True)
+class SenderDmarcFacts:
+    """What DNS says about the DMARC of every sender domain, and the per-address prediction."""
+
+    profile_id: str
+    envelope_domains: tuple[str, ...]
+    dkim_domains: tuple[str, ...]
+    domains: tuple[DomainDmarc, ...] = ()
+    predictions: tuple[Prediction, ...] = ()
+
+
+class SenderDmarcCheck:
+    """See ``Check``."""
+
+    name = "sender-dmarc"
+    title = "Sender DMARC (RFC 9989): policy and how DMARC can pass"
+
+    async def run(self, context: CheckContext) -> CheckResult:
+        """See ``Check.run``."""
+        if context.profile is None:
+            finding = Finding(
+                "DMC014", Status.INFO, "No sender profile given: sender DMARC not checked"
+            )
+            return CheckResult(self.name, self.title, (finding,))
+        facts = await gather(context.profile, context.resolver)
+        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
+
+
+async def gather(profile: SenderProfile, resolver: Resolver) -> SenderDmarcFacts:
+    """Walk every relevant domain once, then discover policies and predict per address."""
+    senders = profile.sender_domains
+    walks = await walk_all(resolver, (*senders, *profile.envelope_domains, *profile.dkim_domains))
+    exists = await asyncio.gather(*(domain_exists(resolver, d) for d in senders))
+    domains = tuple(
+        DomainDmarc(d, e, discover_policy(walks[d], e), walks[d])
+        for d, e in zip(senders, exists, strict=True)
+    )
+    by_domain = {d.domain: d.result for d in domains}
+    orgs = org_domains_of(walks)
+    predictions = tuple(
+        predict(
+            s.address,
+            by_domain[s.domain],
+            profile.envelope_domains,
+            profile.dkim_domains,
+            orgs,
+        )
+        for s in profile.senders
+    )
+    return SenderDmarcFacts(
+        profile.id, profile.envelope_domains, profile.dkim_domains, domains, predictions
+    )
+
+
+async def domain_exists(resolver: Resolver, domain: str) -> bool | None:
+    """RFC 9989 non-existent domain: no A, AAAA or MX (NXDOMAIN or NODATA for all three)."""
+    try:
+        answers = await asyncio.gather(
+            *(resolver.resolve(domain, t) for t in (RRType.A, RRType.AAAA, RRType.MX))
+        )
+    except DnsError:
+        return None
+    return any(a.outcome is Outcome.ANSWER for a in answers)
+
+
+def evaluate(facts: SenderDmarcFacts) -> tuple[Finding, ...]:
+    """Decide findings from gathered facts (pure; tested on literal facts)."""
+    findings: list[Finding] = []
+    for domain in facts.domains:
+        findings.extend(domain_findings(domain.result, domain.walk, domain.exists))
+    for prediction in facts.predictions:
+        findings.extend(prediction_findings(prediction))
+    return tuple(findings)
