@@ -1,10 +1,9 @@
 """The seam through which message analysis gets SPF and DMARC answers.
 
 ``AuthEvaluator`` is the narrow interface: SPF for (entry IP, MAIL FROM, HELO) and DMARC for
-(From domain, SPF outcome, DKIM results). ``BuiltinAuthEvaluator`` re-evaluates SPF with the
-project's RFC 7208 evaluator (``mailcheck.spf.check_host``) and, until the DMARC module
-(``mailcheck.dmarc``) lands, implements a minimal DMARC itself: discovery by tree walk,
-relaxed/strict alignment and the policy outcome.
+(From domain, SPF outcome, DKIM results). ``BuiltinAuthEvaluator`` implements it with the
+project's RFC 7208 evaluator (``mailcheck.spf.check_host``) and RFC 9989 DMARC module
+(``mailcheck.dmarc``: DNS Tree Walk, Organizational Domains, alignment, policy).
 """
 
 from __future__ import annotations
@@ -13,11 +12,20 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from mailcheck.dkim import DkimResult
-from mailcheck.dns.interface import Outcome, Resolver, RRType
-from mailcheck.errors import DnsError
+from mailcheck.dmarc import (
+    Discovery,
+    MessageVerdict,
+    PolicyResult,
+    discover_policy,
+    evaluate_message,
+    is_aligned,
+    org_domains_of,
+    walk_all,
+)
+from mailcheck.dns.interface import Resolver, normalize_name
 from mailcheck.spf import check_host
 
-MAX_WALK = 8  # DMARC tree walk query limit (RFC 9989 §4.10.1 caps it at 8 lookups)
+MAX_IDENTIFIERS = 12  # From, MAIL FROM and up to 10 DKIM d=: each gets one tree walk
 
 
 @dataclass(frozen=True)
@@ -87,99 +95,52 @@ class BuiltinAuthEvaluator:
     async def dmarc(
         self, from_domain: str, spf: SpfOutcome, dkim: tuple[DkimResult, ...]
     ) -> DmarcOutcome:
-        """See ``AuthEvaluator.dmarc``."""
-        try:
-            found = await discover(self._resolver, from_domain)
-            if found is None:
-                return DmarcOutcome("none", from_domain, explanation="no DMARC record found")
-            record_domain, record = found
-            org = await organizational_domain(self._resolver, from_domain, record_domain)
-        except DnsError as exc:
-            return DmarcOutcome("temperror", from_domain, explanation=f"lookup failed: {exc}")
-        return evaluate_dmarc(from_domain, record_domain, record, org, spf, dkim)
+        """See ``AuthEvaluator.dmarc``: policy discovery on the From domain's tree walk,
+        alignment against the Organizational Domains of every identifier (RFC 9989)."""
+        author = normalize_name(from_domain)
+        identifiers = [author, spf.domain, *(d.domain for d in dkim)]
+        walks = await walk_all(self._resolver, [d for d in identifiers if d][:MAX_IDENTIFIERS])
+        orgs = org_domains_of(walks)
+        # whether the author domain exists is not looked up: sp and np are read as sp
+        policy = discover_policy(walks[author], author_exists=None)
+        signed = [(d.domain, d.result) for d in dkim]
+        verdict = evaluate_message(policy, signed, (spf.result, spf.domain), orgs)
+        return _outcome(author, policy, verdict, dkim, orgs)
 
 
-def evaluate_dmarc(
-    from_domain: str,
-    record_domain: str,
-    record: str,
-    org: str,
-    spf: SpfOutcome,
+def _outcome(
+    author: str,
+    policy: PolicyResult,
+    verdict: MessageVerdict,
     dkim: tuple[DkimResult, ...],
+    orgs: dict[str, str | None],
 ) -> DmarcOutcome:
-    """Pure DMARC decision from the discovered record (RFC 9989 §4.4 alignment, relaxed or
-    strict per ``aspf=``/``adkim=``)."""
-    tags = parse_record(record)
-    policy = tags.get("p", "none")
-    if record_domain != from_domain:
-        policy = tags.get("sp", policy)  # a subdomain uses sp= when the policy is inherited
-    strict_spf, strict_dkim = tags.get("aspf") == "s", tags.get("adkim") == "s"
-    spf_ok = spf.result == "pass" and _aligned(spf.domain, from_domain, org, strict_spf)
-    dkim_ok = tuple(
+    record = policy.record
+    aligned = tuple(
         d.domain
         for d in dkim
-        if d.result == "pass" and _aligned(d.domain, from_domain, org, strict_dkim)
+        if record is not None
+        and d.result == "pass"
+        and is_aligned(author, d.domain, record.adkim, orgs)
     )
-    result = "pass" if spf_ok or dkim_ok else "fail"
-    why = f"SPF {'aligned' if spf_ok else 'not aligned'}, DKIM "
-    why += f"{'aligned (' + ', '.join(dkim_ok) + ')' if dkim_ok else 'not aligned'}"
-    return DmarcOutcome(result, from_domain, policy, record, org, spf_ok, dkim_ok, why)
-
-
-def _aligned(domain: str, from_domain: str, org: str, strict: bool) -> bool:
-    domain, from_domain = domain.lower().rstrip("."), from_domain.lower().rstrip(".")
-    if not domain:
-        return False
-    if strict:
-        return domain == from_domain
-    # relaxed: both share the organizational domain of the From domain
-    return domain == org or domain.endswith("." + org)
-
-
-def parse_record(record: str) -> dict[str, str]:
-    """DMARC tag list; names and the policy values lower-cased."""
-    tags: dict[str, str] = {}
-    for part in record.split(";")[:50]:
-        name, found, value = part.partition("=")
-        if found:
-            tags.setdefault(name.strip().lower(), value.strip().lower())
-    return tags
-
-
-async def discover(resolver: Resolver, domain: str) -> tuple[str, str] | None:
-    """The DMARC record for ``domain``: its own, else the nearest ancestor's (tree walk)."""
-    for name in _walk(domain):
-        record = await _record(resolver, name)
-        if record is not None:
-            return name, record
-    return None
-
-
-async def organizational_domain(resolver: Resolver, domain: str, record_domain: str) -> str:
-    """RFC 9989 §4.10: the shortest ancestor with a DMARC record (psd=y stops one below it);
-    without any ancestor record, the domain that published the policy."""
-    best = record_domain
-    for name in reversed(_walk(domain)):  # shortest first
-        record = await _record(resolver, name)
-        if record is None:
-            continue
-        if parse_record(record).get("psd") == "y":
-            labels = domain.split(".")
-            return ".".join(labels[-(len(name.split(".")) + 1) :])
-        return name
-    return best
-
-
-async def _record(resolver: Resolver, name: str) -> str | None:
-    answer = await resolver.resolve(f"_dmarc.{name}", RRType.TXT)
-    if answer.outcome is not Outcome.ANSWER:
-        return None
-    records = [r for r in answer.records if r.lower().startswith("v=dmarc1")]
-    return records[0] if len(records) == 1 else None  # several records: none applies
-
-
-def _walk(domain: str) -> list[str]:
-    """The domain and its ancestors, longest first, at most ``MAX_WALK`` (no TLD alone)."""
-    labels = domain.lower().rstrip(".").split(".")
-    names = [".".join(labels[i:]) for i in range(len(labels) - 1)]
-    return names[:1] + names[1:][-(MAX_WALK - 1) :] if names else []
+    if verdict.status == "temperror":
+        why = policy.error or "an SPF or DKIM result was temperror"
+    elif policy.state is Discovery.NONE:
+        why = "no DMARC record on the tree walk"
+    elif policy.state is Discovery.UNUSABLE:
+        why = "the DMARC record has a bad policy and no valid rua: DMARC does not apply"
+    else:
+        why = f"SPF {'aligned' if verdict.aligned_spf else 'not aligned'}, DKIM "
+        why += f"aligned ({', '.join(aligned)})" if aligned else "not aligned"
+        why += f"; policy from {policy.policy_domain} ({policy.applied_tag}=)"
+        why += "; t=y: test mode, not enforced" if record is not None and record.test_mode else ""
+    return DmarcOutcome(
+        verdict.status,
+        author,
+        policy.policy.value if policy.policy else None,
+        record.text if record else "",
+        policy.organizational_domain or "",
+        verdict.aligned_spf,
+        aligned,
+        why,
+    )

@@ -254,4 +254,14 @@ def _dmarc_findings(facts: MessageFacts) -> list[Finding]:
                 subject=dmarc.from_domain,
             )
         ]
-    return []  # temperror: reported as MSG024
+    if dmarc.result == "temperror":
+        return []  # reported once as a lookup error (MSG024)
+    return [
+        Finding(
+            "MSG016",
+            Status.WARN,
+            f"DMARC {dmarc.result} for {dmarc.from_domain} ({dmarc.explanation})",
+            subject=dmarc.from_domain,
+            evidence=evidence,
+        )
+    ]
