@@ -20,6 +20,7 @@ from mailcheck.errors import DnsError
 
 MAX_SIGNATURES = 10  # more signatures than this are not verified (each costs a lookup)
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+MAX_ARC_KEYS = 20  # ARC fields whose keys are fetched (two per set; long chains are cut)
 _TAG = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([^;]*)")
 _LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,61}[A-Za-z0-9])?$")
 
@@ -128,3 +129,46 @@ def _with(base: DkimResult, result: str, reason: str, bits: int | None = None) -
     return DkimResult(
         base.index, result, base.domain, base.selector, base.algorithm, reason[:300], bits
     )
+
+
+@dataclass(frozen=True)
+class ArcVerification:
+    """The ARC chain validation status (RFC 8617 §5.2) as dkimpy computes it."""
+
+    result: str  # pass | fail | none | temperror
+    reason: str = ""
+
+
+async def verify_arc(
+    message: bytes, arc_fields: tuple[str, ...], resolver: Resolver
+) -> ArcVerification:
+    """Validate the ARC chain: every ARC-Seal and ARC-Message-Signature key is fetched through
+    the resolver first (a failed lookup is temperror), then dkimpy checks the seals."""
+    if not arc_fields:
+        return ArcVerification("none", "no ARC sets")
+    records: dict[str, str] = {}
+    for value in arc_fields[:MAX_ARC_KEYS]:
+        tags = parse_tags(value)
+        name = f"{tags.get('s', '').lower()}._domainkey.{tags.get('d', '').lower()}"
+        if name in records or not _is_dns_name(name):
+            continue
+        try:
+            answer = await resolver.resolve(name, RRType.TXT)
+        except DnsError as exc:
+            return ArcVerification("temperror", f"key lookup failed: {exc.reason}")
+        if answer.outcome is Outcome.ANSWER and answer.records:
+            records[name] = answer.records[0]
+    return _run_arc(to_crlf(message[:MAX_MESSAGE_BYTES]), records)
+
+
+def _run_arc(message: bytes, records: dict[str, str]) -> ArcVerification:
+    def dnsfunc(name: bytes, timeout: float = 5) -> bytes | None:
+        record = records.get(name.decode("ascii", "replace").rstrip(".").lower())
+        return record.encode("utf-8") if record is not None else None
+
+    try:
+        cv, _results, reason = dkim.arc_verify(message, dnsfunc=dnsfunc, minkey=1024)
+    except (dkim.DKIMException, ValueError, TypeError, IndexError, KeyError) as exc:
+        return ArcVerification("fail", f"cannot verify: {type(exc).__name__}: {exc}")
+    result = cv.decode("ascii", "replace").lower() if isinstance(cv, bytes) else str(cv).lower()
+    return ArcVerification(result, str(reason)[:300])

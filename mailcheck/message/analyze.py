@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from email.utils import getaddresses
 
-from mailcheck.dkim import verify_message
+from mailcheck.dkim import verify_arc, verify_message
 from mailcheck.dns.interface import MxRecord, Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
 from mailcheck.message.arc import read_arc
@@ -74,6 +74,12 @@ async def analyze(
     ]
     if dmarc is not None and dmarc.result == "temperror":
         errors.append(f"DMARC for {identity.from_domain}: {dmarc.explanation}")
+    arc_fields = tuple(
+        f.value for f in headers.fields if f.key in ("arc-seal", "arc-message-signature")
+    )
+    arc = await verify_arc(data, arc_fields, resolver) if has_body and arc_fields else None
+    if arc is not None and arc.result == "temperror":
+        errors.append(f"ARC: {arc.reason}")
     return MessageFacts(
         label,
         len(data),
@@ -90,6 +96,7 @@ async def analyze(
         headers.defects,
         has_body,
         tuple(errors),
+        arc,
     )
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from mailcheck.dkim import DkimResult
+from mailcheck.dkim import ArcVerification, DkimResult
 from mailcheck.message.arc import ArcChain
 from mailcheck.message.auth import DmarcOutcome, SpfOutcome
 from mailcheck.message.chain import Chain
@@ -50,6 +50,7 @@ class MessageFacts:
     defects: tuple[str, ...] = ()
     has_body: bool = True
     errors: tuple[str, ...] = ()  # lookups that could not complete
+    arc_validation: ArcVerification | None = None  # None: headers only, nothing to verify
 
     def to_json(self) -> dict[str, Any]:
         """JSON-compatible facts for the report."""

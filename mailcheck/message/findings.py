@@ -152,12 +152,16 @@ def _arc_findings(facts: MessageFacts) -> list[Finding]:
         + (", ".join(f"{r.method}={r.result}" for r in s.results.results) if s.results else "")
         for s in arc.sets
     )
-    if arc.problems:
+    validation = facts.arc_validation
+    checked = f"seals {validation.result}" if validation else "seals not verified (headers only)"
+    if validation is not None and validation.reason and validation.result != "pass":
+        checked += f": {validation.reason}"
+    if arc.problems or (validation is not None and validation.result == "fail"):
         return [
             Finding(
                 "MSG010",
                 Status.WARN,
-                "ARC chain is structurally broken (not re-verified)",
+                f"ARC chain is broken ({checked})",
                 evidence=arc.problems + lines,
             )
         ]
@@ -166,7 +170,7 @@ def _arc_findings(facts: MessageFacts) -> list[Finding]:
             "MSG010",
             Status.INFO,
             f"ARC chain of {len(arc.sets)} sets from forwarders "
-            "(structure checked; seals not re-verified)",
+            f"({checked}; their results are not the organisation's)",
             evidence=lines,
         )
     ]
