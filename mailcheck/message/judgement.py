@@ -11,27 +11,12 @@ import ipaddress
 from dataclasses import dataclass
 
 from mailcheck.message.facts import MessageFacts
+from mailcheck.message.fixes import fix_phrase
 from mailcheck.message.org import within
 from mailcheck.message.verdicts import HARMFUL, Disposition, Verdict
 from mailcheck.model import Finding, Status
 from mailcheck.profiles import SenderProfile, SourceNetwork
 
-SNIPPET_PRODUCTS = {
-    "m365": "Microsoft 365 (mail flow rule)",
-    "exchange": "Exchange Server (transport rule)",
-    "google": "Google Workspace",
-    "proofpoint": "Proofpoint",
-    "mimecast": "Mimecast",
-    "barracuda": "Barracuda",
-    "cisco": "Cisco Secure Email",
-    "sophos": "Sophos",
-    "trendmicro": "Trend Micro",
-    "postfix": "Postfix",
-    "exim": "Exim",
-    "spamassassin": "SpamAssassin",
-    "rspamd": "rspamd",
-    "amavis": "amavis",
-}
 # the most specific reason first: bulk explains why a message was marked spam
 _PRIORITY = (Disposition.PHISH, Disposition.SPOOF, Disposition.BULK, Disposition.SPAM)
 # outcome stamps (where it was delivered, the SCL copy) say less than the filter's own reason
@@ -232,7 +217,7 @@ def verdict_sentence(facts: MessageFacts, match: ProfileMatch | None, profile_na
     auth = _auth_phrase(facts)
     if harmful is None:
         return Finding("MSG001", Status.PASS, _sentence(_no_verdict(facts, auth)))
-    return Finding("MSG001", Status.FAIL, _sentence(f"{marked}{auth}; {_fix(harmful, facts)}"))
+    return Finding("MSG001", Status.FAIL, _sentence(f"{marked}{auth}; {fix_phrase(harmful)}"))
 
 
 def _main_verdict(facts: MessageFacts) -> Verdict | None:
@@ -271,19 +256,6 @@ def _auth_phrase(facts: MessageFacts) -> str:
     if dmarc == "none":
         return "the From domain has no DMARC policy, so authentication cannot prove the sender"
     return "authentication could not be confirmed (see the DKIM and SPF findings)"
-
-
-def _fix(verdict: Verdict, facts: MessageFacts) -> str:
-    name = verdict.filter
-    product = SNIPPET_PRODUCTS.get(name)
-    if product is None:
-        return f"no mailcheck snippet covers {verdict.vendor}; allow the sender there by hand"
-    if verdict.disposition is Disposition.PHISH:
-        return (
-            f"an allowlist does not override a phishing verdict in {verdict.vendor}; report "
-            f"it as a false positive (the {product} snippet, filter '{name}', covers spam and bulk)"
-        )
-    return f"the {product} snippet (filter '{name}') would deliver it"
 
 
 def _no_verdict(facts: MessageFacts, auth: str) -> str:
