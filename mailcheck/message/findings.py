@@ -28,6 +28,16 @@ def flow_findings(facts: MessageFacts) -> list[Finding]:
                 evidence=facts.defects,
             )
         )
+    if facts.identity.from_count != 1:
+        out.append(
+            Finding(
+                "MSG002",
+                Status.WARN,
+                f"The message has {facts.identity.from_count} "
+                "From fields (RFC 5322 requires one; several is a known way to fool "
+                "DMARC, and receivers may reject it)",
+            )
+        )
     out += _chain_findings(facts.chain, facts)
     out += _authres_findings(facts)
     return out

@@ -155,3 +155,13 @@ async def test_verdict_only_below_entry_is_marked_outside():
     facts = await analyze(data, "m", SnapshotResolver(Snapshot("t")), OrgContext(("org.example",)))
     assert [v.outside for v in facts.verdicts] == [True]
     assert "marked it" not in evaluate(facts, None)[0].summary
+
+
+async def test_two_from_fields_are_flagged():
+    from mailcheck.dns.snapshot import Snapshot, SnapshotResolver
+    from mailcheck.message import analyze, evaluate
+
+    data = b"From: a@a.example\r\nFrom: b@b.example\r\nSubject: s\r\n\r\nbody\r\n"
+    facts = await analyze(data, "m", SnapshotResolver(Snapshot("t")), OrgContext())
+    assert facts.identity.from_count == 2
+    assert any("2 From fields" in f.summary for f in evaluate(facts, None))
