@@ -39,11 +39,20 @@ def decode_all(headers: HeaderSection) -> tuple[Verdict, ...]:
     if any(v.vendor == MICROSOFT for v in verdicts):
         # Microsoft 365 writes Exchange's SCL stamp too; there it is Microsoft 365's verdict
         verdicts = [
-            replace(v, vendor=MICROSOFT, filter="m365") if v.vendor == EXCHANGE else v
+            replace(v, vendor=MICROSOFT, filter="m365", summary=_cloud_scl(v))
+            if v.vendor == EXCHANGE
+            else v
             for v in verdicts
         ]
     consumed = [name for decoder in DECODERS for name in decoder.headers]
     return tuple(verdicts) + unknown_spam_headers(headers, consumed)
+
+
+def _cloud_scl(verdict: Verdict) -> str:
+    """Microsoft 365's SCL scale: 5-6 spam, 7-9 high confidence spam, -1 filtering skipped."""
+    return f"SCL {verdict.summary.split()[1]} (cloud: 5-6 spam, 7-9 high confidence spam) → " + (
+        verdict.disposition.value
+    )
 
 
 __all__ = ["DECODERS", "HARMFUL", "Decoder", "Disposition", "Verdict", "decode_all"]

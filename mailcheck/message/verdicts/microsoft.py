@@ -178,7 +178,7 @@ def _explain(key: str, value: str) -> str:
         "PTR": "PTR of the connecting IP",
         "DIR": "direction (INB inbound, OUT outbound, INT internal)",
         "SCL": "spam confidence level",
-        "SRV": "BULK: bulk by BCL threshold",
+        "SRV": "service marker (BULK = bulk by BCL threshold)",
         "CTRY": "country",
         "LANG": "language",
     }
