@@ -21,12 +21,7 @@ from mailcheck.app import build_report  # noqa: E402
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig  # noqa: E402
 from mailcheck.dns.snapshot import Recorded, RecordingResolver  # noqa: E402
 from mailcheck.profiles import get_profile  # noqa: E402
-from tests.nameserver import (  # noqa: E402
-    LoopbackNameserver,
-    ZoneSet,
-    load_zones,
-    zones_from_records,
-)
+from tests.nameserver import LoopbackNameserver, ZoneSet, load_zones, with_root  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "acme.json"
 DOMAIN = "acme.example"
@@ -49,11 +44,8 @@ async def snapshot_json(port: int) -> str:
 
 
 def example_zones() -> ZoneSet:
-    """tests/data/zones plus an empty root zone: names we do not serve (``_dmarc.com``) are
-    NXDOMAIN, as on the Internet, instead of REFUSED (which DMARC's Tree Walk must report as
-    "could not decide")."""
-    zones = load_zones()
-    return ZoneSet(zones.zones + zones_from_records({}).zones, zones.silent)
+    """The zone files plus an empty root zone, as the ``world`` test fixture serves them."""
+    return with_root(load_zones())
 
 
 def main() -> None:

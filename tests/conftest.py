@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.nameserver import LoopbackNameserver, ZoneSet, load_zones
+from tests.nameserver import LoopbackNameserver, ZoneSet, load_zones, with_root
 from tests.nsd import NsdServer, NsdUnavailableError
 from tests.tooling import skip_or_fail
 
@@ -46,6 +46,13 @@ def zone_set() -> ZoneSet:
 def nameserver(zone_set: ZoneSet) -> Iterator[LoopbackNameserver]:
     """A started loopback nameserver serving tests/data/zones/, stopped after the test."""
     with LoopbackNameserver(zone_set) as server:
+        yield server
+
+
+@pytest.fixture
+def world(zone_set: ZoneSet) -> Iterator[LoopbackNameserver]:
+    """Like ``nameserver``, plus an empty root zone: unknown names are NXDOMAIN, not REFUSED."""
+    with LoopbackNameserver(with_root(zone_set)) as server:
         yield server
 
 

@@ -114,6 +114,12 @@ def zones_from_records(records: Mapping[str, Iterable[tuple[str, str]]]) -> Zone
     return ZoneSet((zone,), frozenset(silent))
 
 
+def with_root(zones: ZoneSet) -> ZoneSet:
+    """``zones`` plus an empty root zone: names outside them are NXDOMAIN, as on the Internet
+    (e.g. ``_dmarc.com``), instead of REFUSED."""
+    return ZoneSet(zones.zones + zones_from_records({}).zones, zones.silent)
+
+
 def _add_record(zone: dns.zone.Zone, owner: dns.name.Name, rdtype: str, text: str) -> None:
     rdata = dns.rdata.from_text(
         dns.rdataclass.IN, rdtype, text, origin=dns.name.root, relativize=False

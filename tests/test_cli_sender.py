@@ -8,12 +8,12 @@ from mailcheck.cli import main
 from tests.nameserver import Fault
 
 
-def _server(nameserver) -> str:
-    return "{}:{}".format(*nameserver.address)
+def _server(world) -> str:
+    return "{}:{}".format(*world.address)
 
 
-def test_sender_command_prints_matrix_and_findings(nameserver, capsys):
-    argv = ["sender", "trimble-identity", "--nameserver", _server(nameserver), "--timeout", "1"]
+def test_sender_command_prints_matrix_and_findings(world, capsys):
+    argv = ["sender", "trimble-identity", "--nameserver", _server(world), "--timeout", "1"]
     code = main(argv)
     out = capsys.readouterr().out
     assert code == 1  # warnings: drift, shared infrastructure, a staging domain without SPF
@@ -22,18 +22,24 @@ def test_sender_command_prints_matrix_and_findings(nameserver, capsys):
     assert "SPF004" in out and "SHR001" in out and "SPF003" in out
 
 
-def test_sender_command_json(nameserver, capsys):
-    assert main(["sender", "--json", "--nameserver", _server(nameserver), "--timeout", "1"]) == 1
+def test_sender_command_json(world, capsys):
+    assert main(["sender", "--json", "--nameserver", _server(world), "--timeout", "1"]) == 1
     data = json.loads(capsys.readouterr().out)
     checks = {c["check"]: c for c in data["checks"]}
-    assert set(checks) == {"sender-spf", "shared-infrastructure"}
+    assert set(checks) == {
+        "sender-spf",
+        "shared-infrastructure",
+        "sender-dmarc",
+        "reverse-dns",
+        "dnsbl",
+    }
     domains = checks["sender-spf"]["facts"]["domains"]
     assert domains[0]["domain"] == "account.trimble.com"
 
 
-def test_sender_command_servfail_exits_incomplete(nameserver, capsys):
-    nameserver.faults.set("account.trimble.com", Fault.SERVFAIL)
-    assert main(["sender", "--nameserver", _server(nameserver), "--timeout", "1"]) == 4
+def test_sender_command_servfail_exits_incomplete(world, capsys):
+    world.faults.set("account.trimble.com", Fault.SERVFAIL)
+    assert main(["sender", "--nameserver", _server(world), "--timeout", "1"]) == 4
     assert "SPF006" in capsys.readouterr().out
 
 
@@ -42,12 +48,12 @@ def test_sender_command_unknown_profile_is_usage_error(capsys):
     assert "no sender profile 'nope'" in capsys.readouterr().err
 
 
-def test_sender_record_then_replay_snapshot(nameserver, tmp_path, capsys):
+def test_sender_record_then_replay_snapshot(world, tmp_path, capsys):
     snapshot = tmp_path / "dns.json"
     argv = [
         "sender",
         "--nameserver",
-        _server(nameserver),
+        _server(world),
         "--timeout",
         "1",
         "--record",

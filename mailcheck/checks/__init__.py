@@ -21,6 +21,6 @@ DEFAULT_CHECKS: tuple[Check, ...] = (
 )
 
 # ``mailcheck sender``: the sender side only, no company domain needed.
-SENDER_CHECKS: tuple[Check, ...] = (SenderSpfCheck(), SharedInfraCheck())
+SENDER_CHECKS: tuple[Check, ...] = DEFAULT_CHECKS[1:]  # everything but the company's MX
 
 __all__ = ["DEFAULT_CHECKS", "SENDER_CHECKS", "Check", "CheckContext"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from mailcheck.checks.dnsbl_findings import zone_findings
 from mailcheck.checks.interface import CheckContext
+from mailcheck.checks.shared_infra import shared_services_by_ip
 from mailcheck.dns.interface import Outcome, Resolver, RRType
 from mailcheck.dnsbl_zones import LOOPBACK_NET, DnsblRules, DnsblZone, load_dnsbl_rules
 from mailcheck.errors import DnsError
@@ -76,8 +77,12 @@ class DnsblCheck:
             return CheckResult(self.name, self.title, (finding,))
         rules = self._rules or load_dnsbl_rules()
         ips = tuple(str(n.network.network_address) for n in context.profile.documented_hosts)
-        facts = await gather(context.profile.id, ips, rules.zones, context.resolver)
-        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
+        facts, shared = await asyncio.gather(
+            gather(context.profile.id, ips, rules.zones, context.resolver),
+            shared_services_by_ip(context.profile, context.resolver),
+        )
+        findings = evaluate(facts, shared)
+        return CheckResult(self.name, self.title, findings, dataclasses.asdict(facts))
 
 
 async def gather(

@@ -92,6 +92,18 @@ async def gather(
     return SharedInfraFacts(profile.id, summaries, owners)
 
 
+async def shared_services_by_ip(profile: SenderProfile, resolver: Resolver) -> dict[str, str]:
+    """Documented host IP -> the shared services that send from it (for other checks' wording).
+    Runs on the run's one resolver, so after this check it costs no query."""
+    facts = await gather(profile, load_services(), resolver)
+    by_ip = {}
+    for owner in facts.owners:
+        network = ipaddress.ip_network(owner.network)
+        if owner.documented and owner.services and network.num_addresses == 1:
+            by_ip[str(network.network_address)] = ", ".join(owner.services)
+    return by_ip
+
+
 def _service_facts(service: SharedService, records: tuple[ExpandedRecord, ...]) -> ServiceSpf:
     errors = tuple(e for r in records for _t, e in _errors(r))
     return ServiceSpf(

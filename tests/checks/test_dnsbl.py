@@ -24,11 +24,8 @@ from mailcheck.model import Status
 from mailcheck.profiles import get_profile
 from mailcheck.rulebook import validate_paths
 from mailcheck.rulefile import RulesDocument
-from tests import sender_world
 from tests.nameserver import Fault
 from tests.sender_world import resolver_for
-
-world = sender_world.world  # the fixture, used by name below
 
 CODES = tuple(
     ReturnCode(ipaddress.IPv4Network(net), meaning, refusal)
@@ -219,3 +216,15 @@ async def test_without_profile_is_info():
 class _NoDns:
     async def resolve(self, name, rrtype):
         raise AssertionError("no lookup expected without a profile")
+
+
+async def test_check_names_the_shared_service_of_a_listed_ip(world):
+    """The check itself asks shared-infrastructure who sends from a listed IP."""
+    from mailcheck.checks import CheckContext
+    from mailcheck.checks.dnsbl import DnsblCheck
+    from mailcheck.profiles import get_profile
+
+    context = CheckContext("acme.example", resolver_for(world), get_profile("trimble-identity"))
+    result = await DnsblCheck().run(context)
+    listed = [f for f in result.findings if f.code == "BL002"]
+    assert listed and all("shared Amazon SES infrastructure" in f.summary for f in listed)

@@ -16,11 +16,8 @@ from mailcheck.checks.reverse_dns import (
 )
 from mailcheck.model import Status
 from mailcheck.profiles import get_profile
-from tests import sender_world
 from tests.nameserver import Fault
 from tests.sender_world import resolver_for
-
-world = sender_world.world  # the fixture, used by name below
 
 
 @pytest.mark.parametrize(

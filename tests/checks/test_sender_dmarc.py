@@ -12,11 +12,8 @@ from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_dmarc import SenderDmarcCheck
 from mailcheck.model import Status
 from mailcheck.profiles import Environment, Sender, SenderProfile
-from tests import sender_world
 from tests.nameserver import Fault
 from tests.sender_world import resolver_for
-
-world = sender_world.world  # the fixture, used by name below
 
 PROD = Environment.PRODUCTION
 PROFILE = SenderProfile(

@@ -13,11 +13,8 @@ from mailcheck.dmarc import (
     organizational_domain,
     tree_walk,
 )
-from tests import sender_world
 from tests.nameserver import Fault
 from tests.sender_world import resolver_for
-
-world = sender_world.world  # the fixture, used by name below
 
 
 @pytest.mark.parametrize(
