@@ -51,6 +51,6 @@ def fix_phrase(verdict: Verdict) -> str:
     if verdict.disposition is Disposition.PHISH:
         return (
             f"an allowlist does not override a phishing verdict in {verdict.vendor}: report it "
-            f"as a false positive ({ref.what}, `{ref.command}`, covers spam and bulk only)"
+            f"as a false positive ({ref.what}, {ref.command}, covers spam and bulk only)"
         )
-    return f"{ref.what} (`{ref.command}`) would deliver it"
+    return f"{ref.what} ({ref.command}) would deliver it"

@@ -29,7 +29,7 @@ def test_text_output_leads_with_the_verdict(capsys):
     )
     assert code == 2  # a junk verdict: delivery failed
     assert "MSG001 Microsoft 365 marked it bulk (BCL 7 ≥ threshold 7)" in out
-    assert "`mailcheck snippets --filter microsoft365`" in out
+    assert "mailcheck snippets --filter microsoft365" in out
 
 
 def test_json_output_has_facts_and_findings(capsys):
