@@ -102,3 +102,113 @@ def test_whole_analysis_is_bounded(data):
     findings = evaluate(facts, None)
     assert findings[0].code == "MSG001"
     assert time.monotonic() - start < 5
+
+
+class _AnyKeyResolver:
+    """Answers every TXT lookup with one valid RSA key record (a Resolver, not a mock)."""
+
+    KEY = (
+        "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08"
+        "a5qhdR6wy5bdOKb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3"
+        "rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+2kryOTIKT+l/K4w3QIDAQAB"
+    )
+
+    async def resolve(self, name, rrtype):
+        from mailcheck.dns.interface import Answer, Outcome
+
+        return Answer(name, rrtype, Outcome.ANSWER, (self.KEY,))
+
+
+# values that get a signature past the first checks, so dkimpy's deeper code runs too
+PLAUSIBLE = [
+    "1",
+    "rsa-sha256",
+    "ed25519-sha256",
+    "rsa-sha1",
+    "relaxed/relaxed",
+    "simple",
+    "a.example",
+    "s1",
+    "from:to:subject",
+    "from",
+    "AAAA",
+    "=",
+    "0",
+    "-1",
+    "pass",
+    "1700000000",
+    "99999999999999999999",
+    "dGVzdA==",
+    "@a.example",
+    "dns/txt",
+]
+SIGNATURE_TAGS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["v", "a", "c", "d", "s", "h", "bh", "b", "l", "t", "x", "i", "q", "z", "cv"]
+        ),
+        GRAMMAR_TEXT | st.sampled_from(PLAUSIBLE),
+    ),
+    min_size=4,
+    max_size=14,
+).map(lambda tags: "; ".join(f"{k}={v}" for k, v in tags))
+
+
+@settings(max_examples=500, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    SIGNATURE_TAGS,
+    st.sampled_from(["DKIM-Signature", "ARC-Seal", "ARC-Message-Signature"]),
+    st.binary(max_size=300),
+)
+def test_signature_verification_never_raises(tags, name, body):
+    from mailcheck.dkim import verify_arc, verify_message
+
+    data = _message([(name, tags), ("From", "a@a.example")], body)
+    results = asyncio.run(verify_message(data, (tags,), _AnyKeyResolver()))
+    assert all(r.result in ("pass", "fail", "permerror", "temperror") for r in results)
+    arc = asyncio.run(verify_arc(data, (tags,), _AnyKeyResolver()))
+    assert arc.result in ("pass", "fail", "none", "temperror")
+
+
+def _signed() -> tuple[bytes, str]:
+    import base64
+
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    body = b"From: a@a.example\r\nTo: b@b.example\r\nSubject: s\r\n\r\nHello.\r\n"
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    record = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+    return dkim.sign(body, b"s1", b"a.example", pem) + body, record
+
+
+SIGNED, SIGNED_KEY = _signed()
+
+
+class _SignedKeyResolver(_AnyKeyResolver):
+    KEY = SIGNED_KEY
+
+
+@settings(max_examples=400, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(SIGNED) - 1), st.binary(max_size=3)), max_size=4))
+def test_mutated_signed_message_never_raises(edits):
+    """Byte edits anywhere in a really signed message: dkimpy's deep paths run, nothing escapes."""
+    from mailcheck.dkim import verify_message
+
+    data = bytearray(SIGNED)
+    for position, replacement in edits:
+        data[position : position + 1] = replacement
+    headers = parse_headers(bytes(data))
+    signatures = tuple(f.value for f in headers.get_all("DKIM-Signature"))
+    results = asyncio.run(verify_message(bytes(data), signatures, _SignedKeyResolver()))
+    if not edits:
+        assert [r.result for r in results] == ["pass"]
