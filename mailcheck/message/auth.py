@@ -132,7 +132,8 @@ def _outcome(
     else:
         why = f"SPF {'aligned' if verdict.aligned_spf else 'not aligned'}, DKIM "
         why += f"aligned ({', '.join(aligned)})" if aligned else "not aligned"
-        why += f"; policy from {policy.policy_domain} ({policy.applied_tag}=)"
+        tag = "sp" if policy.applied_tag == "sp/np" else policy.applied_tag  # existence unknown
+        why += f"; policy from {policy.policy_domain} ({tag}=)"
         why += "; t=y: test mode, not enforced" if record is not None and record.test_mode else ""
     return DmarcOutcome(
         verdict.status,

@@ -57,9 +57,13 @@ def parse_ip(text: str) -> IPAddress | None:
     text = text.strip().strip("[]")
     text = text.removeprefix("IPv6:").removeprefix("ipv6:").partition("%")[0]
     try:
-        return ipaddress.ip_address(text)
+        ip = ipaddress.ip_address(text)
     except ValueError:
         return None
+    # Courier and dual-stack listeners write IPv4 clients as ::ffff:192.0.2.1
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
 
 
 def parse_received(value: str, field_index: int = -1) -> ReceivedHop:

@@ -94,6 +94,24 @@ M365 = next(p for p in PROVIDERS if p.filter == "m365")
             id="ipv6-literal",
         ),
         pytest.param(
+            "from mail.a.example (mail.a.example [::ffff:198.51.100.7]) (AUTH: LOGIN u) by "
+            "mx.org.example with ESMTPSA; Sun, 22 Nov 2026 03:00:00 +0000",
+            {"from_ip": "198.51.100.7", "from_rdns": "mail.a.example"},
+            id="courier-ipv4-mapped",
+        ),
+        pytest.param(
+            "from unknown (unknown [203.0.113.9]) by mx.org.example (Postfix) with ESMTP id 4Q; "
+            "Sun, 22 Nov 2026 03:00:00 +0000",
+            {"from_ip": "203.0.113.9", "from_rdns": None, "from_host": "unknown"},
+            id="postfix-no-rdns",
+        ),
+        pytest.param(
+            "from a27-31.smtp-out.us-west-2.amazonses.com (a27-31.smtp-out.us-west-2.amazonses.com."
+            " [54.240.27.31]) by mx.google.com with ESMTPS id x; Sun, 22 Nov 2026 03:00:00 -0800",
+            {"from_ip": "54.240.27.31", "from_rdns": "a27-31.smtp-out.us-west-2.amazonses.com"},
+            id="amazon-ses-to-gmail",
+        ),
+        pytest.param(
             "(qmail 21619 invoked from network); 15 Nov 2017 14:16:18 -0000",
             {"from_ip": None, "by_host": None},
             id="qmail-local",
