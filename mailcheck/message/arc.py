@@ -8,7 +8,6 @@ results come from outside the organisation: they are shown, never trusted as our
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from mailcheck.dkim import parse_tags
@@ -63,8 +62,9 @@ def read_arc(headers: HeaderSection) -> ArcChain:
 def _by_instance(headers: HeaderSection, name: str) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for field in headers.get_all(name)[: MAX_INSTANCES * 2]:
-        instance = re.match(r"\s*i\s*=\s*(\d{1,3})\s*;", field.value)
-        key = int(instance.group(1)) if instance else 0
+        # i= may stand anywhere in a seal or message signature (tag list); first in ARC-A-R
+        instance = parse_tags(field.value).get("i", "")
+        key = int(instance) if instance.isdigit() and len(instance) <= 3 else 0
         found.setdefault(key, []).append(field.value)
     return found
 

@@ -201,13 +201,9 @@ def verdict_sentence(facts: MessageFacts, match: ProfileMatch | None, profile_na
     """MSG001: why it landed where it did, and the smallest fix (or why there is none)."""
     harmful = _main_verdict(facts)
     marked = f"{harmful.vendor} marked it {_what(harmful)}; " if harmful else ""
-    dmarc = facts.dmarc
-    if dmarc is not None and dmarc.result == "fail":
-        text = (
-            f"{marked}DMARC failed for {dmarc.from_domain} (policy {dmarc.policy}): this may "
-            "be a forgery, so no allowlist should let it through"
-        )
-        return Finding("MSG001", Status.FAIL, _sentence(text))
+    dmarc, _source = effective_dmarc(facts)
+    if dmarc == "fail":
+        return Finding("MSG001", Status.FAIL, _sentence(marked + _forgery(facts)))
     if match is not None and match.from_sender is None:
         text = (
             f"{marked}the From address {facts.identity.from_address or '(none)'} is not a "
@@ -218,6 +214,27 @@ def verdict_sentence(facts: MessageFacts, match: ProfileMatch | None, profile_na
     if harmful is None:
         return Finding("MSG001", Status.PASS, _sentence(_no_verdict(facts, auth)))
     return Finding("MSG001", Status.FAIL, _sentence(f"{marked}{auth}; {fix_phrase(harmful)}"))
+
+
+def _forgery(facts: MessageFacts) -> str:
+    """DMARC failed: no allowlist. An intact ARC chain may say a forwarder broke it."""
+    ours = facts.dmarc
+    policy = f"policy {ours.policy}" if ours and ours.policy else "as the receiver recorded"
+    text = (
+        f"DMARC failed for {facts.identity.from_domain} ({policy}): this may be a forgery, "
+        "so no allowlist should let it through"
+    )
+    first = facts.arc.sets[0] if facts.arc.sets else None
+    if facts.arc_validation is None or facts.arc_validation.result != "pass" or first is None:
+        return text
+    if first.results is not None and any(
+        r.result == "pass" for r in first.results.by_method("dmarc")
+    ):
+        text += (
+            f" (the ARC chain, first sealed by {first.sealer}, says DMARC passed before a "
+            "forwarder changed the message: only a trusted-ARC-sealer setting should accept it)"
+        )
+    return text
 
 
 def _main_verdict(facts: MessageFacts) -> Verdict | None:

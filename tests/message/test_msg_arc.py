@@ -68,3 +68,32 @@ async def test_arc_validation(arc_server, records, name, test):
     result = await verify_arc(data, fields, LiveResolver(config))
     expected = str(test["cv"] or "none").lower()
     assert result.result == DIFFERENCES.get(name, expected)
+
+
+async def test_forwarder_breakage_is_explained_by_arc(arc_server):
+    """The suite's cv_pass_i1_1 message (sealed by example.org, whose ARC results say
+    dmarc=pass) reaches the org from the list's IP, unsigned: DMARC fails here. The verdict
+    still refuses an allowlist and says what the intact ARC chain claims."""
+    from mailcheck.message import OrgContext, analyze, evaluate
+
+    path = conformance_dir("dkim") / "arc-test-suite" / "arc-draft-validation-tests.yml"
+    with path.open(encoding="utf-8") as handle:
+        documents = list(yaml.safe_load_all(handle))
+    document = next(d for d in documents if "cv_pass_i1_1" in d["tests"])
+    message = document["tests"]["cv_pass_i1_1"]["message"].encode()
+    received = (
+        b"Received: from lists.example.org (lists.example.org [198.51.100.20]) by\n"
+        b" mx.msgtest.example (Postfix) with ESMTPS id 9; Thu, 14 Jan 2015 15:02:00 -0800\n"
+    )
+    records = dict(document["txt-records"])
+    records["d1.example.org"] = "v=spf1 -all"
+    records["_dmarc.d1.example.org"] = "v=DMARC1; p=reject"
+    arc_server.set_zones(_zone(records))
+    config = ResolverConfig((Nameserver(arc_server.host, arc_server.port),), timeout=2, retries=0)
+    org = OrgContext(("msgtest.example",))
+    facts = await analyze(received + message, "m", LiveResolver(config), org)
+    assert facts.arc_validation is not None and facts.arc_validation.result == "pass"
+    assert facts.dmarc is not None and facts.dmarc.result == "fail"
+    sentence = evaluate(facts, None)[0].summary
+    assert "no allowlist should let it through" in sentence
+    assert "first sealed by example.org, says DMARC passed" in sentence
