@@ -12,8 +12,9 @@ from mailcheck import __version__
 from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext
 from mailcheck.dns.interface import Answer, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.dns.snapshot import RecordingResolver, Snapshot, SnapshotResolver
-from mailcheck.model import ProfileRef, Report
+from mailcheck.dns.snapshot import Recorded, RecordingResolver, Snapshot, SnapshotResolver
+from mailcheck.errors import SnapshotError
+from mailcheck.model import DnsEvidence, ProfileRef, Report
 from mailcheck.profiles import SenderProfile, normalize_domain
 
 
@@ -80,7 +81,72 @@ async def build_report(
         checks=tuple(results),
         command=command,
         dns_queries=len(evidence.entries),
+        evidence=evidence_rows(evidence),
     )
+
+
+def evidence_rows(snapshot: Snapshot) -> tuple[DnsEvidence, ...]:
+    """The snapshot's lookups as report rows, sorted by name and type like the JSON file."""
+    return tuple(
+        _evidence_row(name, rrtype.value, e)
+        for (name, rrtype), e in sorted(snapshot.entries.items())
+    )
+
+
+def _evidence_row(name: str, rrtype: str, entry: Recorded) -> DnsEvidence:
+    if entry.error is not None:
+        return DnsEvidence(name, rrtype, "error", time=entry.time, error=str(entry.error))
+    answer = entry.answer
+    assert answer is not None
+    return DnsEvidence(
+        name,
+        rrtype,
+        answer.outcome.value,
+        answer.records,
+        answer.ttl,
+        answer.server,
+        entry.time,
+        answer.cnames,
+    )
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a report run was asked to do; the evidence records it so a replay needs no more."""
+
+    domain: str
+    profile_id: str | None
+    command: tuple[str, ...]
+
+
+def with_request(snapshot: Snapshot, request: RunRequest) -> Snapshot:
+    """The run's evidence, stamped with the request that produced it."""
+    metadata = {
+        "domain": request.domain,
+        "profile": request.profile_id,
+        "command": list(request.command),
+        "tool_version": __version__,
+    }
+    return Snapshot(snapshot.recorded_at, snapshot.nameservers, dict(snapshot.entries), metadata)
+
+
+def open_replay(path: Path) -> tuple[RunRequest, SnapshotResolver]:
+    """The request recorded in an evidence file, and a resolver replaying its answers."""
+    snapshot = Snapshot.load(path)
+    meta = snapshot.metadata
+    domain, profile_id, command = meta.get("domain"), meta.get("profile"), meta.get("command")
+    if not isinstance(domain, str):
+        raise SnapshotError(f"{path}: no domain recorded; use DOMAIN --snapshot {path} instead")
+    if not (profile_id is None or isinstance(profile_id, str)):
+        raise SnapshotError(f"{path}: metadata.profile must be a string")
+    if not (isinstance(command, list) and all(isinstance(c, str) for c in command)):
+        raise SnapshotError(f"{path}: metadata.command must be a list of strings")
+    try:
+        # The file is untrusted: the domain becomes a folder name, so it must be a real domain.
+        domain = check_domain(domain)
+    except ValueError as exc:
+        raise SnapshotError(f"{path}: {exc}") from exc
+    return RunRequest(domain, profile_id, tuple(command)), SnapshotResolver(snapshot)
 
 
 async def build_sender_report(

@@ -14,6 +14,7 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,8 +24,9 @@ from mailcheck.dns.live import Nameserver
 from mailcheck.errors import MailcheckError, ProfileError, ReportError, SnapshotError, UsageError
 from mailcheck.model import Status
 from mailcheck.profiles import SenderProfile, get_profile, load_profiles
-from mailcheck.report import ReportFormat
+from mailcheck.report import ReportFormat, bundle
 from mailcheck.report.sender_matrix import render_matrix
+from mailcheck.report.text import TextRenderer
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
 _STATUS_EXIT = {
@@ -64,11 +66,17 @@ def build_parser() -> ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=ArgumentParser
     )
 
-    report = commands.add_parser("report", help="check a company domain against a sender profile")
-    report.add_argument("domain", help="the company's mail domain, e.g. example.com")
+    report = commands.add_parser(
+        "report",
+        help="check a company domain against a sender profile",
+        description="Write report.html, report.json, evidence.json and snippets/ into "
+        "reports/<domain>/<UTC time>/ (or --output DIR) and print a summary. "
+        "--format/--json/--stdout print one format to stdout instead.",
+    )
+    report.add_argument("domain", nargs="?", help="the company's mail domain, e.g. example.com")
     _add_profile_options(report)
-    _add_dns_options(report)
-    _add_output_options(report)
+    _add_dns_options(report, replay=True)
+    _add_output_options(report, folder=True)
 
     sender = commands.add_parser(
         "sender", help="check a sender's live SPF against its profile (matrix, drift, owners)"
@@ -161,7 +169,7 @@ def _add_profile_options(parser: argparse.ArgumentParser) -> None:
     _add_rules_dir(parser)
 
 
-def _add_dns_options(parser: argparse.ArgumentParser) -> None:
+def _add_dns_options(parser: argparse.ArgumentParser, *, replay: bool = False) -> None:
     dns = parser.add_argument_group("DNS")
     dns.add_argument(
         "--nameserver",
@@ -190,15 +198,23 @@ def _add_dns_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="save every DNS answer of this run to a snapshot file",
     )
+    if replay:
+        source.add_argument(
+            "--replay",
+            type=Path,
+            metavar="EVIDENCE",
+            help="rebuild a report from its evidence.json (domain and profile come from it)",
+        )
 
 
-def _add_output_options(parser: argparse.ArgumentParser) -> None:
+def _add_output_options(parser: argparse.ArgumentParser, *, folder: bool = False) -> None:
     parser.add_argument(
         "--format",
         type=ReportFormat,
         choices=list(ReportFormat),
-        default=ReportFormat.TEXT,
-        help="output format (default text)",
+        help="print this one format to stdout instead of writing the report folder"
+        if folder
+        else "output format (default text)",
     )
     parser.add_argument(
         "--json",
@@ -207,7 +223,19 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         const=ReportFormat.JSON,
         help="same as --format json",
     )
-    parser.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    if not folder:
+        parser.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
+        return
+    parser.add_argument(
+        "--stdout", action="store_true", help="print the report (--format, default text) to stdout"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="the report folder (default reports/<domain>/<UTC time>/); "
+        "with --format/--stdout, a file instead of stdout",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -257,21 +285,45 @@ def _codes(*, markdown: bool) -> int:
 
 
 def _report(args: argparse.Namespace, argv: list[str]) -> int:
+    request, resolver = _report_request(args, argv)
+    profile = _pick_profile(request.profile_id, tuple(args.rules))
+    report = asyncio.run(
+        app.build_report(request.domain, resolver, profile, command=request.command)
+    )
+    evidence = app.with_request(resolver.evidence(), replace(request, profile_id=profile.id))
+    if args.record is not None:
+        _write(args.record, evidence.to_json())
+    color = use_color(sys.stdout.isatty(), os.environ)
+    if args.stdout or args.format is not None:
+        renderer = (args.format or ReportFormat.TEXT).renderer(color=color and not args.output)
+        _emit(renderer.render(report), args.output)
+    else:
+        base = Path(os.environ.get("MAILCHECK_REPORTS_DIR", "reports"))
+        directory = args.output or bundle.default_directory(base, report)
+        html = bundle.write_bundle(report, evidence.to_json(), directory)
+        sys.stdout.write(TextRenderer(color=color).summary(report))
+        print(f"Report: {html}")
+    return _STATUS_EXIT[report.worst_status]
+
+
+def _report_request(
+    args: argparse.Namespace, argv: list[str]
+) -> tuple[app.RunRequest, app.EvidenceResolver]:
+    if args.replay is not None:
+        if args.domain is not None:
+            raise UsageError("--replay takes the domain recorded in the evidence; drop DOMAIN")
+        return app.open_replay(args.replay)
+    if args.domain is None:
+        raise UsageError("report: the following arguments are required: domain (or --replay)")
     try:
         domain = app.check_domain(args.domain)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    profile = _pick_profile(args.profile, tuple(args.rules))
     options = app.DnsOptions(
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )
     resolver, _live = app.open_resolver(options)
-    report = asyncio.run(app.build_report(domain, resolver, profile, command=("mailcheck", *argv)))
-    if args.record is not None:
-        _write(args.record, resolver.evidence().to_json())
-    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
-    _emit(args.format.renderer(color=color).render(report), args.output)
-    return _STATUS_EXIT[report.worst_status]
+    return app.RunRequest(domain, args.profile, ("mailcheck", *argv)), resolver
 
 
 def _analyze(args: argparse.Namespace, argv: list[str]) -> int:
@@ -324,8 +376,9 @@ def _sender(args: argparse.Namespace, argv: list[str]) -> int:
     if args.record is not None:
         _write(args.record, resolver.evidence().to_json())
     color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
-    text = args.format.renderer(color=color).render(report)
-    if args.format is ReportFormat.TEXT:
+    output_format = args.format or ReportFormat.TEXT
+    text = output_format.renderer(color=color).render(report)
+    if output_format is ReportFormat.TEXT:
         text = render_matrix(report) + text
     _emit(text, args.output)
     return _STATUS_EXIT[report.worst_status]

@@ -65,6 +65,21 @@ class ProfileRef:
 
 
 @dataclass(frozen=True)
+class DnsEvidence:
+    """One DNS lookup the report rests on, as answered (or failed) during the run."""
+
+    name: str
+    rrtype: str
+    outcome: str  # "answer", "nxdomain", "nodata" or "error"
+    records: tuple[str, ...] = ()
+    ttl: int = 0
+    server: str = ""
+    time: str = ""
+    cnames: tuple[str, ...] = ()
+    error: str = ""  # why the lookup could not complete (outcome "error")
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one run established, ready for any renderer."""
 
@@ -76,6 +91,7 @@ class Report:
     command: tuple[str, ...] = ()
     dns_queries: int = 0
     schema_version: int = SCHEMA_VERSION
+    evidence: tuple[DnsEvidence, ...] = ()  # every DNS answer used, sorted by name and type
 
     @property
     def findings(self) -> tuple[Finding, ...]:

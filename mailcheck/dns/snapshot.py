@@ -55,6 +55,9 @@ class Snapshot:
     recorded_at: str
     nameservers: tuple[str, ...] = ()
     entries: dict[tuple[str, RRType], Recorded] = field(default_factory=dict)
+    # What the run was (domain, profile id, command line...), so a replay needs nothing else.
+    # Optional and omitted when empty: older snapshots and readers stay compatible.
+    metadata: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """Deterministic JSON: sorted keys, one entry per name and type."""
@@ -68,6 +71,8 @@ class Snapshot:
             "nameservers": list(self.nameservers),
             "answers": answers,
         }
+        if self.metadata:
+            document["metadata"] = self.metadata
         return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -84,7 +89,12 @@ class Snapshot:
                 for name, by_type in document["answers"].items()
                 for rrtype, raw in by_type.items()
             }
-            return cls(str(document["recorded_at"]), tuple(document["nameservers"]), entries)
+            metadata = document.get("metadata", {})
+            if not isinstance(metadata, dict):
+                raise ValueError("metadata must be an object")
+            return cls(
+                str(document["recorded_at"]), tuple(document["nameservers"]), entries, metadata
+            )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise SnapshotError(f"{source}: {exc}") from exc
 

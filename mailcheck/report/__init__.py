@@ -21,9 +21,11 @@ class ReportFormat(StrEnum):
 
     TEXT = "text"
     JSON = "json"
+    HTML = "html"
 
     def renderer(self, *, color: bool = False) -> Renderer:
         """The renderer for this format."""
+        from mailcheck.report.html import HtmlRenderer
         from mailcheck.report.json import JsonRenderer
         from mailcheck.report.text import TextRenderer
 
@@ -32,6 +34,8 @@ class ReportFormat(StrEnum):
                 return TextRenderer(color=color)
             case ReportFormat.JSON:
                 return JsonRenderer()
+            case ReportFormat.HTML:
+                return HtmlRenderer()
 
 
 __all__ = ["Renderer", "ReportFormat"]

@@ -7,6 +7,9 @@ import json
 from typing import Any
 
 from mailcheck.model import Report
+from mailcheck.report import view
+
+SCHEMA_FILE = "schema.json"  # beside this module; shipped in the wheel (report/*.json)
 
 
 class JsonRenderer:
@@ -22,4 +25,6 @@ def to_data(report: Report) -> dict[str, Any]:
     data = dataclasses.asdict(report)
     data["worst_status"] = report.worst_status.value
     data["findings"] = [dataclasses.asdict(f) for f in report.findings]
+    verdict = view.verdict(report, view.snippets(report))
+    data["verdict"] = dataclasses.asdict(verdict)
     return data

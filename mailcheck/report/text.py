@@ -1,8 +1,13 @@
-"""Terminal text: the verdict first, then findings worst first; colour only when asked."""
+"""Terminal text: the verdict first, then findings worst first; colour only when asked.
+
+The CLI asks for colour only on a TTY without ``NO_COLOR`` (https://no-color.org/). DNS data is
+untrusted here too: control characters are shown escaped, never sent to the terminal.
+"""
 
 from __future__ import annotations
 
 from mailcheck.model import Finding, Report, Status
+from mailcheck.report import view
 
 _COLORS = {
     Status.PASS: "32",
@@ -11,14 +16,7 @@ _COLORS = {
     Status.FAIL: "31",
     Status.ERROR: "35",
 }
-
-VERDICTS = {
-    Status.PASS: "No problem found",
-    Status.INFO: "No problem found",
-    Status.WARN: "Mail should arrive, but there are warnings to review",
-    Status.ERROR: "Some checks could not complete: the answer is not known yet",
-    Status.FAIL: "Problems found that would stop or endanger delivery",
-}
+SUMMARY_FINDINGS = 5
 
 
 class TextRenderer:
@@ -28,28 +26,44 @@ class TextRenderer:
         self.color = color
 
     def render(self, report: Report) -> str:
-        """See ``Renderer.render``."""
+        """See ``Renderer.render``: every finding with its evidence."""
+        return self._document(report, report.findings, evidence=True)
+
+    def summary(self, report: Report) -> str:
+        """The short form printed after writing a report folder: verdict and top findings."""
+        return self._document(report, view.top_findings(report)[:SUMMARY_FINDINGS], evidence=False)
+
+    def _document(self, report: Report, findings: tuple[Finding, ...], *, evidence: bool) -> str:
+        verdict = view.verdict(report, view.snippets(report))
         profile = f" for {report.profile.name} ({report.profile.id})" if report.profile else ""
+        answer = self._paint(verdict.status, f"{verdict.answer}.", bold=True)
         lines = [
             f"mailcheck {report.tool_version} — {report.domain}{profile}",
-            f"Verdict: {VERDICTS[report.worst_status]}",
+            f"{answer} {_printable(verdict.headline)}",
+            f"  {_printable(verdict.action)}",
             "",
         ]
-        lines += [self._finding(f) for f in report.findings]
+        lines += [self._finding(f, evidence) for f in findings]
+        shown = "" if len(findings) == len(report.findings) else f" ({len(findings)} shown)"
         lines += [
             "",
-            f"{len(report.findings)} findings, {report.dns_queries} DNS lookups, "
+            f"{len(report.findings)} findings{shown}, {report.dns_queries} DNS lookups, "
             f"data as of {report.generated_at}",
         ]
         return "\n".join(lines) + "\n"
 
-    def _finding(self, finding: Finding) -> str:
-        label = f"{finding.status.value.upper():<5}"
-        if self.color:
-            label = f"\x1b[{_COLORS[finding.status]}m{label}\x1b[0m"
+    def _finding(self, finding: Finding, evidence: bool) -> str:
+        icon = view.ICONS[finding.status]
+        label = self._paint(finding.status, f"{icon} {finding.status.value.upper():<5}")
         line = f"{label} {finding.code} {_printable(finding.summary)}"
-        extra = [f"      {_printable(e)}" for e in finding.evidence]
+        extra = [f"        {_printable(e)}" for e in finding.evidence] if evidence else []
         return "\n".join([line, *extra])
+
+    def _paint(self, status: Status, text: str, *, bold: bool = False) -> str:
+        if not self.color:
+            return text
+        weight = "1;" if bold else ""
+        return f"\x1b[{weight}{_COLORS[status]}m{text}\x1b[0m"
 
 
 def _printable(text: str) -> str:

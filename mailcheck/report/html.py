@@ -1,0 +1,132 @@
+"""The self-contained HTML report: jinja2 with autoescape, inline CSS and one hashed script.
+
+Every DNS-derived string is untrusted, so autoescape is on for every template whatever its
+name (``select_autoescape`` would skip ``*.html.j2``) and undefined names fail loudly. The
+Content-Security-Policy allows exactly the inline style and script by their SHA-256 hashes and
+nothing else: no network, no other script, no form.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shlex
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from mailcheck.model import Report, Status
+from mailcheck.report import flow, view
+from mailcheck.report.matrix import sender_matrix
+
+TEMPLATES = Path(__file__).with_name("templates")
+EVIDENCE_SHOWN = 3  # evidence lines per finding before "N more" (the rest in <details>)
+MAX_FACT_ITEMS = 200  # longer lists in facts are cut in the HTML (report.json has them all)
+MX_STATES = {
+    "mx": "The domain publishes MX records.",
+    "null": "The domain publishes a null MX: it accepts no mail.",
+    "implicit": "The domain has no MX; mail goes to its own address.",
+    "none": "The domain has neither MX nor address.",
+    "nxdomain": "The domain does not exist.",
+    "error": "The MX lookup could not complete.",
+}
+# DNSBL lookup states (checks/dnsbl.py) as statuses; "no-ipv6" (list has no IPv6 zone): none.
+DNSBL_STATES = {
+    "listed": Status.FAIL,
+    "clear": Status.PASS,
+    "refused": Status.ERROR,
+    "rewritten": Status.ERROR,
+    "error": Status.ERROR,
+}
+RISK_ICONS = {"low": "✓", "medium": "!", "high": "✗", "unknown": "?"}
+
+
+@cache
+def environment() -> Environment:
+    """The template environment: autoescape everywhere, strict about undefined names."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        icons=view.ICONS,
+        risk_icons=RISK_ICONS,
+        mx_states=MX_STATES,
+        dnsbl_states=DNSBL_STATES,
+        partial_names=view.partial_names,
+        worst=view.worst,
+        sender_matrix=sender_matrix,
+        max_items=MAX_FACT_ITEMS,
+        evidence_shown=EVIDENCE_SHOWN,
+        box_w=flow.BOX_W,
+        box_h=flow.BOX_H,
+        gap=flow.GAP,
+        tall_w=flow.TALL_W,
+        tall_h=flow.TALL_H,
+        tall_gap=flow.TALL_GAP,
+    )
+    env.filters["as_list"] = as_list
+    env.filters["as_map"] = as_map
+    return env
+
+
+def as_list(value: object) -> list[object]:
+    """Facts are data from other checks: iterate only what really is a list."""
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def as_map(value: object) -> Mapping[str, object]:
+    """Facts are data from other checks: look keys up only in what really is a mapping."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def csp_hash(source: str) -> str:
+    """The CSP source expression allowing exactly this inline text."""
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def content_security_policy(css: str, script: str) -> str:
+    """Nothing may load; only our inline style and script run (by hash)."""
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"style-src {csp_hash(css)}",
+            f"script-src {csp_hash(script)}",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        )
+    )
+
+
+class HtmlRenderer:
+    """See ``Renderer``."""
+
+    def render(self, report: Report) -> str:
+        """See ``Renderer.render``."""
+        css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+        script = (TEMPLATES / "copy.js").read_text(encoding="utf-8")
+        snippets = view.snippets(report)
+        template = environment().get_template("report.html")
+        return template.render(
+            report=report,
+            sender=view.sender_name(report),
+            verdict=view.verdict(report, snippets),
+            top=view.top_findings(report),
+            sections=view.sections(report),
+            snippets=snippets,
+            flow=flow.flow(report),
+            command=shlex.join(report.command),
+            csp=content_security_policy(css, script),
+            # Our own files, not data: marked safe so the hashed bytes are the emitted bytes.
+            css=Markup(css),
+            script=Markup(script),
+        )

@@ -1,0 +1,211 @@
+"""What the HTML report shows, decided in plain code: verdict, top findings, sections, snippets.
+
+Templates only lay out what this module computes, so the decisions are tested without a
+browser. Everything here reads the ``Report`` model; nothing computes findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from mailcheck.model import CheckResult, Finding, Report, Status
+
+# Which part of the page a check's result belongs to. A check not listed lands in "other".
+SECTION_OF: Mapping[str, str] = {
+    "sender-spf": "sender",
+    "sender-dkim": "sender",
+    "sender-dmarc": "sender",
+    "reverse-dns": "sender",
+    "shared-infrastructure": "sender",
+    "dnsbl": "sender",
+    "mx": "receiving",
+    "mx-hygiene": "receiving",
+    "provider": "receiving",
+    "tls": "receiving",
+    "probe": "receiving",
+    "snippets": "snippets",
+}
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("sender", "Sender side"),
+    ("receiving", "Receiving side"),
+    ("other", "Other checks"),
+)
+# Status shown as a word and a symbol too: colour is never the only signal.
+ICONS: Mapping[Status, str] = {
+    Status.PASS: "✓",
+    Status.INFO: "i",
+    Status.WARN: "!",
+    Status.FAIL: "✗",
+    Status.ERROR: "?",
+}
+TOP_FINDINGS = 5
+RISKS = ("low", "medium", "high")
+_CHECK_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer line: will the sender's mail arrive, and the one thing to do next."""
+
+    status: Status
+    answer: str  # "Yes", "Probably", "No", "Unknown"
+    headline: str
+    action: str
+
+
+@dataclass(frozen=True)
+class SnippetView:
+    """One allowlist snippet as the report shows it; ``sha256`` is computed here, not trusted.
+
+    Read from the ``snippets`` check's facts: ``{"provider": id, "snippets": [...]}`` where
+    each item has the fields of ``mailcheck.snippets.SnippetOutput`` (``dataclasses.asdict``).
+    """
+
+    key: str
+    title: str
+    filter: str
+    filename: str
+    risk: str
+    risk_reason: str
+    allows: tuple[str, ...]
+    does_not_allow: tuple[str, ...]
+    where: str
+    prerequisites: tuple[str, ...]
+    undo: tuple[str, ...]
+    text: str
+    sha256: str
+    detected: bool
+
+
+def sender_name(report: Report) -> str:
+    """Who sends, in words."""
+    return report.profile.name if report.profile else "the sender"
+
+
+def verdict(report: Report, snippets: Sequence[SnippetView] = ()) -> Verdict:
+    """One line for the reader who reads nothing else."""
+    worst, sender, domain = report.worst_status, sender_name(report), report.domain
+    top = top_findings(report)
+    first = _sentence(top[0].summary) if top else ""
+    if worst is Status.FAIL:
+        return Verdict(
+            worst,
+            "No",
+            f"Mail from {sender} is at risk of not reaching {domain}.",
+            f"Fix first: {first}",
+        )
+    if worst is Status.ERROR:
+        return Verdict(
+            worst,
+            "Unknown",
+            "Some checks could not complete: the answer is not known yet.",
+            f"Re-run when DNS answers again: {first}",
+        )
+    allow = f"Then allow it with the “{snippets[0].title}” snippet below." if snippets else ""
+    if worst is Status.WARN:
+        count = sum(1 for f in report.findings if f.status is Status.WARN)
+        noun = "warning" if count == 1 else "warnings"
+        return Verdict(
+            worst,
+            "Probably",
+            f"Mail from {sender} should reach {domain}.",
+            f"Review {count} {noun}, starting with: {first} {allow}".strip(),
+        )
+    return Verdict(
+        worst,
+        "Yes",
+        f"Nothing found that would stop mail from {sender} reaching {domain}.",
+        allow or "No change needed.",
+    )
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?", ":")) else f"{text}."
+
+
+def top_findings(report: Report) -> tuple[Finding, ...]:
+    """The findings that matter most: problems first; passes only when there is nothing else."""
+    problems = [f for f in report.findings if f.status.severity >= Status.WARN.severity]
+    return tuple((problems or list(report.findings))[:TOP_FINDINGS])
+
+
+def sections(report: Report) -> tuple[tuple[str, str, tuple[CheckResult, ...]], ...]:
+    """(key, heading, results) for every page section, in reading order."""
+    grouped: dict[str, list[CheckResult]] = {key: [] for key, _ in SECTIONS}
+    for result in report.checks:
+        section = SECTION_OF.get(result.check, "other")
+        if section in grouped:
+            grouped[section].append(result)
+    return tuple((key, title, tuple(grouped[key])) for key, title in SECTIONS)
+
+
+def partial_names(result: CheckResult) -> list[str]:
+    """Templates to try for one check: its own partial if it has one, else the generic view."""
+    own = [f"check_{result.check}.html"] if _CHECK_NAME.match(result.check) else []
+    return [*own, "check_generic.html"]
+
+
+def worst(findings: Sequence[Finding]) -> Status | None:
+    """The worst status among findings, ``None`` when there are none."""
+    return max((f.status for f in findings), key=lambda s: s.severity, default=None)
+
+
+def snippets(report: Report) -> tuple[SnippetView, ...]:
+    """Snippets the ``snippets`` check produced, the detected provider's first."""
+    result = next((r for r in report.checks if r.check == "snippets"), None)
+    facts = result.facts if result is not None else {}
+    raw, provider = facts.get("snippets", []), _text(facts, "provider")
+    items = raw if isinstance(raw, list | tuple) else []
+    views = [v for v in (_snippet(i, item, provider) for i, item in enumerate(items)) if v]
+    seen: set[str] = set()
+    for index, snippet in enumerate(views):
+        if snippet.filename in seen:  # two snippets must never overwrite one file
+            views[index] = replace(snippet, filename=f"{snippet.key}-{snippet.filename}")
+        seen.add(views[index].filename)
+    return tuple(sorted(views, key=lambda v: not v.detected))
+
+
+def _snippet(index: int, item: Any, provider: str) -> SnippetView | None:
+    if not isinstance(item, Mapping) or not isinstance(item.get("text"), str):
+        return None
+    text: str = item["text"]
+    kind = _text(item, "filter")
+    filename = _text(item, "filename")
+    if not _FILENAME.match(filename):
+        filename = f"snippet-{index + 1}.txt"
+    risk = _text(item, "risk").lower()
+    return SnippetView(
+        key=f"snippet-{index + 1}",
+        title=_text(item, "product") or _text(item, "title") or kind or f"Snippet {index + 1}",
+        filter=kind,
+        filename=filename,
+        risk=risk if risk in RISKS else "unknown",
+        risk_reason=_text(item, "risk_reason"),
+        allows=_texts(item, "allows"),
+        does_not_allow=_texts(item, "does_not_allow"),
+        where=_text(item, "where"),
+        prerequisites=_texts(item, "prerequisites"),
+        undo=_texts(item, "undo"),
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        detected=item.get("detected") is True or bool(kind and kind == provider),
+    )
+
+
+def _texts(item: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = item.get(key, ())
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if isinstance(value, list | tuple):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
+
+
+def _text(item: Mapping[str, Any], key: str) -> str:
+    value = item.get(key, "")
+    return value if isinstance(value, str) else ""

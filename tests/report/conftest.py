@@ -1,0 +1,77 @@
+"""Report test fixtures (helpers live in ``reportdata.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from reportdata import (
+    PAYLOADS,
+    EchoCheck,
+    FixedCheck,
+    build,
+    probe_result,
+    recording,
+    sender_spf_result,
+    snippet_result,
+)
+
+from mailcheck.checks.mx import MxCheck
+from mailcheck.model import CheckResult, Finding, Report, Status
+
+
+@pytest.fixture
+def xss_report() -> tuple[Report, str]:
+    """A report whose every DNS-derived string is an XSS payload."""
+    payload_snippet = snippet_result([(PAYLOADS[0], "\n".join(PAYLOADS))])
+    provider = CheckResult(
+        "provider", "Provider", (), {"provider": "x", "provider_name": PAYLOADS[1]}
+    )
+    spf = sender_spf_result(PAYLOADS[0], PAYLOADS[1], "192.0.2.0/24", ("192.0.2.1", PAYLOADS[2]))
+    checks = (
+        MxCheck(),
+        EchoCheck(),
+        FixedCheck(payload_snippet),
+        FixedCheck(provider),
+        FixedCheck(spf),
+        FixedCheck(probe_result(PAYLOADS[0], PAYLOADS[1])),
+    )
+    return build("xss.example", recording("xss.example"), checks)
+
+
+@pytest.fixture
+def html_report() -> tuple[Report, str]:
+    """The showcase report: MX with a CNAME warning, two snippets, an unknown check."""
+    snippets = snippet_result(
+        [
+            ("Exchange Online transport rule", "New-TransportRule -Name 'Trimble Identity'\n"),
+            ("Postfix client access (IP allowlist)", "52.101.68.20 OK\n"),
+        ]
+    )
+    spf = sender_spf_result(
+        "account.trimble.com", "mailgun.org", "52.101.68.0/24", ("52.101.68.20", "54.240.27.9")
+    )
+    provider = CheckResult(
+        "provider",
+        "Filtering provider: which service receives the mail",
+        (Finding("TST003", Status.INFO, "Mail for html.example is received by its own servers"),),
+        {"provider": "self-hosted", "provider_name": "Self-hosted"},
+    )
+    probe = probe_result("mx1.html.example", "250 2.1.5 Ok")
+    checks = (
+        MxCheck(),
+        FixedCheck(spf),
+        FixedCheck(provider),
+        FixedCheck(probe),
+        FixedCheck(snippets),
+    )
+    return build("html.example", recording("html.example"), checks)
+
+
+@pytest.fixture
+def artifacts() -> Iterator[Path]:
+    """``test-artifacts/`` at the repo root (git-ignored): screenshots for humans to look at."""
+    path = Path(__file__).resolve().parents[2] / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    yield path

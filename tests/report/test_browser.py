@@ -1,0 +1,179 @@
+"""The HTML report in headless Chromium (Debian ``/usr/bin/chromium`` driven by Playwright).
+
+Checks what only a browser can: no console message, no CSP violation, no network request
+besides the file itself, the copy button, XSS payloads inert. Screenshots go to
+``test-artifacts/`` (git-ignored) for a human to look at. Without Chromium or Playwright the
+tests skip, and fail under ``CI=true``. Playwright's own browser download is never used.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reportdata import ACME_SNAPSHOT, PAYLOADS
+
+from mailcheck.cli import main
+from mailcheck.report import bundle, view
+from tests.tooling import skip_or_fail
+
+CHROMIUM = os.environ.get("MAILCHECK_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 20_000
+# Runs before any page script; CSP does not apply to it (injected by the driver).
+WATCH_CSP = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__violations.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
+def require_browser() -> Any:
+    """Playwright's sync API, or skip (fail under CI=true) naming what is missing."""
+    reason = ""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        reason = "playwright is not installed (pip install playwright)"
+    if not reason and not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        reason = f"{CHROMIUM} not found (apt-get install chromium)"
+    if reason:
+        skip_or_fail(reason)
+    return sync_api
+
+
+@dataclass
+class Watched:
+    """A page and everything it did that a self-contained report must never do."""
+
+    page: Any
+    url: str
+    console: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def violations(self) -> list[str]:
+        return list(self.page.evaluate("window.__violations"))
+
+    def assert_quiet(self) -> None:
+        assert self.console == []
+        assert self.errors == []
+        assert self.dialogs == []
+        assert self.violations() == []
+        assert self.requests == [self.url]
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    sync_api = require_browser()
+    profile = tmp_path_factory.mktemp("chromium-profile")  # empty user-data-dir
+    with sync_api.sync_playwright() as playwright:
+        browser_context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            args=ARGS,
+            headless=True,
+            timeout=TIMEOUT_MS,
+            viewport={"width": 1200, "height": 900},
+        )
+        try:
+            browser_context.set_default_timeout(TIMEOUT_MS)
+            browser_context.add_init_script(WATCH_CSP)
+            yield browser_context
+        finally:
+            browser_context.close()
+
+
+def open_report(context: Any, report_and_evidence: tuple[Any, str], folder: Path) -> Watched:
+    html = bundle.write_bundle(*report_and_evidence, folder)
+    page = context.new_page()
+    watched = Watched(page, html.resolve().as_uri())
+    page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: watched.errors.append(str(e)))
+    page.on("request", lambda r: watched.requests.append(r.url))
+    page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))
+    page.goto(watched.url, wait_until="load")
+    return watched
+
+
+def test_report_loads_quietly_and_looks_right(context, html_report, tmp_path, artifacts) -> None:
+    watched = open_report(context, html_report, tmp_path)
+    page = watched.page
+    assert page.title() == "mailcheck report: html.example · Trimble Identity"
+    assert page.locator("h1").inner_text().startswith("Probably.")
+    page.locator("details.cell summary").first.click()  # a matrix cell opens to its SPF trace
+    assert page.locator("details.cell mark").first.is_visible()
+    page.locator("#sender").screenshot(path=str(artifacts / "report-matrix.png"))
+    page.screenshot(path=str(artifacts / "report-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator("svg.flow-tall").is_visible()
+    assert not page.locator("svg.flow-wide").is_visible()
+    page.screenshot(path=str(artifacts / "report-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 800, "height": 1100})  # about an A4 page at 96 dpi
+    page.emulate_media(media="print")
+    assert not page.locator("button[data-copy]").first.is_visible()
+    page.screenshot(path=str(artifacts / "report-print.png"), full_page=True)
+    watched.assert_quiet()
+    page.close()
+
+
+def test_copy_button_copies_the_snippet_text(context, html_report, tmp_path) -> None:
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    watched = open_report(context, html_report, tmp_path)
+    page = watched.page
+    expected = view.snippets(html_report[0])[1].text
+    button = page.locator("button[data-copy='snippet-2-text']")
+    assert page.locator("#snippet-2-text").text_content() == expected
+    button.click()
+    page.wait_for_function("document.getElementById('snippet-2-status').textContent !== ''")
+    assert page.locator("#snippet-2-status").text_content() == "Copied to the clipboard"
+    assert page.evaluate("navigator.clipboard.readText()") == expected
+    watched.assert_quiet()
+    page.close()
+
+
+def test_xss_payloads_are_inert_text(context, xss_report, tmp_path, artifacts) -> None:
+    watched = open_report(context, xss_report, tmp_path)
+    page = watched.page
+    page.locator("details").evaluate_all("items => items.forEach(d => d.open = true)")
+    page.screenshot(path=str(artifacts / "report-xss.png"), full_page=True)
+    text = page.locator("body").inner_text()
+    for payload in PAYLOADS:
+        assert payload in text
+    assert page.locator("script").count() == 1  # only the report's own, hashed script
+    assert page.locator("img, iframe, object, embed, a[href^='javascript']").count() == 0
+    assert page.evaluate("document.querySelectorAll('[onerror], [onload]').length") == 0
+    watched.assert_quiet()
+    page.close()
+
+
+def test_readme_example_report_in_browser(context, tmp_path, monkeypatch, artifacts) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = ["report", "acme.example", "--snapshot", str(ACME_SNAPSHOT), "--output", "r"]
+    with ThreadPoolExecutor(1) as pool:  # Playwright runs a loop in this thread already
+        assert pool.submit(main, argv).result(timeout=60) < 3
+    page = context.new_page()
+    watched = Watched(page, (tmp_path / "r" / "report.html").as_uri())
+    page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
+    page.on("request", lambda r: watched.requests.append(r.url))
+    page.goto(watched.url, wait_until="load")
+    page.screenshot(path=str(artifacts / "report-acme.png"), full_page=True)
+    watched.assert_quiet()
+    page.close()
