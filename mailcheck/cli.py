@@ -22,7 +22,7 @@ from mailcheck import __version__, app, rulebook
 from mailcheck.codes import CODES, markdown_table
 from mailcheck.dns.live import Nameserver
 from mailcheck.errors import MailcheckError, ProfileError, ReportError, SnapshotError, UsageError
-from mailcheck.model import Status
+from mailcheck.model import Report, Status
 from mailcheck.profiles import SenderProfile, get_profile, load_profiles
 from mailcheck.report import ReportFormat, bundle
 from mailcheck.report.sender_matrix import render_matrix
@@ -328,7 +328,6 @@ def _report_request(
 
 def _analyze(args: argparse.Namespace, argv: list[str]) -> int:
     from mailcheck.message.run import analyze_messages, parse_networks
-    from mailcheck.report.json import to_data
 
     profile = get_profile(args.profile, tuple(args.rules)) if args.profile else None
     options = app.DnsOptions(
@@ -350,19 +349,29 @@ def _analyze(args: argparse.Namespace, argv: list[str]) -> int:
     )
     if args.record is not None:
         _write(args.record, resolver.evidence().to_json())
-    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    if args.format is ReportFormat.JSON and len(reports) > 1:
+    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
+    text = _render_messages(reports, args.format or ReportFormat.TEXT, color)
+    _emit(text, args.output)
+    worst = max((r.worst_status for r in reports), key=lambda s: s.severity)
+    return _STATUS_EXIT[worst]
+
+
+def _render_messages(reports: Sequence[Report], output: ReportFormat, color: bool) -> str:
+    """One message: its report. Several: text reports in a row, or one JSON document."""
+    from mailcheck.report.json import to_data
+
+    if len(reports) == 1:
+        return output.renderer(color=color).render(reports[0])
+    if output is ReportFormat.JSON:
         documents = {
             "schema_version": reports[0].schema_version,
             "messages": [to_data(r) for r in reports],
         }
-        text = json.dumps(documents, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    else:
-        renderer = args.format.renderer(color=color)
-        text = "\n".join(renderer.render(r) for r in reports)
-    _emit(text, args.output)
-    worst = max((r.worst_status for r in reports), key=lambda s: s.severity)
-    return _STATUS_EXIT[worst]
+        return json.dumps(documents, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if output is ReportFormat.HTML:
+        raise UsageError(f"{len(reports)} messages: HTML is one page per message (use --json)")
+    renderer = output.renderer(color=color)
+    return "\n".join(renderer.render(r) for r in reports)
 
 
 def _sender(args: argparse.Namespace, argv: list[str]) -> int:

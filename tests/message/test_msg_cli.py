@@ -136,3 +136,25 @@ def test_org_mx_lookup_failure_is_could_not_check(capsys):
     )
     assert code == 2  # the SpamAssassin junk verdict (fail) outranks the lookup error
     assert "ERROR MSG024 MX of msgnone.example" in out
+
+
+def test_html_page_for_one_message(capsys):
+    code, out, _ = run(
+        capsys,
+        str(CORPUS / "forged-authres.eml"),
+        "--org-domain",
+        "msgtest.example",
+        "--format",
+        "html",
+    )
+    assert code == 2
+    assert out.startswith("<!DOCTYPE html>") or out.lower().startswith("<!doctype html>")
+    assert "Content-Security-Policy" in out
+    assert "MSG007" in out and "may be a forgery" in out
+
+
+def test_html_refuses_several_messages(capsys, tmp_path):
+    for name in ("spamassassin-spam.eml", "barracuda-tagged.eml"):
+        (tmp_path / name).write_bytes((CORPUS / name).read_bytes())
+    code, _out, err = run(capsys, str(tmp_path), "--format", "html")
+    assert code == 3 and "HTML is one page per message" in err
