@@ -9,6 +9,7 @@ was fetched. That also tells a DNS failure (temperror) from a missing or broken 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,10 @@ from mailcheck.errors import DnsError
 MAX_SIGNATURES = 10  # more signatures than this are not verified (each costs a lookup)
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 MAX_ARC_KEYS = 20  # ARC fields whose keys are fetched (two per set; long chains are cut)
+# dkimpy logs key and signature problems as errors; mailcheck reports them as results instead
+_QUIET = logging.getLogger("mailcheck.dkim.dkimpy")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
 _TAG = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([^;]*)")
 _LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,61}[A-Za-z0-9])?$")
 
@@ -98,7 +103,7 @@ def _run_dkimpy(
     message: bytes, index: int, dnsfunc: Callable[..., bytes | None]
 ) -> tuple[str, str]:
     try:
-        verifier = dkim.DKIM(message, minkey=1024)
+        verifier = dkim.DKIM(message, logger=_QUIET, minkey=1024)
         ok = verifier.verify(idx=index, dnsfunc=dnsfunc)
     except dkim.ValidationError as exc:
         if "body hash mismatch" in str(exc):
@@ -167,7 +172,7 @@ def _run_arc(message: bytes, records: dict[str, str]) -> ArcVerification:
         return record.encode("utf-8") if record is not None else None
 
     try:
-        cv, _results, reason = dkim.arc_verify(message, dnsfunc=dnsfunc, minkey=1024)
+        cv, _results, reason = dkim.arc_verify(message, logger=_QUIET, dnsfunc=dnsfunc, minkey=1024)
     except (dkim.DKIMException, ValueError, TypeError, IndexError, KeyError) as exc:
         return ArcVerification("fail", f"cannot verify: {type(exc).__name__}: {exc}")
     result = cv.decode("ascii", "replace").lower() if isinstance(cv, bytes) else str(cv).lower()

@@ -52,7 +52,10 @@ def build_chain(newest_first: tuple[ReceivedHop, ...], org: OrgContext) -> Chain
     index = len(newest_first) - 1 - found
     entry = newest_first[found]
     certain = org.known and (
-        org.is_org_host(entry.by_host) or _seen_inside(newest_first[:found], org) or found == 0
+        org.is_org_host(entry.by_host)
+        or org.is_filter_host(entry.by_host)
+        or _seen_inside(newest_first[:found], org)
+        or found == 0
     )
     return Chain(hops, index, certain)
 

@@ -93,6 +93,13 @@ class OrgContext:
         suffixes = self.domains + (self.provider.hop_suffixes if self.provider else ())
         return name is not None and any(within(name, s) for s in suffixes)
 
+    def is_filter_host(self, name: str | None) -> bool:
+        """A host of the org's filtering provider (its MX front door or internal relays)."""
+        if name is None or self.provider is None:
+            return False
+        suffixes = self.provider.mx_suffixes + self.provider.hop_suffixes
+        return any(within(name, s) for s in suffixes)
+
     def is_internal_ip(self, ip: IPAddress | None) -> bool:
         """Private, loopback or link-local addresses, and the org's own networks."""
         if ip is None:

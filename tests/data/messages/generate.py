@@ -245,6 +245,44 @@ MESSAGES: dict[str, tuple[str, list[str]]] = {
             "\tfor <alice@{org}>; Sun, 22 Nov 2026 03:00:02 +0000 (UTC)",
         ],
     ),
+    # Google Workspace writes no spam verdict header: the sentence must say so
+    "google-no-verdict": (
+        "msggoog.example",
+        [
+            "Received: by 2002:a05:6520:2b8a:b0:2a1:3c47:8f2 with SMTP id b10csp123456lkh;\r\n"
+            "        Sat, 21 Nov 2026 19:00:04 -0800 (PST)",
+            "X-Received: by 2002:a17:906:1c5:b0:a9a:1b2:33c with SMTP id y5mr1234567ejh.12.1795321204;\r\n"
+            "        Sat, 21 Nov 2026 19:00:04 -0800 (PST)",
+            "Authentication-Results: mx.google.com;\r\n"
+            "       dkim=pass header.i=@msgsender.example header.s=sel1 header.b=abc;\r\n"
+            "       spf=pass (google.com: domain of bounce-482913@bounces.msgsender.example designates\r\n"
+            " 192.0.2.25 as permitted sender) smtp.mailfrom=bounce-482913@bounces.msgsender.example;\r\n"
+            "       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=account.msgsender.example",
+            "Received-SPF: pass (google.com: domain of bounce-482913@bounces.msgsender.example designates\r\n"
+            " 192.0.2.25 as permitted sender) client-ip=192.0.2.25;",
+            "Received: from smtp-out-3.msgsender.example (smtp-out-3.msgsender.example. [192.0.2.25])\r\n"
+            "        by mx.google.com with ESMTPS id a640c23a62f3a-a9a5e8d1c2bsi123456766b.7.2026.11.22.03.00.03\r\n"
+            "        for <alice@{org}>\r\n"
+            "        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\r\n"
+            "        Sat, 21 Nov 2026 19:00:03 -0800 (PST)",
+        ],
+    ),
+    # Exim with SpamAssassin through its spam ACL: Exim's Received shape, SA's status header
+    "exim-spamassassin": (
+        "msgexim.example",
+        [
+            "X-Spam-Status: Yes, score=7.9 required=5.0 tests=BAYES_99=3.5,\r\n"
+            "\tRCVD_IN_SBL_CSS=3.3,URIBL_DBL_SPAM=1.1 autolearn=no version=4.0.1",
+            "X-Spam-Score: 7.9",
+            "X-Spam-Bar: +++++++",
+            "Received: from smtp-out-3.msgsender.example ([192.0.2.25] helo=smtp-out-3.msgsender.example)\r\n"
+            "\tby mx.msgexim.example with esmtps  (TLS1.3) tls TLS_AES_256_GCM_SHA384\r\n"
+            "\t(Exim 4.96)\r\n"
+            "\t(envelope-from <bounce-482913@bounces.msgsender.example>)\r\n"
+            "\tid 1tXyZa-000123-AB\r\n"
+            "\tfor alice@{org}; Sun, 22 Nov 2026 03:00:02 +0000",
+        ],
+    ),
 }
 
 # A forgery: unsigned, sent from outside the sender's SPF, carrying a fake pass verdict
@@ -274,6 +312,8 @@ ZONE: dict[tuple[str, RRType], tuple[str, ...] | None] = {
     ("msgmc.example", RRType.MX): ("10 eu-smtp-inbound-1.mimecast.com",),
     ("msgbar.example", RRType.MX): ("10 d123456a.ess.barracudanetworks.com",),
     ("msgtm.example", RRType.MX): ("10 msgtm-example.in.tmes.trendmicro.com",),
+    ("msggoog.example", RRType.MX): ("1 aspmx.l.google.com",),
+    ("msgexim.example", RRType.MX): ("10 mx.msgexim.example",),
     ("bounces.msgsender.example", RRType.TXT): ("v=spf1 ip4:192.0.2.25 ip4:192.0.2.26 -all",),
     ("_dmarc.msgsender.example", RRType.TXT): (
         "v=DMARC1; p=reject; rua=mailto:dmarc@msgsender.example",
