@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -13,9 +15,14 @@ from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext
 from mailcheck.dns.interface import Answer, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import Recorded, RecordingResolver, Snapshot, SnapshotResolver
-from mailcheck.errors import SnapshotError
-from mailcheck.model import DnsEvidence, ProfileRef, Report
+from mailcheck.errors import SnapshotError, SnippetError
+from mailcheck.model import CheckResult, DnsEvidence, Finding, ProfileRef, Report, Status
 from mailcheck.profiles import SenderProfile, normalize_domain
+from mailcheck.snippets import SnippetOptions, render_snippets
+from mailcheck.snippets.facts import facts_from_report
+
+SNIPPETS_CHECK = "snippets"  # the report's snippets section reads this result
+SNIPPETS_TITLE = "Allowlist snippets"
 
 
 class EvidenceResolver(Protocol):
@@ -67,11 +74,16 @@ async def build_report(
     profile: SenderProfile | None = None,
     checks: Sequence[Check] = DEFAULT_CHECKS,
     command: tuple[str, ...] = (),
+    *,
+    with_snippets: bool = True,
 ) -> Report:
-    """Run every check against one resolver and assemble the report."""
+    """Run every check against one resolver and assemble the report (with the snippets
+    the findings call for, when there is a profile)."""
     context = CheckContext(domain, resolver, profile)
     results = await asyncio.gather(*(check.run(context) for check in checks))
     evidence = resolver.evidence()
+    if profile is not None and with_snippets:
+        results.append(snippets_result(results, profile, _review_date(evidence.recorded_at)))
     ref = ProfileRef(profile.id, profile.name, profile.source, profile.sha256) if profile else None
     return Report(
         tool_version=__version__,
@@ -83,6 +95,42 @@ async def build_report(
         dns_queries=len(evidence.entries),
         evidence=evidence_rows(evidence),
     )
+
+
+def snippets_result(
+    results: Sequence[CheckResult], profile: SenderProfile, review: date
+) -> CheckResult:
+    """Allowlist snippets for every filter, built from what the checks found: which IPs are
+    shared infrastructure, and which filter receives the mail (its snippet comes first).
+    The report never adds IP entries; ``mailcheck snippets --include-ip-allowlist`` does."""
+    provider = detected_provider(results)
+    partial = Report("", "", "", None, tuple(results))
+    facts = facts_from_report(partial, provider)
+    try:
+        outputs = render_snippets(profile, SnippetOptions(review_date=review), facts=facts)
+    except SnippetError as exc:
+        refused = Finding(
+            "SNP001",
+            Status.WARN,
+            "No allowlist snippet can be built for this profile",
+            detail=str(exc),
+            subject=profile.id,
+        )
+        return CheckResult(SNIPPETS_CHECK, SNIPPETS_TITLE, (refused,))
+    data = {"provider": provider, "snippets": [dataclasses.asdict(o) for o in outputs]}
+    return CheckResult(SNIPPETS_CHECK, SNIPPETS_TITLE, (), data)
+
+
+def detected_provider(results: Sequence[CheckResult]) -> str | None:
+    """The filtering provider id the provider check detected, if it ran and decided."""
+    found = next((r for r in results if r.check == "provider"), None)
+    provider = found.facts.get("provider") if found is not None else None
+    return provider if isinstance(provider, str) else None
+
+
+def _review_date(recorded_at: str) -> date:
+    """Snippets carry a review date: 90 days after the evidence, so replays stay identical."""
+    return datetime.fromisoformat(recorded_at.replace("Z", "+00:00")).date() + timedelta(days=90)
 
 
 def evidence_rows(snapshot: Snapshot) -> tuple[DnsEvidence, ...]:
@@ -152,9 +200,12 @@ def open_replay(path: Path) -> tuple[RunRequest, SnapshotResolver]:
 async def build_sender_report(
     resolver: EvidenceResolver, profile: SenderProfile, command: tuple[str, ...] = ()
 ) -> Report:
-    """The sender side alone (``mailcheck sender``): SPF matrix and shared infrastructure.
+    """The sender side alone (``mailcheck sender``): SPF matrix, shared infrastructure,
+    DMARC, reverse DNS and blocklists; no snippets.
 
     The report's domain is the domain of the profile's first sender, the subject of the run.
     """
     domain = profile.senders[0].domain
-    return await build_report(domain, resolver, profile, SENDER_CHECKS, command)
+    return await build_report(
+        domain, resolver, profile, SENDER_CHECKS, command, with_snippets=False
+    )

@@ -15,6 +15,7 @@ import sys
 import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -110,6 +111,10 @@ def build_parser() -> ArgumentParser:
     _add_dns_options(analyze)
     _add_output_options(analyze)
 
+    snippets = commands.add_parser("snippets", help="write allowlist snippets for mail filters")
+    _add_profile_options(snippets)
+    _add_snippet_options(snippets)
+
     codes = commands.add_parser("codes", help="list every finding code and what it means")
     codes.add_argument("--markdown", action="store_true", help="print README's Markdown table")
     return parser
@@ -167,6 +172,46 @@ def _add_profile_options(parser: argparse.ArgumentParser) -> None:
         help="sender profile id (default: the only profile, or $MAILCHECK_PROFILE)",
     )
     _add_rules_dir(parser)
+
+
+def _add_snippet_options(parser: argparse.ArgumentParser) -> None:
+    from mailcheck.snippets import FilterKind
+
+    parser.add_argument(
+        "--filter",
+        dest="filters",
+        action="extend",
+        nargs="+",
+        choices=[kind.value for kind in FilterKind],
+        metavar="NAME",
+        help=f"only these filters (default: all): {', '.join(FilterKind)}",
+    )
+    parser.add_argument(
+        "--include-ip-allowlist",
+        action="store_true",
+        help="also emit IP entries (documented single IPs only; risky for shared IPs)",
+    )
+    parser.add_argument(
+        "--review-date",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="review/expiry date written into every snippet",
+    )
+    parser.add_argument(
+        "--spamassassin-legacy",
+        action="store_true",
+        help="SpamAssassin 3.x spellings (whitelist_*) instead of 4.x welcomelist_*",
+    )
+    parser.add_argument(
+        "--output", type=Path, metavar="DIR", help="write one file per filter into DIR"
+    )
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
 
 
 def _add_dns_options(parser: argparse.ArgumentParser, *, replay: bool = False) -> None:
@@ -272,7 +317,25 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
             return _codes(markdown=args.markdown)
         case "analyze":
             return _analyze(args, argv)
+        case "snippets":
+            return _snippets(args)
     raise UsageError(f"unknown command {args.command!r}")
+
+
+def _snippets(args: argparse.Namespace) -> int:
+    from mailcheck.snippets import FilterKind, SnippetOptions, render_snippets
+    from mailcheck.snippets.files import listing_line, write_snippets
+
+    profile = _pick_profile(args.profile, tuple(args.rules))
+    options = SnippetOptions(args.include_ip_allowlist, args.review_date, args.spamassassin_legacy)
+    filters = tuple(FilterKind(name) for name in args.filters or FilterKind)
+    outputs = render_snippets(profile, options, filters)
+    if args.output is None:
+        sys.stdout.write("\n".join(o.text for o in outputs))
+        return EXIT_OK
+    for output, path in zip(outputs, write_snippets(outputs, args.output), strict=True):
+        print(listing_line(output, path))
+    return EXIT_OK
 
 
 def _codes(*, markdown: bool) -> int:

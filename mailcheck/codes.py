@@ -243,6 +243,11 @@ CODES: dict[str, CodeInfo] = {
     "SHR005": CodeInfo(
         "Shared infrastructure not checked", "No sender profile was given: no IPs to check."
     ),
+    "SNP001": CodeInfo(
+        "No allowlist snippet possible",
+        "The profile gives nothing a snippet may safely name (for example only *@domain "
+        "wildcards, or an ESP's shared domain); the detail says why. Fix the profile.",
+    ),
     # message analysis (mailcheck analyze)
     "MSG001": CodeInfo(
         "Verdict",

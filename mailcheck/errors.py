@@ -3,6 +3,7 @@
 MailcheckError          root
  ├─ UsageError          bad command-line arguments
  ├─ ProfileError        a bad or missing rules file
+ │   └─ SnippetError        a profile value a filter's syntax cannot express safely
  ├─ DnsError            a lookup could not complete (never "record missing")
  │   ├─ DnsTimeoutError     no answer within the time limit
  │   └─ DnsServerError      the server answered SERVFAIL, REFUSED or another error rcode
@@ -25,6 +26,10 @@ class UsageError(MailcheckError):
 
 class ProfileError(MailcheckError):
     """A rules file is missing, unreadable or invalid; the message names file and key."""
+
+
+class SnippetError(ProfileError):
+    """A snippet refuses the profile: a value its syntax cannot carry safely, or an unsafe ask."""
 
 
 class DnsError(MailcheckError):
