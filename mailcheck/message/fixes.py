@@ -30,6 +30,9 @@ SNIPPETS: dict[str, SnippetRef] = {
     "exchange": SnippetRef("the transport rule snippet for Exchange Server", "exchange-server"),
     "google": SnippetRef("the Google Workspace snippet", "google-workspace"),
     "proofpoint": SnippetRef("the Proofpoint snippet", "proofpoint-pps"),
+    "proofpoint-essentials": SnippetRef(
+        "the Proofpoint Essentials snippet", "proofpoint-essentials"
+    ),
     "mimecast": SnippetRef("the Mimecast snippet", "mimecast"),
     "barracuda": SnippetRef("the Barracuda snippet", "barracuda"),
     "cisco": SnippetRef("the Cisco Secure Email snippet", "cisco"),
@@ -43,9 +46,12 @@ SNIPPETS: dict[str, SnippetRef] = {
 }
 
 
-def fix_phrase(verdict: Verdict) -> str:
-    """The end of the verdict sentence: which snippet delivers it, or why none can."""
-    ref = SNIPPETS.get(verdict.filter)
+def fix_phrase(verdict: Verdict, org_filter: str = "") -> str:
+    """The end of the verdict sentence: which snippet delivers it, or why none can.
+    ``org_filter`` (the org's provider) picks the product's edition, e.g. Proofpoint
+    Essentials rather than Proofpoint Protection Server."""
+    name = org_filter if org_filter.startswith(verdict.filter + "-") else verdict.filter
+    ref = SNIPPETS.get(name) if verdict.filter else None
     if ref is None:
         return f"no mailcheck snippet covers {verdict.vendor}; allow the sender there by hand"
     if verdict.disposition is Disposition.PHISH:

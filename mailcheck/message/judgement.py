@@ -213,7 +213,11 @@ def verdict_sentence(facts: MessageFacts, match: ProfileMatch | None, profile_na
     auth = _auth_phrase(facts)
     if harmful is None:
         return Finding("MSG001", Status.PASS, _sentence(_no_verdict(facts, auth)))
-    return Finding("MSG001", Status.FAIL, _sentence(f"{marked}{auth}; {fix_phrase(harmful)}"))
+    return Finding(
+        "MSG001",
+        Status.FAIL,
+        _sentence(f"{marked}{auth}; {fix_phrase(harmful, _org_filter(facts))}"),
+    )
 
 
 def _forgery(facts: MessageFacts) -> str:
@@ -237,12 +241,16 @@ def _forgery(facts: MessageFacts) -> str:
     return text
 
 
+def _org_filter(facts: MessageFacts) -> str:
+    return facts.org.provider.filter if facts.org.provider else ""
+
+
 def _main_verdict(facts: MessageFacts) -> Verdict | None:
     harmful = [v for v in facts.verdicts if v.disposition in HARMFUL and not v.outside]
-    provider = facts.org.provider.filter if facts.org.provider else ""
+    provider = _org_filter(facts)
     harmful.sort(
         key=lambda v: (
-            v.filter != provider,
+            not provider.startswith(v.filter) or not v.filter,
             _PRIORITY.index(v.disposition),
             _HEADER_RANK.get(v.header, 1),
         )

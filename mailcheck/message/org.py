@@ -45,11 +45,18 @@ PROVIDERS: tuple[Provider, ...] = (
     ),
     Provider("Google", "google", ("google.com", "googlemail.com"), (), ("mx.google.com",)),
     Provider(
+        "Proofpoint Essentials",
+        "proofpoint-essentials",
+        ("ppe-hosted.com",),
+        ("ppe-hosted.com",),
+        ("ppe-hosted.com",),
+    ),
+    Provider(
         "Proofpoint",
         "proofpoint",
-        ("pphosted.com", "ppe-hosted.com"),
-        ("pphosted.com", "ppe-hosted.com"),
-        ("pphosted.com", "ppe-hosted.com", "ppops.net"),
+        ("pphosted.com",),
+        ("pphosted.com",),
+        ("pphosted.com", "ppops.net"),
     ),
     Provider("Mimecast", "mimecast", ("mimecast.com",), ("mimecast.com",), ("mimecast.com",)),
     Provider(

@@ -45,3 +45,9 @@ def test_phishing_is_not_allowlisted():
 def test_unknown_vendor_has_no_snippet():
     verdict = Verdict("Acme", "X", Disposition.SPAM, "s", "")
     assert fix_phrase(verdict).startswith("no mailcheck snippet covers Acme")
+
+
+def test_proofpoint_essentials_org_gets_its_snippet():
+    verdict = Verdict("Proofpoint", "X", Disposition.BULK, "s", "proofpoint")
+    assert "--filter proofpoint-essentials" in fix_phrase(verdict, "proofpoint-essentials")
+    assert "--filter proofpoint-pps" in fix_phrase(verdict, "")
