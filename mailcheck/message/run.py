@@ -7,7 +7,7 @@ import ipaddress
 from dataclasses import replace
 from typing import BinaryIO
 
-from mailcheck.app import EvidenceResolver
+from mailcheck.app import EvidenceResolver, evidence_rows
 from mailcheck.errors import UsageError
 from mailcheck.message import analyze_to_report, org_context, read_inputs
 from mailcheck.message.org import Network
@@ -49,5 +49,7 @@ async def analyze_messages(
     ]
     if not reports:
         raise UsageError(f"{source}: no messages found")
-    lookups = len(resolver.evidence().entries)
-    return tuple(replace(r, dns_queries=lookups) for r in reports)
+    # the run's one resolver served every message: each report carries the whole evidence
+    evidence = resolver.evidence()
+    rows = evidence_rows(evidence)
+    return tuple(replace(r, dns_queries=len(evidence.entries), evidence=rows) for r in reports)

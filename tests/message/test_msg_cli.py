@@ -14,6 +14,7 @@ from mailcheck.cli import main
 from tests.message.msg_helpers import CORPUS
 
 SNAPSHOT = str(CORPUS / "dns-snapshot.json")
+REPO_REPORT = CORPUS.parents[2] / "mailcheck" / "report"
 PROFILE = ["--profile", "msgsender", "--rules", str(CORPUS / "profiles")]
 
 
@@ -158,3 +159,23 @@ def test_html_refuses_several_messages(capsys, tmp_path):
         (tmp_path / name).write_bytes((CORPUS / name).read_bytes())
     code, _out, err = run(capsys, str(tmp_path), "--format", "html")
     assert code == 3 and "HTML is one page per message" in err
+
+
+def test_json_validates_against_the_report_schema(capsys):
+    import jsonschema
+
+    from mailcheck.report import json as report_json
+
+    schema = json.loads((REPO_REPORT / report_json.SCHEMA_FILE).read_text(encoding="utf-8"))
+    _code, out, _ = run(
+        capsys,
+        str(CORPUS / "m365-bulk-bcl7.eml"),
+        "--org-domain",
+        "msgtest.example",
+        "--json",
+        *PROFILE,
+    )
+    data = json.loads(out)
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=str)
+    assert errors == []
+    assert data["dns_queries"] == len(data["evidence"]) > 0
