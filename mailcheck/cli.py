@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import traceback
@@ -22,7 +23,7 @@ from mailcheck import __version__, app, rulebook
 from mailcheck.codes import CODES, markdown_table
 from mailcheck.dns.live import Nameserver
 from mailcheck.errors import MailcheckError, ProfileError, ReportError, SnapshotError, UsageError
-from mailcheck.model import Status
+from mailcheck.model import Report, Status
 from mailcheck.profiles import SenderProfile, get_profile, load_profiles
 from mailcheck.report import ReportFormat, bundle
 from mailcheck.report.sender_matrix import render_matrix
@@ -105,6 +106,13 @@ def build_parser() -> ArgumentParser:
         help="files or folders (default: the shipped rules)",
     )
 
+    analyze = commands.add_parser(
+        "analyze", help="explain why a message landed in junk or quarantine, and the fix"
+    )
+    _add_analyze_options(analyze)
+    _add_dns_options(analyze)
+    _add_output_options(analyze)
+
     snippets = commands.add_parser("snippets", help="write allowlist snippets for mail filters")
     _add_profile_options(snippets)
     _add_snippet_options(snippets)
@@ -112,6 +120,39 @@ def build_parser() -> ArgumentParser:
     codes = commands.add_parser("codes", help="list every finding code and what it means")
     codes.add_argument("--markdown", action="store_true", help="print README's Markdown table")
     return parser
+
+
+def _add_analyze_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "message", metavar="MESSAGE", help=".eml file, folder of them, mbox, or - (stdin)"
+    )
+    parser.add_argument(
+        "--org-domain",
+        default=os.environ.get("MAILCHECK_ORG_DOMAIN"),
+        metavar="DOMAIN",
+        help="the receiving organisation's mail domain (finds the entry hop and its filter)",
+    )
+    parser.add_argument(
+        "--org-network",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="an internal network of the organisation (repeatable)",
+    )
+    parser.add_argument(
+        "--authserv-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="trust only Authentication-Results with this authserv-id (repeatable)",
+    )
+    parser.add_argument(
+        "--profile",
+        default=os.environ.get("MAILCHECK_PROFILE"),
+        metavar="ID",
+        help="compare with this sender profile (default: none, or $MAILCHECK_PROFILE)",
+    )
+    _add_rules_dir(parser)
 
 
 def _add_rules_dir(parser: argparse.ArgumentParser) -> None:
@@ -297,6 +338,8 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
             return _rules(args)
         case "codes":
             return _codes(markdown=args.markdown)
+        case "analyze":
+            return _analyze(args, argv)
         case "snippets":
             return _snippets(args)
     raise UsageError(f"unknown command {args.command!r}")
@@ -371,6 +414,54 @@ def _report_request(
     )
     resolver, _live = app.open_resolver(options)
     return app.RunRequest(domain, args.profile, ("mailcheck", *argv)), resolver
+
+
+def _analyze(args: argparse.Namespace, argv: list[str]) -> int:
+    from mailcheck.message.run import analyze_messages, parse_networks
+
+    profile = get_profile(args.profile, tuple(args.rules)) if args.profile else None
+    options = app.DnsOptions(
+        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
+    )
+    resolver, _live = app.open_resolver(options)
+    reports = asyncio.run(
+        analyze_messages(
+            args.message,
+            sys.stdin.buffer if args.message == "-" else None,
+            resolver,
+            org_domain=args.org_domain,
+            networks=parse_networks(args.org_network),
+            authserv_ids=tuple(args.authserv_id),
+            profile=profile,
+            generated_at=resolver.evidence().recorded_at,
+            command=("mailcheck", *argv),
+        )
+    )
+    if args.record is not None:
+        _write(args.record, resolver.evidence().to_json())
+    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
+    text = _render_messages(reports, args.format or ReportFormat.TEXT, color)
+    _emit(text, args.output)
+    worst = max((r.worst_status for r in reports), key=lambda s: s.severity)
+    return _STATUS_EXIT[worst]
+
+
+def _render_messages(reports: Sequence[Report], output: ReportFormat, color: bool) -> str:
+    """One message: its report. Several: text reports in a row, or one JSON document."""
+    from mailcheck.report.json import to_data
+
+    if len(reports) == 1:
+        return output.renderer(color=color).render(reports[0])
+    if output is ReportFormat.JSON:
+        documents = {
+            "schema_version": reports[0].schema_version,
+            "messages": [to_data(r) for r in reports],
+        }
+        return json.dumps(documents, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if output is ReportFormat.HTML:
+        raise UsageError(f"{len(reports)} messages: HTML is one page per message (use --json)")
+    renderer = output.renderer(color=color)
+    return "\n".join(renderer.render(r) for r in reports)
 
 
 def _sender(args: argparse.Namespace, argv: list[str]) -> int:
