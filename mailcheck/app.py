@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -17,12 +16,17 @@ from mailcheck import __version__
 from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext
 from mailcheck.checks.probe import ProbeCheck
 from mailcheck.checks.tls_posture import TlsPostureCheck
-from mailcheck.dns.interface import Answer, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.dns.snapshot import Recorded, RecordingResolver, Snapshot, SnapshotResolver
+from mailcheck.dns.snapshot import (
+    EvidenceResolver,
+    RecordingResolver,
+    Snapshot,
+    SnapshotResolver,
+    evidence_rows,
+)
 from mailcheck.errors import SnapshotError, SnippetError
 from mailcheck.https import FetchOptions
-from mailcheck.model import CheckResult, DnsEvidence, Finding, ProfileRef, Report, Status
+from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.profiles import SenderProfile, normalize_domain
 from mailcheck.smtp.probe import ProbeOptions
 from mailcheck.snippets import SnippetOptions, render_snippets
@@ -30,18 +34,6 @@ from mailcheck.snippets.facts import facts_from_report
 
 SNIPPETS_CHECK = "snippets"  # the report's snippets section reads this result
 SNIPPETS_TITLE = "Allowlist snippets"
-
-
-class EvidenceResolver(Protocol):
-    """A resolver that can say afterwards what it answered: the report's evidence."""
-
-    async def resolve(self, name: str, rrtype: RRType) -> Answer:
-        """See ``Resolver.resolve``."""
-        ...
-
-    def evidence(self) -> Snapshot:
-        """Every lookup of the run, with its outcome and time."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -171,31 +163,6 @@ def detected_provider(results: Sequence[CheckResult]) -> str | None:
 def _review_date(recorded_at: str) -> date:
     """Snippets carry a review date: 90 days after the evidence, so replays stay identical."""
     return datetime.fromisoformat(recorded_at.replace("Z", "+00:00")).date() + timedelta(days=90)
-
-
-def evidence_rows(snapshot: Snapshot) -> tuple[DnsEvidence, ...]:
-    """The snapshot's lookups as report rows, sorted by name and type like the JSON file."""
-    return tuple(
-        _evidence_row(name, rrtype.value, e)
-        for (name, rrtype), e in sorted(snapshot.entries.items())
-    )
-
-
-def _evidence_row(name: str, rrtype: str, entry: Recorded) -> DnsEvidence:
-    if entry.error is not None:
-        return DnsEvidence(name, rrtype, "error", time=entry.time, error=str(entry.error))
-    answer = entry.answer
-    assert answer is not None
-    return DnsEvidence(
-        name,
-        rrtype,
-        answer.outcome.value,
-        answer.records,
-        answer.ttl,
-        answer.server,
-        entry.time,
-        answer.cnames,
-    )
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import NoReturn
 from mailcheck import __version__, app, rulebook
 from mailcheck.codes import CODES, markdown_table
 from mailcheck.dns.live import Nameserver
+from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.errors import MailcheckError, ProfileError, ReportError, SnapshotError, UsageError
 from mailcheck.model import Report, Status
 from mailcheck.profiles import SenderProfile, get_profile, load_profiles
@@ -398,7 +399,7 @@ def _report(args: argparse.Namespace, argv: list[str]) -> int:
 
 def _report_request(
     args: argparse.Namespace, argv: list[str]
-) -> tuple[app.RunRequest, app.EvidenceResolver]:
+) -> tuple[app.RunRequest, EvidenceResolver]:
     if args.replay is not None:
         if args.domain is not None:
             raise UsageError("--replay takes the domain recorded in the evidence; drop DOMAIN")

@@ -7,7 +7,7 @@ import ipaddress
 from dataclasses import replace
 from typing import BinaryIO
 
-from mailcheck.app import EvidenceResolver, evidence_rows
+from mailcheck.dns.snapshot import EvidenceResolver, evidence_rows
 from mailcheck.errors import UsageError
 from mailcheck.message import analyze_to_report, org_context, read_inputs
 from mailcheck.message.org import Network
