@@ -4,37 +4,36 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+
+from email_validator import EmailNotValidError, validate_email
 
 from mailcheck import __version__
 from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext
-from mailcheck.dns.interface import Answer, RRType
+from mailcheck.checks.probe import ProbeCheck
+from mailcheck.checks.tls_posture import TlsPostureCheck
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.dns.snapshot import Recorded, RecordingResolver, Snapshot, SnapshotResolver
+from mailcheck.dns.snapshot import (
+    EvidenceResolver,
+    RecordingResolver,
+    Snapshot,
+    SnapshotResolver,
+    evidence_rows,
+)
 from mailcheck.errors import SnapshotError, SnippetError
-from mailcheck.model import CheckResult, DnsEvidence, Finding, ProfileRef, Report, Status
+from mailcheck.https import FetchOptions
+from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.profiles import SenderProfile, normalize_domain
+from mailcheck.smtp.probe import ProbeOptions
 from mailcheck.snippets import SnippetOptions, render_snippets
 from mailcheck.snippets.facts import facts_from_report
 
 SNIPPETS_CHECK = "snippets"  # the report's snippets section reads this result
 SNIPPETS_TITLE = "Allowlist snippets"
-
-
-class EvidenceResolver(Protocol):
-    """A resolver that can say afterwards what it answered: the report's evidence."""
-
-    async def resolve(self, name: str, rrtype: RRType) -> Answer:
-        """See ``Resolver.resolve``."""
-        ...
-
-    def evidence(self) -> Snapshot:
-        """Every lookup of the run, with its outcome and time."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,39 @@ def check_domain(domain: str) -> str:
     if normal is None:
         raise ValueError(f"{domain!r} is not a valid mail domain")
     return normal
+
+
+def probe_options(recipient: str, port: int = 25, max_mx: int = 2) -> ProbeOptions:
+    """Validated probe settings, or ``ValueError`` naming what is wrong."""
+    try:
+        valid = validate_email(recipient, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"--probe-rcpt {recipient!r}: {exc}") from exc
+    if not 0 < port < 65536:
+        raise ValueError(f"--probe-port {port}: not a port number")
+    if not 1 <= max_mx <= 20:
+        raise ValueError(f"--probe-max-mx {max_mx}: choose 1 to 20")
+    return ProbeOptions(
+        valid.normalized,
+        port=port,
+        max_mx=max_mx,
+        helo_name=socket.gethostname() or "mailcheck.invalid",
+    )
+
+
+def report_checks(
+    probe: ProbeOptions | None = None, fetch_policies: bool = True
+) -> tuple[Check, ...]:
+    """The checks ``mailcheck report`` runs: the defaults, plus the probe when asked for.
+
+    Replaying a snapshot must not reach the network, so MTA-STS policies are then not fetched.
+    """
+    offline = TlsPostureCheck(FetchOptions(enabled=False))
+    checks = tuple(
+        offline if isinstance(c, TlsPostureCheck) and not fetch_policies else c
+        for c in DEFAULT_CHECKS
+    )
+    return checks + ((ProbeCheck(probe),) if probe is not None else ())
 
 
 async def build_report(
@@ -131,31 +163,6 @@ def detected_provider(results: Sequence[CheckResult]) -> str | None:
 def _review_date(recorded_at: str) -> date:
     """Snippets carry a review date: 90 days after the evidence, so replays stay identical."""
     return datetime.fromisoformat(recorded_at.replace("Z", "+00:00")).date() + timedelta(days=90)
-
-
-def evidence_rows(snapshot: Snapshot) -> tuple[DnsEvidence, ...]:
-    """The snapshot's lookups as report rows, sorted by name and type like the JSON file."""
-    return tuple(
-        _evidence_row(name, rrtype.value, e)
-        for (name, rrtype), e in sorted(snapshot.entries.items())
-    )
-
-
-def _evidence_row(name: str, rrtype: str, entry: Recorded) -> DnsEvidence:
-    if entry.error is not None:
-        return DnsEvidence(name, rrtype, "error", time=entry.time, error=str(entry.error))
-    answer = entry.answer
-    assert answer is not None
-    return DnsEvidence(
-        name,
-        rrtype,
-        answer.outcome.value,
-        answer.records,
-        answer.ttl,
-        answer.server,
-        entry.time,
-        answer.cnames,
-    )
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import traceback
@@ -21,12 +22,14 @@ from typing import NoReturn
 from mailcheck import __version__, app, rulebook
 from mailcheck.codes import CODES, markdown_table
 from mailcheck.dns.live import Nameserver
+from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.errors import MailcheckError, ProfileError, ReportError, SnapshotError, UsageError
-from mailcheck.model import Status
+from mailcheck.model import Report, Status
 from mailcheck.profiles import SenderProfile, get_profile, load_profiles
 from mailcheck.report import ReportFormat, bundle
 from mailcheck.report.sender_matrix import render_matrix
 from mailcheck.report.text import TextRenderer
+from mailcheck.smtp.probe import ProbeOptions
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
 _STATUS_EXIT = {
@@ -77,6 +80,7 @@ def build_parser() -> ArgumentParser:
     _add_profile_options(report)
     _add_dns_options(report, replay=True)
     _add_output_options(report, folder=True)
+    _add_probe_options(report)
 
     sender = commands.add_parser(
         "sender", help="check a sender's live SPF against its profile (matrix, drift, owners)"
@@ -102,6 +106,13 @@ def build_parser() -> ArgumentParser:
         metavar="PATH",
         help="files or folders (default: the shipped rules)",
     )
+
+    analyze = commands.add_parser(
+        "analyze", help="explain why a message landed in junk or quarantine, and the fix"
+    )
+    _add_analyze_options(analyze)
+    _add_dns_options(analyze)
+    _add_output_options(analyze)
 
     snippets = commands.add_parser("snippets", help="write allowlist snippets for mail filters")
     _add_profile_options(snippets)
@@ -162,6 +173,37 @@ def _add_send_test_parser(commands: argparse._SubParsersAction[ArgumentParser]) 
     send.add_argument("--wait-in-sink", type=Path, metavar="DIR")
     send.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
     _add_profile_options(send)
+def _add_analyze_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "message", metavar="MESSAGE", help=".eml file, folder of them, mbox, or - (stdin)"
+    )
+    parser.add_argument(
+        "--org-domain",
+        default=os.environ.get("MAILCHECK_ORG_DOMAIN"),
+        metavar="DOMAIN",
+        help="the receiving organisation's mail domain (finds the entry hop and its filter)",
+    )
+    parser.add_argument(
+        "--org-network",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="an internal network of the organisation (repeatable)",
+    )
+    parser.add_argument(
+        "--authserv-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="trust only Authentication-Results with this authserv-id (repeatable)",
+    )
+    parser.add_argument(
+        "--profile",
+        default=os.environ.get("MAILCHECK_PROFILE"),
+        metavar="ID",
+        help="compare with this sender profile (default: none, or $MAILCHECK_PROFILE)",
+    )
+    _add_rules_dir(parser)
 
 
 def _add_rules_dir(parser: argparse.ArgumentParser) -> None:
@@ -263,6 +305,27 @@ def _add_dns_options(parser: argparse.ArgumentParser, *, replay: bool = False) -
         )
 
 
+def _add_probe_options(parser: argparse.ArgumentParser) -> None:
+    probe = parser.add_argument_group(
+        "SMTP probe (opt-in; asks each MX about the sender, never sends DATA)"
+    )
+    probe.add_argument(
+        "--probe-rcpt",
+        metavar="ADDRESS",
+        help="probe the MX hosts with RCPT TO this recipient, e.g. user@company.example",
+    )
+    probe.add_argument(
+        "--probe-port", type=int, default=25, metavar="PORT", help="SMTP port (default 25)"
+    )
+    probe.add_argument(
+        "--probe-max-mx",
+        type=int,
+        default=2,
+        metavar="N",
+        help="probe at most the N most-preferred MX hosts (default 2)",
+    )
+
+
 def _add_output_options(parser: argparse.ArgumentParser, *, folder: bool = False) -> None:
     parser.add_argument(
         "--format",
@@ -326,6 +389,8 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
             return _rules(args)
         case "codes":
             return _codes(markdown=args.markdown)
+        case "analyze":
+            return _analyze(args, argv)
         case "snippets":
             return _snippets(args)
         case "sink":
@@ -365,10 +430,14 @@ def _codes(*, markdown: bool) -> int:
 
 
 def _report(args: argparse.Namespace, argv: list[str]) -> int:
+    probe = _probe_options(args)
     request, resolver = _report_request(args, argv)
     profile = _pick_profile(request.profile_id, tuple(args.rules))
+    # Replaying evidence must not touch the network: no policy fetches then.
+    live = args.replay is None and args.snapshot is None
+    checks = app.report_checks(probe, fetch_policies=live)
     report = asyncio.run(
-        app.build_report(request.domain, resolver, profile, command=request.command)
+        app.build_report(request.domain, resolver, profile, checks, command=request.command)
     )
     evidence = app.with_request(resolver.evidence(), replace(request, profile_id=profile.id))
     if args.record is not None:
@@ -388,7 +457,7 @@ def _report(args: argparse.Namespace, argv: list[str]) -> int:
 
 def _report_request(
     args: argparse.Namespace, argv: list[str]
-) -> tuple[app.RunRequest, app.EvidenceResolver]:
+) -> tuple[app.RunRequest, EvidenceResolver]:
     if args.replay is not None:
         if args.domain is not None:
             raise UsageError("--replay takes the domain recorded in the evidence; drop DOMAIN")
@@ -404,6 +473,54 @@ def _report_request(
     )
     resolver, _live = app.open_resolver(options)
     return app.RunRequest(domain, args.profile, ("mailcheck", *argv)), resolver
+
+
+def _analyze(args: argparse.Namespace, argv: list[str]) -> int:
+    from mailcheck.message.run import analyze_messages, parse_networks
+
+    profile = get_profile(args.profile, tuple(args.rules)) if args.profile else None
+    options = app.DnsOptions(
+        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
+    )
+    resolver, _live = app.open_resolver(options)
+    reports = asyncio.run(
+        analyze_messages(
+            args.message,
+            sys.stdin.buffer if args.message == "-" else None,
+            resolver,
+            org_domain=args.org_domain,
+            networks=parse_networks(args.org_network),
+            authserv_ids=tuple(args.authserv_id),
+            profile=profile,
+            generated_at=resolver.evidence().recorded_at,
+            command=("mailcheck", *argv),
+        )
+    )
+    if args.record is not None:
+        _write(args.record, resolver.evidence().to_json())
+    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
+    text = _render_messages(reports, args.format or ReportFormat.TEXT, color)
+    _emit(text, args.output)
+    worst = max((r.worst_status for r in reports), key=lambda s: s.severity)
+    return _STATUS_EXIT[worst]
+
+
+def _render_messages(reports: Sequence[Report], output: ReportFormat, color: bool) -> str:
+    """One message: its report. Several: text reports in a row, or one JSON document."""
+    from mailcheck.report.json import to_data
+
+    if len(reports) == 1:
+        return output.renderer(color=color).render(reports[0])
+    if output is ReportFormat.JSON:
+        documents = {
+            "schema_version": reports[0].schema_version,
+            "messages": [to_data(r) for r in reports],
+        }
+        return json.dumps(documents, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if output is ReportFormat.HTML:
+        raise UsageError(f"{len(reports)} messages: HTML is one page per message (use --json)")
+    renderer = output.renderer(color=color)
+    return "\n".join(renderer.render(r) for r in reports)
 
 
 def _sender(args: argparse.Namespace, argv: list[str]) -> int:
@@ -428,6 +545,17 @@ def _sender(args: argparse.Namespace, argv: list[str]) -> int:
 def use_color(to_terminal: bool, environ: Mapping[str, str]) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
     return to_terminal and not environ.get("NO_COLOR")
+
+
+def _probe_options(args: argparse.Namespace) -> ProbeOptions | None:
+    if not args.probe_rcpt:
+        return None
+    if args.replay is not None or args.snapshot is not None:
+        raise UsageError("--probe-rcpt talks to the live MX hosts; it cannot replay evidence")
+    try:
+        return app.probe_options(args.probe_rcpt, args.probe_port, args.probe_max_mx)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _pick_profile(profile_id: str | None, rules_dirs: tuple[Path, ...]) -> SenderProfile:

@@ -54,6 +54,172 @@ CODES: dict[str, CodeInfo] = {
         "A null MX must be the only MX record "
         "(RFC 7505 §3); mixed with others it is a misconfiguration.",
     ),
+    "MX011": CodeInfo(
+        "MX address not reachable from the internet",
+        "An MX host resolves to a private, loopback, link-local, CGNAT, unique-local or "
+        "other special-purpose address (RFC 6890). Fails when no MX host has a public address.",
+    ),
+    "MX012": CodeInfo(
+        "MX address is a documentation address",
+        "An MX host resolves to a documentation range (RFC 5737, RFC 3849): example or test "
+        "data, never a real mail server.",
+    ),
+    "MX013": CodeInfo(
+        "MX host listed more than once",
+        "The same host appears in several MX records; usually a half-finished change.",
+    ),
+    "MX014": CodeInfo(
+        "MX hosts share a preference",
+        "Several MX hosts have the same preference, so senders spread mail across them at "
+        "random (RFC 5321 §5.1); each must accept the sender.",
+    ),
+    "MX015": CodeInfo(
+        "MX IPv6 coverage",
+        "Which MX hosts have AAAA records; senders that only have IPv6 need at least one.",
+    ),
+    "PRV001": CodeInfo(
+        "Filtering provider identified",
+        "The MX hosts belong to a known filtering service (rules/providers.toml); its "
+        "allowlist snippet is listed first.",
+    ),
+    "PRV002": CodeInfo(
+        "Mixed filtering providers",
+        "The MX records point to more than one service (dual delivery or a migration); the "
+        "sender must be allowed in each of them.",
+    ),
+    "PRV003": CodeInfo(
+        "Self-hosted or unknown provider",
+        "No provider signature matches the MX hosts: an own mail server or an unlisted service.",
+    ),
+    "PRV004": CodeInfo(
+        "Provider lookup incomplete",
+        "The MX lookup failed (timeout or server failure), so the provider is unknown.",
+    ),
+    "TLS001": CodeInfo(
+        "MTA-STS enforced",
+        "The domain publishes a valid MTA-STS policy in enforce mode and every MX host "
+        "matches its mx: patterns (RFC 8461).",
+    ),
+    "TLS002": CodeInfo(
+        "No MTA-STS",
+        "No _mta-sts TXT record: senders may deliver without TLS or accept any certificate.",
+    ),
+    "TLS003": CodeInfo(
+        "MTA-STS record invalid",
+        "The _mta-sts TXT record is malformed or duplicated; senders assume there is no "
+        "policy (RFC 8461 §3.1).",
+    ),
+    "TLS004": CodeInfo(
+        "MTA-STS policy not fetchable",
+        "The policy at https://mta-sts.<domain>/.well-known/mta-sts.txt could not be "
+        "retrieved: no address, timeout, certificate not valid for the host, a redirect "
+        "(never followed), a non-200 status or a non-text/plain type.",
+    ),
+    "TLS005": CodeInfo(
+        "MTA-STS policy invalid",
+        "The fetched policy does not parse: version, mode, max_age or mx lines are wrong or "
+        "missing.",
+    ),
+    "TLS006": CodeInfo(
+        "MX not covered by MTA-STS",
+        "An MX host matches no mx: pattern of the policy; in enforce mode senders refuse to "
+        "deliver to it.",
+    ),
+    "TLS007": CodeInfo(
+        "MTA-STS not enforced",
+        "The policy is in testing or none mode: failures are reported, mail is still delivered.",
+    ),
+    "TLS008": CodeInfo(
+        "TLS lookup incomplete",
+        "A lookup for MTA-STS, TLS-RPT or TLSA timed out or the server failed; not a missing "
+        "record.",
+    ),
+    "TLS009": CodeInfo(
+        "TLS-RPT published",
+        "A valid _smtp._tls record names where TLS failure reports go (RFC 8460).",
+    ),
+    "TLS010": CodeInfo(
+        "No TLS-RPT",
+        "No _smtp._tls record: nobody hears about failed TLS deliveries.",
+    ),
+    "TLS011": CodeInfo(
+        "TLS-RPT record invalid",
+        "The _smtp._tls record is malformed, duplicated or has no usable rua= URI.",
+    ),
+    "TLS012": CodeInfo(
+        "DANE TLSA published",
+        "An MX host publishes usable TLSA records at _25._tcp.<host> (RFC 7672); DNSSEC is "
+        "not verified here.",
+    ),
+    "TLS013": CodeInfo(
+        "No DANE",
+        "MX hosts without TLSA records: DANE is not used for them.",
+    ),
+    "TLS014": CodeInfo(
+        "Unusable TLSA records",
+        "TLSA records that are malformed or use PKIX usages (0, 1), which RFC 7672 §3.1.3 "
+        "rules out for SMTP.",
+    ),
+    "TLS015": CodeInfo(
+        "Certificate matches TLSA",
+        "The certificate the probe saw matches a DANE-EE TLSA record of that MX host.",
+    ),
+    "TLS016": CodeInfo(
+        "Certificate does not match TLSA",
+        "The certificate the probe saw matches none of the host's DANE-EE TLSA records: DANE "
+        "senders will not deliver.",
+    ),
+    "PRB001": CodeInfo(
+        "Probe: sender accepted",
+        "The MX host answered 2xx to MAIL FROM the profile sender and RCPT TO the recipient. "
+        "Proves address-based policy only: the probe comes from your IP, not the sender's.",
+    ),
+    "PRB002": CodeInfo(
+        "Probe: temporary refusal",
+        "A 4xx reply (greylisting, rate limit): real senders retry, but time-critical mail "
+        "such as verification codes is delayed.",
+    ),
+    "PRB003": CodeInfo(
+        "Probe: blocked by policy",
+        "A 5.7.x reply at MAIL FROM or RCPT TO: a sender or IP policy blocks this mail; "
+        "allowlist the sender.",
+    ),
+    "PRB004": CodeInfo(
+        "Probe: unknown recipient",
+        "5.1.1 at RCPT TO: the probe recipient does not exist here; probe again with a real "
+        "mailbox.",
+    ),
+    "PRB005": CodeInfo(
+        "Probe: rejected",
+        "A 5xx reply that is neither a policy block nor an unknown recipient (e.g. at the "
+        "banner or EHLO).",
+    ),
+    "PRB006": CodeInfo(
+        "Probe incomplete",
+        "The MX host could not be probed: no connection, no answer in time, or no MX host "
+        "with an address. Outbound port 25 is often blocked.",
+    ),
+    "PRB007": CodeInfo(
+        "STARTTLS certificate does not verify",
+        "STARTTLS works but the certificate does not verify for the MX name (self-signed, "
+        "expired, wrong name, unknown CA). Not the same as missing STARTTLS.",
+    ),
+    "PRB008": CodeInfo(
+        "No STARTTLS",
+        "The MX host does not offer STARTTLS: mail to it travels unencrypted.",
+    ),
+    "PRB009": CodeInfo(
+        "STARTTLS with a valid certificate",
+        "The MX host offers STARTTLS and its certificate verifies for the MX name.",
+    ),
+    "PRB010": CodeInfo(
+        "STARTTLS failed",
+        "STARTTLS was offered but refused or the TLS handshake failed.",
+    ),
+    "PRB011": CodeInfo(
+        "Probe limited",
+        "Only the first N MX hosts were probed (--probe-max-mx).",
+    ),
     # Sender DMARC (RFC 9989).
     "DMC001": CodeInfo(
         "Sender DMARC policy enforced",
@@ -243,10 +409,118 @@ CODES: dict[str, CodeInfo] = {
     "SHR005": CodeInfo(
         "Shared infrastructure not checked", "No sender profile was given: no IPs to check."
     ),
+    "TLS017": CodeInfo(
+        "MTA-STS policy not fetched",
+        "The domain publishes an MTA-STS record, but the report replays a DNS snapshot, so "
+        "the policy was not fetched over HTTPS.",
+    ),
     "SNP001": CodeInfo(
         "No allowlist snippet possible",
         "The profile gives nothing a snippet may safely name (for example only *@domain "
         "wildcards, or an ESP's shared domain); the detail says why. Fix the profile.",
+    ),
+    # message analysis (mailcheck analyze)
+    "MSG001": CodeInfo(
+        "Verdict",
+        "The one-sentence answer: why the message landed where it did and the smallest fix, or why"
+        " no allowlist should let it through.",
+    ),
+    "MSG002": CodeInfo(
+        "Message damaged or truncated",
+        "The header section is malformed or exceeded a safety limit; the analysis is partial.",
+    ),
+    "MSG003": CodeInfo(
+        "Received chain", "The hops the message took, oldest first, with the delay at each hop."
+    ),
+    "MSG004": CodeInfo(
+        "Entry hop",
+        "Where the message entered the organisation: the first hop received from an outside IP.",
+    ),
+    "MSG005": CodeInfo(
+        "Entry hop uncertain",
+        "No --org-domain (or the chain never reached the org's hosts): the entry hop is a guess, "
+        "so header trust is weaker.",
+    ),
+    "MSG006": CodeInfo(
+        "Slow hop",
+        "A hop took more than 10 minutes (greylisting, queueing or a filter delay), or clocks "
+        "disagree.",
+    ),
+    "MSG007": CodeInfo(
+        "Authentication-Results from outside",
+        "An Authentication-Results field was already in the message when it entered the "
+        "organisation; anyone can write one, so it is not trusted (RFC 8601 §5, §7.1).",
+    ),
+    "MSG008": CodeInfo(
+        "Foreign authserv-id",
+        "An Authentication-Results field inside the org names a service that is not the org's own "
+        "receiver; it is shown but not trusted.",
+    ),
+    "MSG009": CodeInfo(
+        "Receiver's authentication results",
+        "What the organisation's own receiver recorded for SPF, DKIM, DMARC (and compauth).",
+    ),
+    "MSG010": CodeInfo(
+        "ARC chain",
+        "The message carries ARC sets (RFC 8617) from forwarders; shown, and flagged when the "
+        "chain is structurally broken.",
+    ),
+    "MSG011": CodeInfo(
+        "DKIM signature verifies", "A DKIM signature re-verified with the key published in DNS."
+    ),
+    "MSG012": CodeInfo(
+        "DKIM signature fails",
+        "A DKIM signature does not verify (changed in transit, or a bad or missing key).",
+    ),
+    "MSG013": CodeInfo(
+        "No DKIM signature",
+        "The message is not DKIM-signed, so only SPF can align for DMARC, and forwarding breaks "
+        "it.",
+    ),
+    "MSG014": CodeInfo(
+        "SPF result",
+        "SPF for the entry IP and the Return-Path domain (re-evaluated, or the receiver's own "
+        "result when no evaluator is available).",
+    ),
+    "MSG015": CodeInfo(
+        "DMARC passes", "SPF or DKIM passed for a domain aligned with the From domain."
+    ),
+    "MSG016": CodeInfo(
+        "DMARC fails",
+        "Neither SPF nor DKIM passed aligned with the From domain: the message may be forged; "
+        "allowlisting it would let forgeries through.",
+    ),
+    "MSG017": CodeInfo(
+        "No DMARC policy",
+        "The From domain publishes no DMARC record; receivers judge the message on reputation "
+        "alone.",
+    ),
+    "MSG018": CodeInfo(
+        "Filter marked it junk",
+        "A vendor verdict header says spam, bulk, phishing or spoofing: this is why it landed in "
+        "junk or quarantine.",
+    ),
+    "MSG019": CodeInfo(
+        "Filter verdict", "A vendor verdict header decoded; it does not mark the message as junk."
+    ),
+    "MSG020": CodeInfo(
+        "Unknown spam header", "An X-*Spam* header mailcheck does not decode, shown raw."
+    ),
+    "MSG021": CodeInfo(
+        "Profile sender",
+        "Whether the From / Return-Path address is one the sender profile documents.",
+    ),
+    "MSG022": CodeInfo(
+        "Profile source IP", "Whether the message entered from an IP the sender profile documents."
+    ),
+    "MSG023": CodeInfo(
+        "Profile DKIM domain",
+        "Whether a passing DKIM signature's d= is the profile's domain and aligned with From.",
+    ),
+    "MSG024": CodeInfo(
+        "Lookup failed during analysis",
+        "A DNS lookup needed for the analysis timed out or failed; that part is unknown, not "
+        "failed.",
     ),
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from mailcheck import dnsbl_zones, profiles, services
+from mailcheck import dnsbl_zones, profiles, providers, services
 from mailcheck.errors import ProfileError
 from mailcheck.rulefile import RulesDocument, iter_rules_files, read_rules_file
 from mailcheck.smtp import behaviours
@@ -13,6 +13,7 @@ from mailcheck.smtp import behaviours
 # kind -> a function that validates a parsed document and raises ProfileError on any problem.
 VALIDATORS: dict[str, Callable[[RulesDocument], object]] = {
     profiles.KIND: profiles.profile_from_document,
+    providers.KIND: providers.providers_from_document,
     dnsbl_zones.KIND: dnsbl_zones.rules_from_document,
     services.KIND: services.services_from_document,
     behaviours.KIND: behaviours.behaviours_from_document,

@@ -5,14 +5,25 @@ from __future__ import annotations
 from mailcheck.checks.dnsbl import DnsblCheck
 from mailcheck.checks.interface import Check, CheckContext
 from mailcheck.checks.mx import MxCheck
+from mailcheck.checks.mx_hygiene import MxHygieneCheck
+from mailcheck.checks.provider import ProviderCheck
 from mailcheck.checks.reverse_dns import ReverseDnsCheck
 from mailcheck.checks.sender_dmarc import SenderDmarcCheck
 from mailcheck.checks.sender_spf import SenderSpfCheck
 from mailcheck.checks.shared_infra import SharedInfraCheck
+from mailcheck.checks.tls_posture import TlsPostureCheck
 
-# Receiving side first, as the report reads: where mail enters, then the sender.
-DEFAULT_CHECKS: tuple[Check, ...] = (
+# The company's side: where mail enters, which filter, which TLS. The SMTP probe is opt-in
+# (--probe-rcpt), so ``app.report_checks`` adds it.
+RECEIVING_CHECKS: tuple[Check, ...] = (
     MxCheck(),
+    MxHygieneCheck(),
+    ProviderCheck(),
+    TlsPostureCheck(),
+)
+
+# ``mailcheck sender``: the sender side only, no company domain needed.
+SENDER_CHECKS: tuple[Check, ...] = (
     SenderSpfCheck(),
     SharedInfraCheck(),
     SenderDmarcCheck(),
@@ -20,7 +31,7 @@ DEFAULT_CHECKS: tuple[Check, ...] = (
     DnsblCheck(),
 )
 
-# ``mailcheck sender``: the sender side only, no company domain needed.
-SENDER_CHECKS: tuple[Check, ...] = DEFAULT_CHECKS[1:]  # everything but the company's MX
+# Receiving side first, as the report reads: where mail enters, then the sender.
+DEFAULT_CHECKS: tuple[Check, ...] = RECEIVING_CHECKS + SENDER_CHECKS
 
-__all__ = ["DEFAULT_CHECKS", "SENDER_CHECKS", "Check", "CheckContext"]
+__all__ = ["DEFAULT_CHECKS", "RECEIVING_CHECKS", "SENDER_CHECKS", "Check", "CheckContext"]

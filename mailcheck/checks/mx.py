@@ -2,6 +2,7 @@
 
 Covers null MX (RFC 7505), implicit MX (RFC 5321 §5.1), MX targets that are CNAMEs or IP
 literals, and MX hosts without addresses. Facts are gathered first, then ``evaluate`` decides.
+Address classes, repeated hosts, shared preferences and IPv6 coverage are ``mx_hygiene``'s.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from mailcheck.dns.interface import Answer, Outcome, Resolver, RRType, normalize_name
 from mailcheck.errors import (
@@ -22,6 +22,7 @@ from mailcheck.errors import (
     DnsTimeoutError,
     SnapshotError,
 )
+from mailcheck.model import DnsEvidence
 
 FORMAT = "mailcheck-dns-snapshot"
 FORMAT_VERSION = 1
@@ -197,3 +198,40 @@ def _entry_from_json(name: str, rrtype: RRType, raw: Mapping[str, Any]) -> Recor
         name, rrtype, Outcome(raw["outcome"]), records, int(raw["ttl"]), cnames, str(raw["server"])
     )
     return Recorded(time, answer=answer)
+
+
+class EvidenceResolver(Protocol):
+    """A resolver that can say afterwards what it answered: the report's evidence."""
+
+    async def resolve(self, name: str, rrtype: RRType) -> Answer:
+        """See ``Resolver.resolve``."""
+        ...
+
+    def evidence(self) -> Snapshot:
+        """Every lookup of the run, with its outcome and time."""
+        ...
+
+
+def evidence_rows(snapshot: Snapshot) -> tuple[DnsEvidence, ...]:
+    """The snapshot's lookups as report rows, sorted by name and type like the JSON file."""
+    return tuple(
+        _evidence_row(name, rrtype.value, e)
+        for (name, rrtype), e in sorted(snapshot.entries.items())
+    )
+
+
+def _evidence_row(name: str, rrtype: str, entry: Recorded) -> DnsEvidence:
+    if entry.error is not None:
+        return DnsEvidence(name, rrtype, "error", time=entry.time, error=str(entry.error))
+    answer = entry.answer
+    assert answer is not None
+    return DnsEvidence(
+        name,
+        rrtype,
+        answer.outcome.value,
+        answer.records,
+        answer.ttl,
+        answer.server,
+        entry.time,
+        answer.cnames,
+    )

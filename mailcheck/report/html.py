@@ -122,6 +122,7 @@ class HtmlRenderer:
             verdict=view.verdict(report, snippets),
             top=view.top_findings(report),
             sections=view.sections(report),
+            message=view.is_message_report(report),
             snippets=snippets,
             flow=flow.flow(report),
             command=shlex.join(report.command),

@@ -28,12 +28,17 @@ SECTION_OF: Mapping[str, str] = {
     "tls": "receiving",
     "probe": "receiving",
     "snippets": "snippets",
+    "message": "message",
 }
 SECTIONS: tuple[tuple[str, str], ...] = (
+    ("message", "Message analysis"),
     ("sender", "Sender side"),
     ("receiving", "Receiving side"),
     ("other", "Other checks"),
 )
+MESSAGE_VERDICT_CODE = "MSG001"  # mailcheck analyze's one-sentence answer for a message
+# Shown even when empty on a domain report, so a reader sees what was not checked.
+DOMAIN_SECTIONS = frozenset({"sender", "receiving"})
 # Status shown as a word and a symbol too: colour is never the only signal.
 ICONS: Mapping[Status, str] = {
     Status.PASS: "✓",
@@ -91,6 +96,9 @@ def verdict(report: Report, snippets: Sequence[SnippetView] = ()) -> Verdict:
     """One line for the reader who reads nothing else."""
     worst, sender, domain = report.worst_status, sender_name(report), report.domain
     top = top_findings(report)
+    answer = next((f for f in report.findings if f.code == MESSAGE_VERDICT_CODE), None)
+    if answer is not None:  # a message page: the analysis already says it in one sentence
+        return Verdict(worst, "In short", answer.summary, "The findings below show why.")
     first = _sentence(top[0].summary) if top else ""
     if worst is Status.FAIL:
         return Verdict(
@@ -141,7 +149,17 @@ def sections(report: Report) -> tuple[tuple[str, str, tuple[CheckResult, ...]], 
         section = SECTION_OF.get(result.check, "other")
         if section in grouped:
             grouped[section].append(result)
-    return tuple((key, title, tuple(grouped[key])) for key, title in SECTIONS)
+    message = is_message_report(report)
+    return tuple(
+        (key, title, tuple(grouped[key]))
+        for key, title in SECTIONS
+        if grouped[key] or (key in DOMAIN_SECTIONS and not message)
+    )
+
+
+def is_message_report(report: Report) -> bool:
+    """True for ``mailcheck analyze`` pages: about one message, not a domain and a sender."""
+    return any(result.check == "message" for result in report.checks)
 
 
 def partial_names(result: CheckResult) -> list[str]:

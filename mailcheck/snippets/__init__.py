@@ -102,6 +102,8 @@ class FilterKind(StrEnum):
 # Provider ids the receiving-side check may report, mapped to the filter they run.
 PROVIDER_ALIASES: dict[str, FilterKind] = {
     "microsoft": FilterKind.MICROSOFT365,
+    "microsoft-365": FilterKind.MICROSOFT365,  # rules/providers.toml ids from here on
+    "cisco-secure-email": FilterKind.CISCO,
     "microsoft365": FilterKind.MICROSOFT365,
     "office365": FilterKind.MICROSOFT365,
     "exchange-online": FilterKind.MICROSOFT365,

@@ -45,3 +45,22 @@ def test_summary_shows_at_most_five_findings() -> None:
     text = TextRenderer().summary(report_with(*many))
     assert text.count("MX006") == 5
     assert "8 findings (5 shown)" in text
+
+
+def test_message_page_leads_with_the_analysis_sentence_and_no_domain_sections():
+    """An analyze page answers "why did it land there", not "will the domain receive it"."""
+    from mailcheck.model import CheckResult, Finding, Report, Status
+    from mailcheck.report.html import HtmlRenderer
+
+    sentence = Finding("MSG001", Status.WARN, "Microsoft 365 marked it bulk (BCL 7 ≥ threshold 7)")
+    report = Report(
+        "0.1.0",
+        "2026-11-22T00:00:00Z",
+        "junk.eml",
+        None,
+        (CheckResult("message", "Message analysis: junk.eml", (sentence,)),),
+    )
+    html = HtmlRenderer().render(report)
+    assert "Why did this message land where it did?" in html
+    assert "In short." in html and "BCL 7 ≥ threshold 7" in html
+    assert 'id="path"' not in html and 'id="sender"' not in html and 'id="receiving"' not in html

@@ -1,0 +1,170 @@
+"""Gather the facts about one message: headers, hops, trust, DKIM, SPF, DMARC, verdicts.
+
+The only I/O is DNS through the ``Resolver`` (the org's MX, DKIM keys, DMARC records, and
+SPF once ``mailcheck.spf`` is wired in through ``AuthEvaluator``). A lookup that cannot
+complete is recorded in ``MessageFacts.errors`` and the analysis carries on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from email.utils import getaddresses
+
+from mailcheck.dkim import verify_arc, verify_message
+from mailcheck.dns.interface import MxRecord, Outcome, Resolver, RRType
+from mailcheck.errors import DnsError
+from mailcheck.message.arc import read_arc
+from mailcheck.message.auth import AuthEvaluator, BuiltinAuthEvaluator, SpfOutcome
+from mailcheck.message.chain import Chain, build_chain
+from mailcheck.message.facts import Identity, MessageFacts
+from mailcheck.message.headers import HeaderSection, parse_headers
+from mailcheck.message.org import Network, OrgContext, detect_provider, infer_provider
+from mailcheck.message.received import parse_received
+from mailcheck.message.trust import AuthResField, Trust, aggregate, classify
+from mailcheck.message.verdicts import Verdict, decode_all
+
+MAX_RECEIVED = 500  # hops analysed; more than this is a loop or an attack
+EvaluatorFactory = Callable[[Resolver, SpfOutcome | None], AuthEvaluator]
+
+
+async def org_context(
+    resolver: Resolver,
+    org_domain: str | None,
+    networks: tuple[Network, ...] = (),
+    authserv_ids: tuple[str, ...] = (),
+) -> tuple[OrgContext, tuple[str, ...]]:
+    """The org as far as DNS tells: its MX hosts name its filtering provider."""
+    if org_domain is None:
+        return OrgContext(networks=networks, authserv_ids=authserv_ids), ()
+    try:
+        answer = await resolver.resolve(org_domain, RRType.MX)
+    except DnsError as exc:
+        org = OrgContext((org_domain,), networks, None, authserv_ids)
+        return org, (f"MX of {org_domain}: {exc.reason}",)
+    hosts = tuple(
+        MxRecord.from_text(r).exchange for r in answer.records if answer.outcome is Outcome.ANSWER
+    )
+    return OrgContext((org_domain,), networks, detect_provider(hosts), authserv_ids), ()
+
+
+async def analyze(
+    data: bytes,
+    label: str,
+    resolver: Resolver,
+    org: OrgContext,
+    evaluator: EvaluatorFactory = BuiltinAuthEvaluator,
+) -> MessageFacts:
+    """Analyse one message (whole, or headers only) against the org context."""
+    headers = parse_headers(data)
+    chain, org = _transport(headers, org)
+    entry_field = chain.entry_hop.field_index if chain.entry_hop else None
+    authres = classify(headers.get_all("Authentication-Results")[:100], entry_field, org)
+    identity = read_identity(headers)
+    has_body = headers.body_offset >= 0
+    signatures = tuple(f.value for f in headers.get_all("DKIM-Signature"))
+    dkim = await verify_message(data, signatures, resolver) if has_body else ()
+    auth = evaluator(resolver, receiver_spf_result(authres, chain))
+    spf = await _spf(auth, chain, identity)
+    dmarc = await auth.dmarc(identity.from_domain, spf, dkim) if identity.from_domain else None
+    errors = [
+        f"DKIM key {d.selector}._domainkey.{d.domain}: {d.reason}"
+        for d in dkim
+        if d.result == "temperror"
+    ]
+    if dmarc is not None and dmarc.result == "temperror":
+        errors.append(f"DMARC for {identity.from_domain}: {dmarc.explanation}")
+    arc_fields = tuple(
+        f.value for f in headers.fields if f.key in ("arc-seal", "arc-message-signature")
+    )
+    arc = await verify_arc(data, arc_fields, resolver) if has_body and arc_fields else None
+    if arc is not None and arc.result == "temperror":
+        errors.append(f"ARC: {arc.reason}")
+    return MessageFacts(
+        label,
+        len(data),
+        identity,
+        chain,
+        authres,
+        aggregate(authres),
+        read_arc(headers),
+        dkim,
+        spf,
+        dmarc,
+        _verdicts(headers, entry_field),
+        org,
+        headers.defects,
+        has_body,
+        tuple(errors),
+        arc,
+    )
+
+
+def _verdicts(headers: HeaderSection, entry_field: int | None) -> tuple[Verdict, ...]:
+    """Decoded verdicts; one whose field sits below the entry hop came from outside (the
+    sender's own filter, or a forgery) and is marked so."""
+    out = []
+    for verdict in decode_all(headers):
+        fields = headers.get_all(verdict.header)
+        below = bool(fields) and entry_field is not None and fields[0].index > entry_field
+        out.append(replace(verdict, outside=True) if below else verdict)
+    return tuple(out)
+
+
+def _transport(headers: HeaderSection, org: OrgContext) -> tuple[Chain, OrgContext]:
+    """The hop chain; without --org-domain the newest hop's filter is taken as the org's."""
+    received = headers.get_all("Received")[:MAX_RECEIVED]
+    hops = tuple(parse_received(f.value, f.index) for f in received)
+    if org.provider is None and not org.domains and hops:
+        org = replace(org, provider=infer_provider(hops[0].by_host))
+    return build_chain(hops, org), org
+
+
+async def _spf(auth: AuthEvaluator, chain: Chain, identity: Identity) -> SpfOutcome:
+    entry = chain.entry_hop
+    if entry is None or entry.from_ip is None:
+        domain = identity.mail_from_domain or ""
+        return SpfOutcome("not-evaluated", domain, "", "mailcheck", "no entry hop with an IP")
+    mail_from = identity.return_path or ""
+    return await auth.spf(entry.from_ip, mail_from, entry.helo or entry.from_host or "")
+
+
+def read_identity(headers: HeaderSection) -> Identity:
+    """From, Return-Path, Subject and Message-ID, tolerant of garbage."""
+    froms = headers.get_all("From")
+    addresses = [a for _, a in getaddresses([froms[0].value[:2000]]) if "@" in a] if froms else []
+    from_address = addresses[0].lower() if addresses else None
+    return_path = (headers.first("Return-Path") or "").strip()[:500].strip("<> ").lower() or None
+    return Identity(
+        from_address,
+        _domain(from_address),
+        return_path,
+        _domain(return_path),
+        (headers.first("Subject") or "")[:300] or None,
+        (headers.first("Message-ID") or "")[:300] or None,
+        len(froms),
+    )
+
+
+def _domain(address: str | None) -> str | None:
+    if not address or "@" not in address:
+        return None
+    return address.rpartition("@")[2].strip().rstrip(".").lower() or None
+
+
+def receiver_spf_result(authres: tuple[AuthResField, ...], chain: Chain) -> SpfOutcome | None:
+    """The SPF result the org's own receiver recorded, as a stand-in for re-evaluation."""
+    for item in authres:
+        if item.trust is not Trust.TRUSTED:
+            continue
+        for result in item.parsed.by_method("spf"):
+            mail_from = result.get("smtp", "mailfrom") or result.get("smtp", "helo") or ""
+            entry = chain.entry_hop
+            return SpfOutcome(
+                result.result,
+                mail_from.rpartition("@")[2].lower(),
+                entry.from_ip or "" if entry else "",
+                "receiver's Authentication-Results",
+                f"recorded by {item.parsed.authserv_id or 'the receiver'}",
+            )
+    return None

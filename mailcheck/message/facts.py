@@ -1,0 +1,75 @@
+"""Everything gathered about one message, before any judgement (see ``findings``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from mailcheck.dkim import ArcVerification, DkimResult
+from mailcheck.message.arc import ArcChain
+from mailcheck.message.auth import DmarcOutcome, SpfOutcome
+from mailcheck.message.chain import Chain
+from mailcheck.message.org import OrgContext
+from mailcheck.message.trust import AuthResField
+from mailcheck.message.verdicts import Verdict
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The sender identities the message states."""
+
+    from_address: str | None = None
+    from_domain: str | None = None
+    return_path: str | None = None
+    mail_from_domain: str | None = None
+    subject: str | None = None
+    message_id: str | None = None
+    from_count: int = 0
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """One message's analysis inputs for ``findings.evaluate``."""
+
+    label: str
+    size: int
+    identity: Identity
+    chain: Chain
+    authres: tuple[AuthResField, ...]
+    receiver_results: dict[str, str]
+    arc: ArcChain
+    dkim: tuple[DkimResult, ...]
+    spf: SpfOutcome
+    dmarc: DmarcOutcome | None
+    verdicts: tuple[Verdict, ...]
+    org: OrgContext
+    defects: tuple[str, ...] = ()
+    has_body: bool = True
+    errors: tuple[str, ...] = ()  # lookups that could not complete
+    arc_validation: ArcVerification | None = None  # None: headers only, nothing to verify
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-compatible facts for the report."""
+        data: dict[str, Any] = jsonable(self)
+        return data
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, tuples, enums, datetimes and IP networks as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network):
+        return str(value)
+    return value
