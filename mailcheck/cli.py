@@ -173,6 +173,8 @@ def _add_send_test_parser(commands: argparse._SubParsersAction[ArgumentParser]) 
     send.add_argument("--wait-in-sink", type=Path, metavar="DIR")
     send.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
     _add_profile_options(send)
+
+
 def _add_analyze_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "message", metavar="MESSAGE", help=".eml file, folder of them, mbox, or - (stdin)"
