@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
 from mailcheck.errors import ProfileError
-from mailcheck.rulefile import (
-    Problems,
-    RulesDocument,
-    Table,
-    builtin_rules_dir,
-    iter_rules_files,
-    read_rules_file,
-)
+from mailcheck.rulefile import Problems, RulesDocument, Table, load_rules_of_kind, read_rules_file
 
 KIND = "sender-profile"
 FORMAT_VERSION = 1
@@ -301,14 +294,8 @@ def normalize_domain(raw: str) -> str | None:
 def load_profiles(extra_dirs: tuple[Path, ...] = ()) -> dict[str, SenderProfile]:
     """Every sender profile: the shipped ones, then the user's (``--rules DIR``); ids unique."""
     profiles: dict[str, SenderProfile] = {}
-    builtin = builtin_rules_dir()
-    for path in iter_rules_files([builtin, *extra_dirs]):
-        document = read_rules_file(path)
-        if path.is_relative_to(builtin):  # same name on every machine, so reports replay exactly
-            document = replace(document, path=Path("rules") / path.relative_to(builtin))
-        if document.kind != KIND:
-            continue
-        profile = profile_from_document(document)
+    found = load_rules_of_kind(KIND, profile_from_document, extra_dirs, builtin_as_rules=True)
+    for path, profile in found:
         if profile.id in profiles:
             raise ProfileError(
                 f"{path}: id: {profile.id!r} is already defined in {profiles[profile.id].source}"

@@ -10,16 +10,18 @@ from __future__ import annotations
 import hashlib
 import tomllib
 import unicodedata
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import mailcheck
 from mailcheck.errors import ProfileError
 
 MAX_TEXT = 2000  # longer free text is a mistake or an attack, not documentation
+
+T = TypeVar("T")
 
 
 def builtin_rules_dir() -> Path:
@@ -74,6 +76,27 @@ def iter_rules_files(paths: list[Path]) -> Iterator[Path]:
             if file.resolve() not in seen:
                 seen.add(file.resolve())
                 yield file
+
+
+def load_rules_of_kind(
+    kind: str,
+    validate: Callable[[RulesDocument], T],
+    extra_dirs: tuple[Path, ...] = (),
+    *,
+    builtin_as_rules: bool = False,
+) -> Iterator[tuple[Path, T]]:
+    """Each file of ``kind``, the shipped ones then ``extra_dirs``, with what ``validate`` made.
+
+    With ``builtin_as_rules``, a shipped file's document is named ``rules/...`` rather than its
+    installed path, so the name is the same on every machine and reports replay exactly.
+    """
+    builtin = builtin_rules_dir()
+    for path in iter_rules_files([builtin, *extra_dirs]):
+        document = read_rules_file(path)
+        if builtin_as_rules and path.is_relative_to(builtin):
+            document = replace(document, path=Path("rules") / path.relative_to(builtin))
+        if document.kind == kind:
+            yield path, validate(document)
 
 
 class Problems:
