@@ -16,7 +16,14 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from mailcheck.errors import ProfileError
-from mailcheck.rulefile import Problems, RulesDocument, Table, load_rules_of_kind, read_rules_file
+from mailcheck.rulefile import (
+    Problems,
+    RulesDocument,
+    Table,
+    check_header,
+    load_rules_of_kind,
+    read_rules_file,
+)
 
 KIND = "sender-profile"
 FORMAT_VERSION = 1
@@ -122,10 +129,7 @@ def profile_from_document(document: RulesDocument) -> SenderProfile:
     """Validate a parsed rules file as a sender profile; all problems raise together."""
     problems = Problems(document.path)
     root = Table(document.data, "", problems)
-    if root.text("kind") not in ("", KIND):
-        root.problem("kind", f"expected {KIND!r}")
-    if root.integer("format_version") not in (0, FORMAT_VERSION):
-        root.problem("format_version", f"this mailcheck reads format_version {FORMAT_VERSION}")
+    check_header(root, KIND, FORMAT_VERSION)
     profile_id = root.text("id")
     if profile_id and not _ID.match(profile_id):
         root.problem("id", "use lower-case letters, digits and inner hyphens (max 64)")

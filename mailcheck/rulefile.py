@@ -116,6 +116,14 @@ class Problems:
             raise ProfileError("\n".join(f"{self.path}: {item}" for item in self.items))
 
 
+def check_header(root: Table, kind: str, format_version: int) -> None:
+    """Check the file's ``kind`` and ``format_version`` (a missing one is reported as missing)."""
+    if root.text("kind") not in ("", kind):
+        root.problem("kind", f"expected {kind!r}")
+    if root.integer("format_version") not in (0, format_version):
+        root.problem("format_version", f"this mailcheck reads format_version {format_version}")
+
+
 class Table:
     """A TOML table under validation: typed getters, and unknown keys reported at ``finish``."""
 
