@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailcheck.profiles import normalize_domain
-from mailcheck.rulefile import Problems, RulesDocument, Table, builtin_rules_dir, read_rules_file
+from mailcheck.rulefile import (
+    Problems,
+    RulesDocument,
+    Table,
+    builtin_rules_dir,
+    check_header,
+    read_rules_file,
+)
 
 KIND = "dnsbl-zones"
 FORMAT_VERSION = 1
@@ -68,10 +75,7 @@ def rules_from_document(document: RulesDocument) -> DnsblRules:
     """Validate a parsed rules file as DNSBL zones; all problems raise together."""
     problems = Problems(document.path)
     root = Table(document.data, "", problems)
-    if root.text("kind") not in ("", KIND):
-        root.problem("kind", f"expected {KIND!r}")
-    if root.integer("format_version") not in (0, FORMAT_VERSION):
-        root.problem("format_version", f"this mailcheck reads format_version {FORMAT_VERSION}")
+    check_header(root, KIND, FORMAT_VERSION)
     zones = tuple(_zone(t) for t in root.tables("zones", required=True))
     root.finish()
     seen: set[str] = set()

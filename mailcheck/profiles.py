@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -20,8 +20,8 @@ from mailcheck.rulefile import (
     Problems,
     RulesDocument,
     Table,
-    builtin_rules_dir,
-    iter_rules_files,
+    check_header,
+    load_rules_of_kind,
     read_rules_file,
 )
 
@@ -129,10 +129,7 @@ def profile_from_document(document: RulesDocument) -> SenderProfile:
     """Validate a parsed rules file as a sender profile; all problems raise together."""
     problems = Problems(document.path)
     root = Table(document.data, "", problems)
-    if root.text("kind") not in ("", KIND):
-        root.problem("kind", f"expected {KIND!r}")
-    if root.integer("format_version") not in (0, FORMAT_VERSION):
-        root.problem("format_version", f"this mailcheck reads format_version {FORMAT_VERSION}")
+    check_header(root, KIND, FORMAT_VERSION)
     profile_id = root.text("id")
     if profile_id and not _ID.match(profile_id):
         root.problem("id", "use lower-case letters, digits and inner hyphens (max 64)")
@@ -301,14 +298,8 @@ def normalize_domain(raw: str) -> str | None:
 def load_profiles(extra_dirs: tuple[Path, ...] = ()) -> dict[str, SenderProfile]:
     """Every sender profile: the shipped ones, then the user's (``--rules DIR``); ids unique."""
     profiles: dict[str, SenderProfile] = {}
-    builtin = builtin_rules_dir()
-    for path in iter_rules_files([builtin, *extra_dirs]):
-        document = read_rules_file(path)
-        if path.is_relative_to(builtin):  # same name on every machine, so reports replay exactly
-            document = replace(document, path=Path("rules") / path.relative_to(builtin))
-        if document.kind != KIND:
-            continue
-        profile = profile_from_document(document)
+    found = load_rules_of_kind(KIND, profile_from_document, extra_dirs, builtin_as_rules=True)
+    for path, profile in found:
         if profile.id in profiles:
             raise ProfileError(
                 f"{path}: id: {profile.id!r} is already defined in {profiles[profile.id].source}"

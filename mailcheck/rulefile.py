@@ -10,16 +10,18 @@ from __future__ import annotations
 import hashlib
 import tomllib
 import unicodedata
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import mailcheck
 from mailcheck.errors import ProfileError
 
 MAX_TEXT = 2000  # longer free text is a mistake or an attack, not documentation
+
+T = TypeVar("T")
 
 
 def builtin_rules_dir() -> Path:
@@ -76,6 +78,27 @@ def iter_rules_files(paths: list[Path]) -> Iterator[Path]:
                 yield file
 
 
+def load_rules_of_kind(
+    kind: str,
+    validate: Callable[[RulesDocument], T],
+    extra_dirs: tuple[Path, ...] = (),
+    *,
+    builtin_as_rules: bool = False,
+) -> Iterator[tuple[Path, T]]:
+    """Each file of ``kind``, the shipped ones then ``extra_dirs``, with what ``validate`` made.
+
+    With ``builtin_as_rules``, a shipped file's document is named ``rules/...`` rather than its
+    installed path, so the name is the same on every machine and reports replay exactly.
+    """
+    builtin = builtin_rules_dir()
+    for path in iter_rules_files([builtin, *extra_dirs]):
+        document = read_rules_file(path)
+        if builtin_as_rules and path.is_relative_to(builtin):
+            document = replace(document, path=Path("rules") / path.relative_to(builtin))
+        if document.kind == kind:
+            yield path, validate(document)
+
+
 class Problems:
     """The problems found in one file; ``raise_if_any`` turns them into one ``ProfileError``."""
 
@@ -91,6 +114,14 @@ class Problems:
         """Raise one error listing every problem, each line naming the file."""
         if self.items:
             raise ProfileError("\n".join(f"{self.path}: {item}" for item in self.items))
+
+
+def check_header(root: Table, kind: str, format_version: int) -> None:
+    """Check the file's ``kind`` and ``format_version`` (a missing one is reported as missing)."""
+    if root.text("kind") not in ("", kind):
+        root.problem("kind", f"expected {kind!r}")
+    if root.integer("format_version") not in (0, format_version):
+        root.problem("format_version", f"this mailcheck reads format_version {format_version}")
 
 
 class Table:

@@ -11,14 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailcheck.errors import ProfileError
-from mailcheck.rulefile import (
-    Problems,
-    RulesDocument,
-    Table,
-    builtin_rules_dir,
-    iter_rules_files,
-    read_rules_file,
-)
+from mailcheck.rulefile import Problems, RulesDocument, Table, load_rules_of_kind
 
 KIND = "shared-infrastructure"
 FORMAT_VERSION = 1
@@ -78,11 +71,8 @@ def _service(table: Table) -> SharedService:
 def load_services(extra_dirs: tuple[Path, ...] = ()) -> tuple[SharedService, ...]:
     """Every shared service: the shipped file(s), then the user's; ids unique."""
     found: dict[str, SharedService] = {}
-    for path in iter_rules_files([builtin_rules_dir(), *extra_dirs]):
-        document = read_rules_file(path)
-        if document.kind != KIND:
-            continue
-        for service in services_from_document(document):
+    for path, services in load_rules_of_kind(KIND, services_from_document, extra_dirs):
+        for service in services:
             if service.id in found:
                 raise ProfileError(f"{path}: service {service.id!r} is already defined")
             found[service.id] = service

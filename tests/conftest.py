@@ -1,14 +1,19 @@
-"""Shared fixtures: the loopback nameserver, a real NSD, and the ``--run-online`` switch."""
+"""Shared fixtures: the loopback nameserver, a real NSD, the built wheel, and ``--run-online``."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.nameserver import LoopbackNameserver, ZoneSet, load_zones, with_root
 from tests.nsd import NsdServer, NsdUnavailableError
 from tests.tooling import skip_or_fail
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,3 +73,17 @@ def nsd_server() -> Iterator[NsdServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mailcheck wheel, built once per session (the packaging tests only read it)."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (built,) = out.glob("mailcheck-*.whl")
+    return built

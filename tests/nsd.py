@@ -13,7 +13,6 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 
 import dns.exception
 import dns.message
@@ -21,6 +20,7 @@ import dns.query
 import dns.rcode
 
 from tests.nameserver import HOST, ZONES_DIR, bind_port_pair
+from tests.processes import BackgroundServer
 from tests.tooling import find_tool
 
 STARTUP_TIMEOUT = 10.0
@@ -63,7 +63,7 @@ class NsdUnavailableError(RuntimeError):
     """nsd is not installed (Debian package ``nsd``)."""
 
 
-class NsdServer:
+class NsdServer(BackgroundServer):
     """NSD serving every zone file of ``zones_dir`` that nsd-checkzone accepts, on ``host:port``.
 
     ``rejected_zones`` maps each refused zone's origin to nsd-checkzone's complaint.
@@ -110,18 +110,6 @@ class NsdServer:
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None
-
-    def __enter__(self) -> NsdServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _log_paths(self) -> list[Path]:
         return [self.workdir / "nsd.log", self.workdir / "stderr.log"]

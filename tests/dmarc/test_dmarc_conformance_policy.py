@@ -20,8 +20,8 @@ from mailcheck.dmarc import (
     tree_walk,
     walk_all,
 )
+from tests.dictresolver import DictResolver, txt_zone
 from tests.dmarc.conformance import conformance_file, load_or_empty
-from tests.dmarc.dict_resolver import DictResolver, txt_zone
 
 EVAL = load_or_empty("dmarc", "mox-policy-evaluation-cases.yaml")
 LOOKUP = EVAL.get("lookup", {"cases": []})

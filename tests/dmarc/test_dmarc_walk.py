@@ -20,7 +20,7 @@ from mailcheck.dmarc import (
     walk_targets,
 )
 from mailcheck.dns.interface import RRType
-from tests.dmarc.dict_resolver import DictResolver, txt_zone
+from tests.dictresolver import DictResolver, txt_zone
 
 
 def test_walk_targets_long_name_is_shortened_to_seven_labels():

@@ -6,15 +6,15 @@ import select
 import subprocess
 import sys
 from pathlib import Path
-from types import TracebackType
 
 from tests.nameserver.server import HOST, STOP_TIMEOUT
 from tests.nameserver.zones import ZONES_DIR
+from tests.processes import BackgroundServer
 
 REPO_ROOT = Path(__file__).parent.parent.parent
 
 
-class NameserverProcess:
+class NameserverProcess(BackgroundServer):
     """``python -m tests.nameserver`` as a child process, so it does not share the client's GIL."""
 
     def __init__(
@@ -54,15 +54,3 @@ class NameserverProcess:
             process.kill()
             process.communicate(timeout=STOP_TIMEOUT)
         self.returncode = process.returncode
-
-    def __enter__(self) -> NameserverProcess:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

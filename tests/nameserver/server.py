@@ -9,7 +9,6 @@ import socket
 import struct
 import threading
 from pathlib import Path
-from types import TracebackType
 from typing import Any, cast
 
 import dns.message
@@ -19,6 +18,7 @@ import dns.rrset
 from tests.nameserver.answer import _error, _parse, _respond, _Served, _to_wire
 from tests.nameserver.faults import FaultPlan, QueryCounters, Transport
 from tests.nameserver.zones import ZONES_DIR, ZoneSet, load_zones
+from tests.processes import BackgroundServer
 
 HOST = "127.0.0.1"
 MAX_TCP_CONNECTIONS = 256
@@ -79,7 +79,7 @@ class _UdpProtocol(asyncio.DatagramProtocol):
         pass  # e.g. ICMP port unreachable from a client that already gave up
 
 
-class LoopbackNameserver:
+class LoopbackNameserver(BackgroundServer):
     """Authoritative server on ``host``:``port`` over UDP and TCP, in a thread with its own loop.
 
     Use it as a context manager or with ``start()``/``stop()``. ``faults``, ``counters`` and
@@ -171,18 +171,6 @@ class LoopbackNameserver:
         thread.join(STOP_TIMEOUT)
         if thread.is_alive():
             raise RuntimeError(f"nameserver thread still running after {STOP_TIMEOUT} s")
-
-    def __enter__(self) -> LoopbackNameserver:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _run(self, udp: socket.socket, tcp: socket.socket, ready: threading.Event) -> None:
         loop = self._loop

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from mailcheck.dns.interface import RRType
 from mailcheck.spf import SpfResult, SpfSyntaxError, check_host, expand_record, parse_record
-from tests.spf.dictresolver import DictResolver
+from tests.dictresolver import DictResolver
 
 _PIECES = st.sampled_from(
     [
@@ -81,6 +81,6 @@ def test_check_host_and_expand_always_return(record, ip):
 
     outcome, expanded = asyncio.run(run())
     assert outcome.result in SpfResult
-    assert outcome.lookups <= 11 and sum(resolver.queries.values()) < 200
+    assert outcome.lookups <= 11 and len(resolver.queries) < 200
     result, _why = expanded.static_result(ipaddress.ip_address("192.0.2.1"))
     assert result is None or result in SpfResult

@@ -1,7 +1,9 @@
-"""A tiny dict-backed ``Resolver`` for DMARC/PTR/DNSBL tests (our own protocol, no mocks).
+"""A ``Resolver`` backed by a dict: our own protocol implemented in memory, for unit tests.
 
-Names not in the data are NXDOMAIN; a name present with other types answers NODATA; names in
-``failing`` raise the given ``DnsError`` so "could not decide" paths are exercised.
+Keys are ``(name, RRType)``; a value is a sequence of record texts, or a ``DnsError`` instance to
+raise. Names in ``failing`` raise for every type (``"timeout"`` or an rcode such as
+``"servfail"``), so "could not decide" paths are exercised. A name with records, or below which
+records exist, answers NODATA for other types (and for an empty value); any other is NXDOMAIN.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ class DictResolver:
 
     def __init__(
         self,
-        data: Mapping[tuple[str, RRType], Sequence[str]],
+        data: Mapping[tuple[str, RRType], Sequence[str] | DnsError],
         failing: Mapping[str, str] | None = None,
     ) -> None:
-        self.data = {(normalize_name(n), t): tuple(v) for (n, t), v in data.items()}
+        self.data = {
+            (normalize_name(n), t): v if isinstance(v, DnsError) else tuple(v)
+            for (n, t), v in data.items()
+        }
         self.names = {n for n, _ in self.data}
         self.failing = {normalize_name(k): v for k, v in (failing or {}).items()}
         self.queries: list[tuple[str, RRType]] = []
@@ -31,8 +36,11 @@ class DictResolver:
         self.queries.append((key, rrtype))
         if key in self.failing:
             raise _error(key, rrtype, self.failing[key])
-        if (key, rrtype) in self.data:
-            return Answer(key, rrtype, Outcome.ANSWER, self.data[(key, rrtype)], 300)
+        value = self.data.get((key, rrtype))
+        if isinstance(value, DnsError):
+            raise value
+        if value:
+            return Answer(key, rrtype, Outcome.ANSWER, tuple(sorted(value)), 300)
         exists = key in self.names or any(n.endswith("." + key) for n in self.names)
         return Answer(key, rrtype, Outcome.NODATA if exists else Outcome.NXDOMAIN)
 
