@@ -4,7 +4,7 @@ A behaviours file is a list of ``[[behaviour]]`` tables; at each SMTP stage the 
 whose ``stage`` is that stage and whose ``match`` fits decides. Format::
 
     kind = "sink-behaviours"
-    format = 1
+    format_version = 1
 
     [[behaviour]]
     name = "greylist everyone"
@@ -32,7 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
-from mailcheck.rulefile import Problems, RulesDocument, Table, read_rules_file
+from mailcheck.rulefile import Problems, RulesDocument, Table, check_header, read_rules_file
 
 KIND = "sink-behaviours"
 FORMAT_VERSION = 1
@@ -159,10 +159,7 @@ def behaviours_from_document(document: RulesDocument) -> tuple[Behaviour, ...]:
     """Validate a parsed behaviours file; the ``rulebook`` validator for this kind."""
     problems = Problems(document.path)
     root = Table(document.data, "", problems)
-    if root.text("kind") != KIND:
-        root.problem("kind", f'expected "{KIND}"')
-    if root.integer("format") != FORMAT_VERSION:
-        root.problem("format", f"expected {FORMAT_VERSION}")
+    check_header(root, KIND, FORMAT_VERSION)
     found = [_behaviour(t) for t in root.tables("behaviour", required=True)]
     root.finish()
     problems.raise_if_any()

@@ -15,7 +15,7 @@ from mailcheck.smtp.greylist import Greylist
 
 from .helpers import RawClient, dot_stuff, indexed
 
-HEAD = 'kind = "sink-behaviours"\nformat = 1\n'
+HEAD = 'kind = "sink-behaviours"\nformat_version = 1\n'
 
 
 def _write(tmp_path: Path, body: str) -> Path:

@@ -55,7 +55,9 @@ async def test_require_tls_without_starttls(make_sink):
 
 def _rules(tmp_path: Path, body: str):
     path = tmp_path / "b.toml"
-    path.write_text('kind = "sink-behaviours"\nformat = 1\n[[behaviour]]\nname = "x"\n' + body)
+    path.write_text(
+        'kind = "sink-behaviours"\nformat_version = 1\n[[behaviour]]\nname = "x"\n' + body
+    )
     return load_behaviours(path)
 
 
