@@ -42,6 +42,8 @@ def sink(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.snapshot is not None or args.record is not None:
+        raise UsageError("sink: --snapshot/--record are not supported (analysis uses live DNS)")
     host, port = commands.parse_listen(args.listen)
     if not check_bind(host, args.allow_non_loopback):
         print(

@@ -54,3 +54,9 @@ def test_non_loopback_needs_the_flag(tmp_path, capsys):
 def test_list_needs_a_sink_maildir(tmp_path, capsys):
     assert main(["sink", "list", "--maildir", str(tmp_path)]) == 3
     assert "not a sink Maildir" in capsys.readouterr().err
+
+
+def test_snapshot_options_are_refused(tmp_path, capsys):
+    argv = ["sink", "--maildir", str(tmp_path / "M"), "--snapshot", str(tmp_path / "s.json")]
+    assert main(argv) == 3
+    assert "not supported" in capsys.readouterr().err
