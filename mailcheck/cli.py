@@ -126,16 +126,51 @@ def build_parser() -> ArgumentParser:
 
 
 def _add_sink_parser(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
-    sink = commands.add_parser("sink", help="run an SMTP sink that stores and analyses mail")
-    sink.add_argument("--listen", default="127.0.0.1:2525", metavar="HOST:PORT")
-    sink.add_argument("--maildir", type=Path, default=Path("sink-maildir"), metavar="DIR")
+    sink = commands.add_parser(
+        "sink",
+        help="run an SMTP sink that stores and analyses mail",
+        description="Without ACTION: run the sink (127.0.0.1 by default; never relays). "
+        "Every accepted message is on disk before 250 is sent.",
+    )
+    sink.add_argument(
+        "--listen",
+        default="127.0.0.1:2525",
+        metavar="HOST:PORT",
+        help="address to listen on (default 127.0.0.1:2525; loopback only "
+        "unless --allow-non-loopback)",
+    )
+    sink.add_argument(
+        "--maildir",
+        type=Path,
+        default=Path("sink-maildir"),
+        metavar="DIR",
+        help="Maildir (with its SQLite index) for accepted mail (default sink-maildir)",
+    )
     sink.add_argument("--behaviours", type=Path, metavar="FILE", help="sink-behaviours TOML")
     sink.add_argument("--allow-non-loopback", action="store_true", help="listen beyond loopback")
-    sink.add_argument("--size-limit", type=int, default=25_000_000, metavar="OCTETS")
-    sink.add_argument("--max-connections", type=int, default=200, metavar="N")
-    sink.add_argument("--max-per-client", type=int, default=50, metavar="N")
+    sink.add_argument(
+        "--size-limit",
+        type=int,
+        default=25_000_000,
+        metavar="OCTETS",
+        help="largest message accepted, advertised as SIZE (default 25000000)",
+    )
+    sink.add_argument(
+        "--max-connections",
+        type=int,
+        default=200,
+        metavar="N",
+        help="sessions at once (default 200)",
+    )
+    sink.add_argument(
+        "--max-per-client",
+        type=int,
+        default=50,
+        metavar="N",
+        help="sessions at once from one client IP (default 50)",
+    )
     sink.add_argument("--tls-cert", type=Path, metavar="PEM", help="default: self-signed")
-    sink.add_argument("--tls-key", type=Path, metavar="PEM")
+    sink.add_argument("--tls-key", type=Path, metavar="PEM", help="key for --tls-cert")
     sink.add_argument("--no-tls", action="store_true", help="do not offer STARTTLS")
     sink.add_argument(
         "--proxy-protocol", action="store_true", help="expect a PROXY header (trusted: loopback)"
@@ -149,29 +184,57 @@ def _add_sink_parser(commands: argparse._SubParsersAction[ArgumentParser]) -> No
     for name, text in (("list", "list received messages"), ("report", "HTML of messages")):
         action = actions.add_parser(name, help=text)
         action.add_argument("--maildir", type=Path, default=argparse.SUPPRESS, metavar="DIR")
-        action.add_argument("--limit", type=int, default=1000)
+        action.add_argument("--limit", type=int, default=1000, help="newest N (default 1000)")
         if name == "report":
             action.add_argument("--output", type=Path, metavar="FILE")
     show = actions.add_parser("show", help="show one received message")
     show.add_argument("message_id", type=int, metavar="ID")
     show.add_argument("--maildir", type=Path, default=argparse.SUPPRESS, metavar="DIR")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help="JSON instead of text")
 
 
 def _add_send_test_parser(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     send = commands.add_parser("send-test", help="send a realistic test message from a sender")
-    send.add_argument("--server", required=True, metavar="HOST[:PORT]")
-    send.add_argument("--to", required=True, metavar="ADDRESS")
+    send.add_argument(
+        "--server",
+        required=True,
+        metavar="HOST[:PORT]",
+        help="SMTP server to hand the message to (port default 25)",
+    )
+    send.add_argument("--to", required=True, metavar="ADDRESS", help="recipient")
     send.add_argument("--from", dest="sender", metavar="ADDRESS", help="default: profile sender")
-    send.add_argument("--require-tls", action="store_true")
+    send.add_argument(
+        "--require-tls",
+        action="store_true",
+        help="fail unless STARTTLS succeeds (default: use it when offered)",
+    )
     send.add_argument(
         "--user", metavar="NAME", help="AUTH user; password: $MAILCHECK_SMTP_PASSWORD"
     )
-    send.add_argument("--dkim-key", type=Path, metavar="PEM")
-    send.add_argument("--dkim-domain", metavar="DOMAIN")
-    send.add_argument("--dkim-selector", metavar="SELECTOR")
-    send.add_argument("--wait-in-sink", type=Path, metavar="DIR")
-    send.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+    send.add_argument(
+        "--dkim-key",
+        type=Path,
+        metavar="PEM",
+        help="DKIM-sign with this private key (with --dkim-domain, --dkim-selector)",
+    )
+    send.add_argument("--dkim-domain", metavar="DOMAIN", help="DKIM d= (with --dkim-key)")
+    send.add_argument(
+        "--dkim-selector", metavar="SELECTOR", help="DKIM selector s= (with --dkim-key)"
+    )
+    send.add_argument(
+        "--wait-in-sink",
+        type=Path,
+        metavar="DIR",
+        help="wait until the message's token arrives in this sink Maildir and "
+        "report the end-to-end delay",
+    )
+    send.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="limit for the SMTP dialogue and for --wait-in-sink (default 60)",
+    )
     _add_profile_options(send)
 
 
