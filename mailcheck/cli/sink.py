@@ -1,6 +1,6 @@
 """The ``sink`` and ``send-test`` commands of the CLI: argument mapping, printing, exit codes.
 
-Kept beside ``cli.py`` so that file only gains two parser blocks and two dispatch cases.
+Imported only when one of them runs: it pulls in aiosmtpd, dkimpy and SQLite.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from mailcheck.cli import EXIT_FAIL, EXIT_OK, EXIT_WARN, _emit, _pick_profile
+from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, pick_profile
 from mailcheck.dns.live import Nameserver
 from mailcheck.errors import UsageError
 from mailcheck.profiles import load_profiles
@@ -36,7 +36,7 @@ def sink(args: argparse.Namespace) -> int:
             return EXIT_OK
         case "report":
             rows = commands.messages(args.maildir, args.limit)
-            _emit(render.html_list(rows, str(args.maildir)), args.output)
+            emit(render.html_list(rows, str(args.maildir)), args.output)
             return EXIT_OK
     return _serve(args)
 
@@ -67,7 +67,7 @@ def _serve(args: argparse.Namespace) -> int:
     )
     profile = None
     if args.profile or len(load_profiles(tuple(args.rules))) == 1:
-        profile = _pick_profile(args.profile, tuple(args.rules))
+        profile = pick_profile(args.profile, tuple(args.rules))
     analyzer = None
     if not args.no_analysis:
         nameservers = tuple(Nameserver.from_text(n) for n in args.nameserver)
@@ -123,7 +123,7 @@ def send_test(args: argparse.Namespace) -> int:
 
 
 def _profile_sender(args: argparse.Namespace) -> str:
-    profile = _pick_profile(args.profile, tuple(args.rules))
+    profile = pick_profile(args.profile, tuple(args.rules))
     exact = [s.address for s in profile.senders if not s.is_wildcard]
     if not exact:
         raise UsageError(f"profile {profile.id} lists no exact sender address: use --from")

@@ -1,0 +1,93 @@
+"""The command line: parse, call the library, render, return an exit code. No logic here.
+
+Exit codes: 0 all good, 1 warnings, 2 failures that would stop delivery, 3 usage or input
+errors (arguments, rules files, snapshots), 4 a check could not complete (DNS timeout or
+server failure), 5 other runtime errors (writing output, binding a port).
+
+``parser`` holds the argument table, ``base`` what the commands share, and one module per
+command group holds its glue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+
+from mailcheck.cli import analyze, report, rules, snippets
+from mailcheck.cli.base import (
+    EXIT_FAIL,
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_RUNTIME,
+    EXIT_USAGE,
+    EXIT_WARN,
+    use_color,
+)
+from mailcheck.cli.parser import DESCRIPTION, EPILOG, ArgumentParser, build_parser
+from mailcheck.errors import MailcheckError, ProfileError, SnapshotError, UsageError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args_list or "--verbose" in args_list
+    try:
+        args = build_parser().parse_args(args_list)
+        return _dispatch(args, args_list)
+    except MailcheckError as exc:
+        if verbose:
+            traceback.print_exc()
+        print(f"mailcheck: error: {exc}", file=sys.stderr)
+        return _error_exit(exc)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _error_exit(exc: MailcheckError) -> int:
+    if isinstance(exc, UsageError | ProfileError | SnapshotError):
+        return EXIT_USAGE
+    return EXIT_RUNTIME
+
+
+def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
+    match args.command:
+        case "report":
+            return report.report(args, argv)
+        case "sender":
+            return report.sender(args, argv)
+        case "rules":
+            return rules.rules(args)
+        case "codes":
+            return rules.codes(markdown=args.markdown)
+        case "analyze":
+            return analyze.analyze(args, argv)
+        case "snippets":
+            return snippets.snippets(args)
+        case "sink":
+            # Imported late: aiosmtpd, dkimpy and SQLite load only for the SMTP commands.
+            from mailcheck.cli import sink
+
+            return sink.sink(args)
+        case "send-test":
+            from mailcheck.cli import sink
+
+            return sink.send_test(args)
+    raise UsageError(f"unknown command {args.command!r}")
+
+
+__all__ = [
+    "DESCRIPTION",
+    "EPILOG",
+    "EXIT_FAIL",
+    "EXIT_INCOMPLETE",
+    "EXIT_OK",
+    "EXIT_RUNTIME",
+    "EXIT_USAGE",
+    "EXIT_WARN",
+    "ArgumentParser",
+    "build_parser",
+    "main",
+    "use_color",
+]
