@@ -1,4 +1,8 @@
-"""Shared fixtures: the loopback nameserver, a real NSD, the built wheel, and ``--run-online``."""
+"""Shared fixtures: the loopback nameserver, a real NSD, the built wheel, and ``--run-online``.
+
+Also re-exported for every folder: ``make_sink`` (``tests/sinks.py``, a real SMTP sink) and
+``postfix_factory`` (``tests/postfix.py``, isolated Postfix instances).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,14 @@ import pytest
 
 from tests.nameserver import LoopbackNameserver, ZoneSet, load_zones, with_root
 from tests.nsd import NsdServer, NsdUnavailableError
+from tests.postfix import postfix_factory
+from tests.sinks import make_sink
 from tests.tooling import skip_or_fail
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Fixtures defined elsewhere, collected by pytest because this conftest imports them.
+__all__ = ["make_sink", "postfix_factory"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

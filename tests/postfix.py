@@ -13,8 +13,8 @@ Defaults: nobody may relay (``smtpd_relay_restrictions = reject_unauth_destinati
 or ``"450 4.7.1 Greylisted, try later"``). Set ``relayhost`` (and ``relay_from_loopback``)
 to relay accepted mail into an SMTP sink.
 
-Use the ``postfix_factory`` fixture (import it into a conftest.py). Missing Postfix, or not
-running as root: skip with the reason; fail instead when ``CI=true``.
+Use the ``postfix_factory`` fixture (``tests/conftest.py`` provides it to every folder).
+Missing Postfix, or not running as root: skip with the reason; fail instead when ``CI=true``.
 """
 
 from __future__ import annotations
