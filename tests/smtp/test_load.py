@@ -1,8 +1,7 @@
 """Postfix's smtp-source against the sink: every acknowledged message stored and indexed once.
 
-The issue asks for 20 sessions x 10,000 messages; CI runs a smaller count by default to keep
-the suite quick. ``MAILCHECK_SINK_LOAD_MESSAGES=10000`` runs the full load (the benchmark
-``benchmarks/sink_throughput.py`` always does).
+The issue asks for 20 sessions x 10,000 messages, and that is the default (about 20 s here);
+``MAILCHECK_SINK_LOAD_MESSAGES=N`` changes the count for quicker local runs.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from tests.tooling import require_tool
 
 from .subprocess_sink import SinkProcess
 
-MESSAGES = int(os.environ.get("MAILCHECK_SINK_LOAD_MESSAGES", "1000"))
+MESSAGES = int(os.environ.get("MAILCHECK_SINK_LOAD_MESSAGES", "10000"))
 
 
 def test_smtp_source_20_sessions_all_stored_once(tmp_path):
