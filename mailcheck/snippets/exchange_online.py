@@ -28,6 +28,8 @@ PREREQUISITES = (
 DOES_NOT_ALLOW = (
     "malware or high-confidence phishing (always quarantined)",
     "any other address at these domains, or mail that fails DMARC",
+    "a message whose Authentication-Results (any of them, including the one Exchange Online adds) "
+    "shows a DMARC result other than pass: a forged 'dmarc=pass' header cannot hide the real one",
     "IP entries unless --include-ip-allowlist; never ranges wider than one address (/32)",
 )
 

@@ -39,6 +39,7 @@ class ExchangeServerSnippet(FilterSnippet):
             ),
             does_not_allow=(
                 "any other address at these domains, or mail without a dmarc=pass result",
+                "a message where any Authentication-Results header shows another DMARC result",
                 "malware scanning is not skipped",
                 "IP allowlisting (configure it on your edge/gateway if at all)",
             ),

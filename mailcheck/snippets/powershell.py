@@ -34,6 +34,13 @@ def dmarc_pattern(domains: Iterable[str], product: str) -> str:
     return rf"dmarc=pass[^;]*\bheader\.from={alternatives}(?:[\s;]|$)"
 
 
+# Any DMARC result but pass, in ANY Authentication-Results header. Exchange Online always adds its
+# own (without an authserv-id a sender could imitate), so a forged "dmarc=pass" header cannot
+# hide the real result: the rule's exception fires on the real one. Exchange rule patterns have
+# no lookahead, hence the list.
+DMARC_NOT_PASS = r"\bdmarc=(?:fail|none|temperror|permerror|bestguesspass|softfail)\b"
+
+
 def address_patterns(addresses: Iterable[str]) -> list[str]:
     """Anchored .NET regexes matching exactly each address (``-From`` takes directory
     recipients, so an external address is matched as text instead)."""
@@ -43,13 +50,16 @@ def address_patterns(addresses: Iterable[str]) -> list[str]:
 def transport_rule(
     name: str, addresses: tuple[str, ...], domains: tuple[str, ...], comment: str, product: str
 ) -> str:
-    """``New-TransportRule`` that sets SCL -1 only for the addresses with a DMARC pass."""
+    """``New-TransportRule`` that sets SCL -1 only for the addresses with a DMARC pass, and
+    never when any Authentication-Results header shows another DMARC result."""
     return (
         f"New-TransportRule -Name {ps_quote(name)} `\n"
         f"  -FromAddressMatchesPatterns {ps_list(address_patterns(addresses))} `\n"
         f"  -SenderDomainIs {ps_list(domains)} `\n"
         "  -HeaderMatchesMessageHeader 'Authentication-Results' `\n"
         f"  -HeaderMatchesPatterns {ps_quote(dmarc_pattern(domains, product))} `\n"
+        "  -ExceptIfHeaderMatchesMessageHeader 'Authentication-Results' `\n"
+        f"  -ExceptIfHeaderMatchesPatterns {ps_quote(DMARC_NOT_PASS)} `\n"
         "  -SetSCL -1 `\n"
         "  -SetHeaderName 'X-Mailcheck-Allowlist' `\n"
         f"  -SetHeaderValue {ps_quote(name)} `\n"

@@ -5,6 +5,7 @@
 #   - Mail with From: no-reply@snipsender.example, noreply@snipsender.example gets SCL -1 (skips the content filter agent) when Authentication-Results says dmarc=pass for its domain
 # Does not allow:
 #   - any other address at these domains, or mail without a dmarc=pass result
+#   - a message where any Authentication-Results header shows another DMARC result
 #   - malware scanning is not skipped
 #   - IP allowlisting (configure it on your edge/gateway if at all)
 # Where to paste: Exchange Management Shell on a Mailbox server, as Organization Management
@@ -21,6 +22,8 @@ New-TransportRule -Name 'mailcheck snipsender: DMARC-authenticated sender, SCL -
   -SenderDomainIs 'snipsender.example' `
   -HeaderMatchesMessageHeader 'Authentication-Results' `
   -HeaderMatchesPatterns 'dmarc=pass[^;]*\bheader\.from=snipsender\.example(?:[\s;]|$)' `
+  -ExceptIfHeaderMatchesMessageHeader 'Authentication-Results' `
+  -ExceptIfHeaderMatchesPatterns '\bdmarc=(?:fail|none|temperror|permerror|bestguesspass|softfail)\b' `
   -SetSCL -1 `
   -SetHeaderName 'X-Mailcheck-Allowlist' `
   -SetHeaderValue 'mailcheck snipsender: DMARC-authenticated sender, SCL -1' `

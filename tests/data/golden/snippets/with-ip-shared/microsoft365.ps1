@@ -7,6 +7,7 @@
 # Does not allow:
 #   - malware or high-confidence phishing (always quarantined)
 #   - any other address at these domains, or mail that fails DMARC
+#   - a message whose Authentication-Results (any of them, including the one Exchange Online adds) shows a DMARC result other than pass: a forged 'dmarc=pass' header cannot hide the real one
 #   - IP entries unless --include-ip-allowlist; never ranges wider than one address (/32)
 # Where to paste: Exchange Online PowerShell (Connect-ExchangeOnline) as an Exchange admin
 # Prerequisites:
@@ -28,6 +29,8 @@ New-TransportRule -Name 'mailcheck snipsender: DMARC-authenticated sender, bypas
   -SenderDomainIs 'snipsender.example' `
   -HeaderMatchesMessageHeader 'Authentication-Results' `
   -HeaderMatchesPatterns 'dmarc=pass[^;]*\bheader\.from=snipsender\.example(?:[\s;]|$)' `
+  -ExceptIfHeaderMatchesMessageHeader 'Authentication-Results' `
+  -ExceptIfHeaderMatchesPatterns '\bdmarc=(?:fail|none|temperror|permerror|bestguesspass|softfail)\b' `
   -SetSCL -1 `
   -SetHeaderName 'X-Mailcheck-Allowlist' `
   -SetHeaderValue 'mailcheck snipsender: DMARC-authenticated sender, bypass spam filtering' `
