@@ -1,8 +1,8 @@
-"""Live DNS through dnspython: the only module that imports ``dns.*``.
+"""Live DNS: dnspython builds and parses the messages; ``transport`` sends them.
 
 One ``LiveResolver`` serves a whole run: it caches every outcome (errors too, so all checks see
-one consistent view), coalesces identical lookups in flight, limits concurrency, and counts
-what it sent. dnspython does the UDP→TCP fallback on truncation and the retries.
+one consistent view), coalesces identical lookups in flight, limits concurrency, retries
+timeouts, and counts what it sent.
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-import dns.asyncresolver
 import dns.exception
-import dns.flags
-import dns.name
-import dns.nameserver
-import dns.rdatatype
+import dns.message
+import dns.rcode
 import dns.resolver
+import dns.rrset
 
 from mailcheck.dns.interface import Answer, Outcome, RRType, normalize_name
+from mailcheck.dns.transport import Exchanger
 from mailcheck.errors import DnsError, DnsServerError, DnsTimeoutError, UsageError
 
 _NAMESERVER = re.compile(
@@ -89,7 +88,8 @@ class LiveResolver:
     def __init__(self, config: ResolverConfig | None = None) -> None:
         self.config = config or ResolverConfig()
         self.stats = ResolverStats()
-        self._backend = _make_backend(self.config)
+        self._servers = self.config.nameservers or _system_nameservers()
+        self._exchanger = Exchanger()
         self._cache: dict[tuple[str, RRType], asyncio.Future[Answer]] = {}
         self._limit: asyncio.Semaphore | None = None
 
@@ -117,39 +117,69 @@ class LiveResolver:
         async with self._limit:
             return await _follow_cnames(name, rrtype, self._send)
 
-    async def _send(self, name: str, rrtype: RRType) -> dns.resolver.Answer | None:
+    async def _send(self, name: str, rrtype: RRType) -> tuple[dns.message.QueryMessage, str]:
+        """Ask the servers in turn, retrying timeouts; a reply is NOERROR or NXDOMAIN."""
         self.stats.queries_sent += 1
         self.stats.sent_by_type[rrtype] = self.stats.sent_by_type.get(rrtype, 0) + 1
-        try:
-            return await self._backend.resolve(
-                name + ".", rrtype.value, search=False, raise_on_no_answer=False
-            )
-        except dns.resolver.NXDOMAIN:
-            return None
-        except dns.resolver.LifetimeTimeout as exc:
-            raise DnsTimeoutError(
-                name, rrtype, f"no answer within {exc.kwargs['timeout']:.1f} s"
-            ) from exc
-        except dns.resolver.NoNameservers as exc:
-            raise _server_error(name, rrtype, exc) from exc
-        except dns.exception.DNSException as exc:
-            raise DnsError(name, rrtype, str(exc) or type(exc).__name__) from exc
+        servers = list(self._servers)
+        rcodes: list[str] = []
+        reasons: list[str] = []
+        for _attempt in range(self.config.retries + 1):
+            for server in list(servers):
+                query = dns.message.make_query(
+                    name + ".", rrtype.value, use_edns=0, payload=self.config.edns_payload
+                )
+                try:
+                    reply = await self._exchanger.exchange(
+                        query, server.host, server.port, self.config.timeout
+                    )
+                except (TimeoutError, dns.exception.Timeout):
+                    continue
+                except (dns.exception.DNSException, OSError, EOFError, ValueError) as exc:
+                    reasons.append(f"{server}: {exc or type(exc).__name__}")
+                    servers.remove(server)  # a broken server is not asked again
+                    continue
+                if reply.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+                    return reply, str(server)
+                rcodes.append(dns.rcode.to_text(reply.rcode()))
+                servers.remove(server)  # SERVFAIL and REFUSED are not retried (RFC 2308 §7.1)
+        raise _failure(name, rrtype, rcodes, reasons, self.config)
+
+
+def _failure(
+    name: str, rrtype: RRType, rcodes: list[str], reasons: list[str], config: ResolverConfig
+) -> DnsError:
+    """Name what went wrong: server rcodes first, then transport errors, else a timeout."""
+    if rcodes:
+        return DnsServerError(name, rrtype, "/".join(sorted(set(rcodes))))
+    if reasons:
+        return DnsError(name, rrtype, "; ".join(sorted(set(reasons))))
+    attempts = config.retries + 1
+    return DnsTimeoutError(
+        name, rrtype, f"no answer within {config.timeout:g} s ({attempts} attempts)"
+    )
 
 
 async def _follow_cnames(
-    name: str, rrtype: RRType, send: Callable[[str, RRType], Awaitable[dns.resolver.Answer | None]]
+    name: str,
+    rrtype: RRType,
+    send: Callable[[str, RRType], Awaitable[tuple[dns.message.QueryMessage, str]]],
 ) -> Answer:
     """Query, and re-query a CNAME target the server did not resolve (authoritative servers)."""
     cnames: list[str] = []
     current = name
     for _ in range(_MAX_CNAME_HOPS):
-        raw = await send(current, rrtype)
-        if raw is None:
-            return Answer(name, rrtype, Outcome.NXDOMAIN, cnames=tuple(cnames))
-        cnames += [normalize_name(c[0].target.to_text()) for c in raw.chaining_result.cnames]
-        canonical = normalize_name(raw.canonical_name.to_text())
-        if raw.rrset is not None or canonical == current:
-            return _to_answer(name, rrtype, raw, tuple(cnames))
+        reply, server = await send(current, rrtype)
+        try:
+            chain = reply.resolve_chaining()
+        except dns.exception.DNSException as exc:
+            raise DnsError(name, rrtype, f"bad CNAME chain: {exc}") from exc
+        cnames += [normalize_name(c[0].target.to_text()) for c in chain.cnames]
+        canonical = normalize_name(chain.canonical_name.to_text())
+        if reply.rcode() == dns.rcode.NXDOMAIN:
+            return Answer(name, rrtype, Outcome.NXDOMAIN, cnames=tuple(cnames), server=server)
+        if chain.answer is not None or canonical == current:
+            return _to_answer(name, rrtype, chain.answer, tuple(cnames), server)
         if canonical in (name, *cnames[:-1]):
             raise DnsError(name, rrtype, f"CNAME loop at {canonical}")
         current = canonical
@@ -157,13 +187,12 @@ async def _follow_cnames(
 
 
 def _to_answer(
-    name: str, rrtype: RRType, raw: dns.resolver.Answer, cnames: tuple[str, ...]
+    name: str, rrtype: RRType, rrset: dns.rrset.RRset | None, cnames: tuple[str, ...], server: str
 ) -> Answer:
-    server = f"{raw.nameserver}:{raw.port}" if raw.nameserver else ""
-    if raw.rrset is None:
+    if rrset is None:
         return Answer(name, rrtype, Outcome.NODATA, cnames=cnames, server=server)
-    records = tuple(sorted(_rdata_text(rrtype, rdata) for rdata in raw.rrset))
-    return Answer(name, rrtype, Outcome.ANSWER, records, raw.rrset.ttl, cnames, server)
+    records = tuple(sorted(_rdata_text(rrtype, rdata) for rdata in rrset))
+    return Answer(name, rrtype, Outcome.ANSWER, records, rrset.ttl, cnames, server)
 
 
 def _rdata_text(rrtype: RRType, rdata: object) -> str:
@@ -183,28 +212,13 @@ def _rdata_text(rrtype: RRType, rdata: object) -> str:
             return str(rdata.to_text())  # type: ignore[attr-defined]
 
 
-def _server_error(name: str, rrtype: RRType, exc: dns.resolver.NoNameservers) -> DnsError:
-    """Name the rcode the servers gave (SERVFAIL, REFUSED…) or the transport failure."""
-    errors = exc.kwargs.get("errors") or []
-    rcodes = sorted({str(e[3]) for e in errors if isinstance(e[3], str)})
-    if rcodes:
-        return DnsServerError(name, rrtype, "/".join(rcodes))
-    reasons = sorted({f"{e[0]}: {e[3]}" for e in errors})
-    return DnsError(name, rrtype, "; ".join(reasons) or "no nameserver answered")
-
-
-def _make_backend(config: ResolverConfig) -> dns.asyncresolver.Resolver:
+def _system_nameservers() -> tuple[Nameserver, ...]:
+    """The servers in /etc/resolv.conf (dnspython parses it)."""
     try:
-        backend = dns.asyncresolver.Resolver(configure=not config.nameservers)
+        system = dns.resolver.Resolver(configure=True)
     except dns.resolver.NoResolverConfiguration as exc:
         raise UsageError("no system resolver configured: pass --nameserver IP") from exc
-    if config.nameservers:
-        backend.nameservers = [
-            dns.nameserver.Do53Nameserver(ns.host, ns.port) for ns in config.nameservers
-        ]
-    backend.timeout = config.timeout
-    backend.lifetime = config.timeout * (config.retries + 1)
-    backend.use_edns(0, 0, config.edns_payload)
-    backend.flags = dns.flags.RD
-    backend.cache = None  # our own cache also holds errors and coalesces in-flight lookups
-    return backend
+    servers = tuple(Nameserver(str(ns), 53) for ns in system.nameservers)
+    if not servers:
+        raise UsageError("no system resolver configured: pass --nameserver IP")
+    return servers
