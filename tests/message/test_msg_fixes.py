@@ -3,10 +3,6 @@ names, and its ``--filter`` value is a real ``mailcheck snippets`` filter."""
 
 from __future__ import annotations
 
-import importlib.util
-
-import pytest
-
 from mailcheck.message.fixes import SNIPPETS, fix_phrase
 from mailcheck.message.org import PROVIDERS
 from mailcheck.message.verdicts import Disposition, Verdict
@@ -27,10 +23,6 @@ def test_every_filter_has_a_snippet():
     assert DECODER_FILTERS | {p.filter for p in PROVIDERS} <= set(SNIPPETS)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("mailcheck.snippets") is None,
-    reason="mailcheck.snippets has not landed in this tree",
-)
 def test_cli_filter_names_are_snippet_filters():
     from mailcheck.snippets import FilterKind
 
