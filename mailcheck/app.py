@@ -30,7 +30,7 @@ from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.profiles import SenderProfile, normalize_domain
 from mailcheck.smtp.probe import ProbeOptions
 from mailcheck.snippets import SnippetOptions, render_snippets
-from mailcheck.snippets.facts import facts_from_report
+from mailcheck.snippets.facts import facts_from_results
 
 SNIPPETS_CHECK = "snippets"  # the report's snippets section reads this result
 SNIPPETS_TITLE = "Allowlist snippets"
@@ -135,9 +135,7 @@ def snippets_result(
     """Allowlist snippets for every filter, built from what the checks found: which IPs are
     shared infrastructure, and which filter receives the mail (its snippet comes first).
     The report never adds IP entries; ``mailcheck snippets --include-ip-allowlist`` does."""
-    provider = detected_provider(results)
-    partial = Report("", "", "", None, tuple(results))
-    facts = facts_from_report(partial, provider)
+    facts = facts_from_results(results, detected_provider(results))
     try:
         outputs = render_snippets(profile, SnippetOptions(review_date=review), facts=facts)
     except SnippetError as exc:
@@ -149,7 +147,7 @@ def snippets_result(
             subject=profile.id,
         )
         return CheckResult(SNIPPETS_CHECK, SNIPPETS_TITLE, (refused,))
-    data = {"provider": provider, "snippets": [dataclasses.asdict(o) for o in outputs]}
+    data = {"provider": facts.provider, "snippets": [dataclasses.asdict(o) for o in outputs]}
     return CheckResult(SNIPPETS_CHECK, SNIPPETS_TITLE, (), data)
 
 

@@ -8,10 +8,10 @@ checked" (None), so IP snippets stay HIGH risk rather than being called dedicate
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mailcheck.model import Report
+from mailcheck.model import CheckResult, Report
 from mailcheck.snippets.interface import SnippetFacts
 
 SHARED_INFRA_CHECK = "shared-infrastructure"
@@ -19,7 +19,12 @@ SHARED_INFRA_CHECK = "shared-infrastructure"
 
 def facts_from_report(report: Report, provider: str | None = None) -> SnippetFacts:
     """The facts snippets need, from a report; ``provider`` is the detected filter id."""
-    result = next((c for c in report.checks if c.check == SHARED_INFRA_CHECK), None)
+    return facts_from_results(report.checks, provider)
+
+
+def facts_from_results(results: Sequence[CheckResult], provider: str | None = None) -> SnippetFacts:
+    """The same, from check results before they become a report (``app.build_report``)."""
+    result = next((c for c in results if c.check == SHARED_INFRA_CHECK), None)
     shared = shared_ips_from_facts(result.facts) if result is not None else None
     return SnippetFacts(shared_ips=shared, provider=provider)
 
