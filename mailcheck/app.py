@@ -47,16 +47,16 @@ class DnsOptions:
     concurrency: int = ResolverConfig.concurrency
 
 
-def open_resolver(options: DnsOptions) -> tuple[EvidenceResolver, LiveResolver | None]:
-    """The run's one resolver, and the live one under it (for its counters) if any."""
+def open_resolver(options: DnsOptions) -> EvidenceResolver:
+    """The run's one resolver: a snapshot replay, or live DNS recorded as evidence."""
     if options.snapshot is not None:
-        return SnapshotResolver(Snapshot.load(options.snapshot)), None
+        return SnapshotResolver(Snapshot.load(options.snapshot))
     config = ResolverConfig(
         options.nameservers, options.timeout, options.retries, options.concurrency
     )
     live = LiveResolver(config)
     servers = tuple(str(ns) for ns in options.nameservers) or ("system resolver",)
-    return RecordingResolver(live, servers), live
+    return RecordingResolver(live, servers)
 
 
 def check_domain(domain: str) -> str:

@@ -26,7 +26,7 @@ def analyze(args: argparse.Namespace, argv: list[str]) -> int:
     options = app.DnsOptions(
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )
-    resolver, _live = app.open_resolver(options)
+    resolver = app.open_resolver(options)
     reports = asyncio.run(
         analyze_messages(
             args.message,

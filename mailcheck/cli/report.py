@@ -63,7 +63,7 @@ def _report_request(
     options = app.DnsOptions(
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )
-    resolver, _live = app.open_resolver(options)
+    resolver = app.open_resolver(options)
     return app.RunRequest(domain, args.profile, ("mailcheck", *argv)), resolver
 
 
@@ -84,7 +84,7 @@ def sender(args: argparse.Namespace, argv: list[str]) -> int:
     options = app.DnsOptions(
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )
-    resolver, _live = app.open_resolver(options)
+    resolver = app.open_resolver(options)
     command = ("mailcheck", *argv)
     report = asyncio.run(app.build_sender_report(resolver, profile, command=command))
     if args.record is not None:

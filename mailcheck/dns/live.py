@@ -11,7 +11,7 @@ import asyncio
 import ipaddress
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import dns.exception
 import dns.message
@@ -78,8 +78,6 @@ class ResolverStats:
 
     queries_sent: int = 0
     cache_hits: int = 0
-    errors: int = 0
-    sent_by_type: dict[str, int] = field(default_factory=dict)
 
 
 class LiveResolver:
@@ -105,7 +103,6 @@ class LiveResolver:
         try:
             future.set_result(await self._lookup(*key))
         except DnsError as exc:
-            self.stats.errors += 1
             future.set_exception(exc)
             future.exception()  # retrieved here, so an unread failure is not logged as lost
             raise
@@ -120,7 +117,6 @@ class LiveResolver:
     async def _send(self, name: str, rrtype: RRType) -> tuple[dns.message.QueryMessage, str]:
         """Ask the servers in turn, retrying timeouts; a reply is NOERROR or NXDOMAIN."""
         self.stats.queries_sent += 1
-        self.stats.sent_by_type[rrtype] = self.stats.sent_by_type.get(rrtype, 0) + 1
         servers = list(self._servers)
         rcodes: list[str] = []
         reasons: list[str] = []
