@@ -195,11 +195,6 @@ def _finding(
     )
 
 
-def as_facts(facts: SenderSpfFacts) -> dict[str, Any]:
-    """JSON-compatible facts for the report."""
-    return dataclasses.asdict(facts)
-
-
 def uncovered(network: str, by: tuple[str, ...]) -> list[Network]:
     """The parts of ``network`` that none of ``by`` covers (empty: fully covered)."""
     remaining: list[Network] = [ipaddress.ip_network(network)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from mailcheck.message.received import IPAddress, parse_ip
+from mailcheck.message.received import IPAddress
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -154,9 +154,3 @@ def within(name: str, suffix: str) -> bool:
     """``name`` equals ``suffix`` or is below it (case-insensitive)."""
     name, suffix = name.lower().rstrip("."), suffix.lower().rstrip(".")
     return name == suffix or name.endswith("." + suffix)
-
-
-def ip_in(text: str | None, networks: tuple[Network, ...]) -> bool:
-    """Whether a textual IP lies in any of the networks."""
-    ip = parse_ip(text) if text else None
-    return ip is not None and any(ip in n for n in networks if n.version == ip.version)

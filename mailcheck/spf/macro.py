@@ -21,7 +21,6 @@ IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # RFC 7208 §7.1: letters valid everywhere, and those only valid in an explanation (exp= text).
 _LETTERS = frozenset("slodiphv")
 _EXP_ONLY_LETTERS = frozenset("crt")
-_DELIMITERS = frozenset(".-+,/_=")
 _MACRO = re.compile(r"%\{([A-Za-z])([0-9]*)([rR]?)([.\-+,/_=]*)\}")
 # RFC 7208 §7.3: keep at most this many characters of a name, cutting whole labels on the left.
 MAX_NAME_LENGTH = 253

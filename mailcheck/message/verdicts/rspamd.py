@@ -15,7 +15,6 @@ from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, f
 VENDOR = "Rspamd"
 _HEAD = re.compile(r"^\s*\w+:\s*(True|False)\s*\[\s*([-+\d.]+)\s*/\s*([-+\d.]+)\s*\]", re.I)
 _SYMBOL = re.compile(r"([A-Z0-9_]+)\(([-+\d.]+)\)")
-_AUTH = ("SPF", "DKIM", "DMARC", "ARC")
 
 
 class RspamdDecoder:
