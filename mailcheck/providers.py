@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailcheck.dns.interface import normalize_name
-from mailcheck.rulefile import Problems, RulesDocument, Table, builtin_rules_dir, read_rules_file
+from mailcheck.rulefile import (
+    Problems,
+    RulesDocument,
+    Table,
+    builtin_rules_dir,
+    check_header,
+    read_rules_file,
+)
 
 KIND = "provider-signatures"
 FORMAT_VERSION = 1
@@ -84,10 +91,7 @@ def providers_from_document(document: RulesDocument) -> tuple[Provider, ...]:
     """Validate a parsed ``provider-signatures`` file; every problem raises together."""
     problems = Problems(document.path)
     root = Table(document.data, "", problems)
-    if root.text("kind") != KIND:
-        root.problem("kind", f"expected {KIND!r}")
-    if root.integer("format_version") != FORMAT_VERSION:
-        root.problem("format_version", f"expected {FORMAT_VERSION}")
+    check_header(root, KIND, FORMAT_VERSION)
     providers = [_provider(table) for table in root.tables("providers", required=True)]
     root.finish()
     _check_unique(providers, problems)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailcheck.errors import ProfileError
-from mailcheck.rulefile import Problems, RulesDocument, Table, load_rules_of_kind
+from mailcheck.rulefile import Problems, RulesDocument, Table, check_header, load_rules_of_kind
 
 KIND = "shared-infrastructure"
 FORMAT_VERSION = 1
@@ -34,10 +34,7 @@ def services_from_document(document: RulesDocument) -> tuple[SharedService, ...]
     """Validate a parsed rules file of this kind; all problems raise together."""
     problems = Problems(document.path)
     root = Table(document.data, "", problems)
-    if root.text("kind") != KIND:
-        root.problem("kind", f"expected {KIND!r}")
-    if root.integer("format_version") != FORMAT_VERSION:
-        root.problem("format_version", f"this mailcheck reads format_version {FORMAT_VERSION}")
+    check_header(root, KIND, FORMAT_VERSION)
     services = [_service(t) for t in root.tables("services", required=True)]
     root.finish()
     ids = [s.id for s in services]
