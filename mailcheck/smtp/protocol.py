@@ -10,7 +10,9 @@ Measured against stock aiosmtpd 1.4.6 (see tests/smtp/test_protocol.py):
 * a message over SIZE is drained and refused with ``552 5.3.4`` without storing anything;
 * no connection limits: ``Limits`` bounds connections in total and per client address;
 * the MAIL command-length allowance grew by 36 octets on *every* EHLO, shared by all sessions
-  (a class-level dict); here it is per session and fixed.
+  (a class-level dict); here it is per session and fixed;
+* parsing each MAIL and RCPT address defined a ``typing.Protocol`` class (for type hints
+  only), about a third of the event loop's time per 2 KB message; ``_getaddr`` here does not.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import collections
 from dataclasses import dataclass, field
+from email._header_value_parser import get_addr_spec, get_angle_addr
+from email.errors import HeaderParseError
 from typing import Any, Protocol
 
 from aiosmtpd.smtp import SMTP, Envelope
@@ -116,6 +120,20 @@ class SinkSMTP(SMTP):
             self._client = None
         self._limits.sessions.discard(self)
         super().connection_lost(error)
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        """aiosmtpd 1.4.6's address parsing, without building a class on every call."""
+        if not arg:
+            return "", ""
+        try:
+            parse = get_angle_addr if arg.lstrip().startswith("<") else get_addr_spec
+            address, rest = parse(arg)
+        except HeaderParseError:
+            return None, None
+        addr: str = address.addr_spec
+        if self.local_part_limit and len(addr.rpartition("@")[0]) > self.local_part_limit:
+            return None, None
+        return addr, rest
 
     def _create_envelope(self) -> SinkEnvelope:
         return SinkEnvelope()

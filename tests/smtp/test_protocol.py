@@ -232,3 +232,32 @@ async def test_starttls_with_the_admins_certificate(make_sink, tmp_path):
 
     peer = await asyncio.to_thread(handshake)
     assert ("commonName", "localhost") in [item for rdn in peer["subject"] for item in rdn]
+
+
+ADDRESS_ARGUMENTS = [
+    "FROM:<a@example.com>",
+    "FROM:<>",
+    "FROM:a@example.com",
+    "FROM:<a@example.com> SIZE=100",
+    "FROM:<@relay.example:a@example.com>",
+    'FROM:<"quoted local"@example.com>',
+    "FROM:<no-at-sign>",
+    "FROM:<a@example.com",
+    "FROM:<<a@example.com>>",
+    "FROM:<" + "l" * 65 + "@example.com>",
+    "FROM:<" + "l" * 64 + "@example.com>",
+    "FROM:<jörg@exämple.com>",
+    "FROM:",
+]
+
+
+@pytest.mark.parametrize("argument", ADDRESS_ARGUMENTS)
+async def test_address_parsing_answers_as_stock_does(stock, sink, argument):
+    """``SinkSMTP._getaddr`` drops a per-call class; every reply must stay the same."""
+    replies = []
+    for port in (await stock(_Keep(), enable_SMTPUTF8=True), sink.port):
+        client = await RawClient.connect(port)
+        await client.cmd("EHLO client.test")
+        replies.append((await client.cmd("MAIL " + argument))[:3])
+        await client.close()
+    assert replies[0] == replies[1], replies
