@@ -1,9 +1,10 @@
 """The SQLite index of a sink's Maildir (WAL): envelope, client, TLS, size, times, analysis.
 
 The Maildir is the truth and the index is derived from it: every stored file carries its
-envelope (see ``store``), so ``reconcile`` can rebuild missing rows after a crash. Writes go
-through one thread and are group-committed: all rows queued while a transaction runs go into
-the next one, so many sessions share one commit instead of queueing behind each other.
+envelope (see ``store``), so ``reconcile`` can rebuild missing rows after a crash. A message's
+row is inserted by the storage writer process (``writer``) in the same batch that makes its
+file durable. Analysis results are written here through one thread, group-committed: all
+updates queued while a transaction runs go into the next one.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ CREATE TABLE IF NOT EXISTS messages (
     analysis TEXT
 );
 """
-_INSERT = (
+INSERT_ROW = (
     "INSERT OR IGNORE INTO messages (key, mail_from, rcpt_to, client_ip, client_port, helo, tls,"
     " proxied_from, size, sha256, received_at, stored_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 )
@@ -81,7 +82,8 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _row(stored: Stored) -> tuple[Any, ...]:
+def row_values(stored: Stored) -> tuple[Any, ...]:
+    """The ``INSERT_ROW`` parameters of one stored message."""
     env = stored.envelope
     return (
         stored.key,
@@ -100,7 +102,7 @@ def _row(stored: Stored) -> tuple[Any, ...]:
 
 
 class Index:
-    """The writer side: one thread, group-committed transactions."""
+    """Analysis updates: one thread, group-committed transactions."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -118,11 +120,6 @@ class Index:
         conn = connect(self.path)
         # The connection is created and used only in the writer thread.
         return conn
-
-    async def add(self, stored: Stored) -> None:
-        """Index a stored message; returns once the row is committed."""
-        row = _row(stored)
-        await self._submit(lambda conn: conn.execute(_INSERT, row))
 
     async def set_analysis(self, key: str, analysis: dict[str, Any]) -> None:
         """Store the analysis results of one message."""
@@ -216,7 +213,7 @@ def _index_file(conn: sqlite3.Connection, key: str, file: Path, result: Reconcil
         result.damaged.append(key)
         return
     stored = Stored(key, envelope, len(message), hashlib.sha256(message).hexdigest(), 0.0)
-    conn.execute(_INSERT, _row(stored))
+    conn.execute(INSERT_ROW, row_values(stored))
     result.indexed.append(key)
 
 

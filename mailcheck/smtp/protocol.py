@@ -5,7 +5,7 @@ Measured against stock aiosmtpd 1.4.6 (see tests/smtp/test_protocol.py):
 * a text line over 1,001 octets made it reject the whole message with a permanent ``500``;
   Postfix accepts such mail, so we store it unchanged;
 * the whole DATA was joined in memory (a 30 MiB message: +30 MiB and more); here at most
-  ``store.SPILL`` (128 KiB) is kept, the rest streams into the Maildir ``tmp/`` file as it
+  ``store.SPILL`` (32 KiB) is kept, the rest streams into the Maildir ``tmp/`` file as it
   arrives, read in bulk and unstuffed per chunk (``_DataStream``);
 * a message over SIZE is drained and refused with ``552 5.3.4`` without storing anything;
 * no connection limits: ``Limits`` bounds connections in total and per client address;

@@ -49,6 +49,7 @@ class RunningSink:
         while self.limits.sessions and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.01)
         await asyncio.wait_for(self.server.wait_closed(), timeout=drain_timeout)
+        await self.maildir.finish(drain_timeout)
         await self.handler.drain(drain_timeout)
         await self.index.close()
         self.maildir.close()
@@ -74,6 +75,8 @@ async def start_sink(config: SinkConfig, analyzer: Analyzer | None = None) -> Ru
     maildir = Maildir(config.maildir, config.hostname)
     maildir.open()
     try:
+        # The writer first: it waits until a killed sink's writer is gone, then the check runs.
+        await maildir.start_writer()
         reconciled = await asyncio.to_thread(reconcile, maildir, index_path(config.maildir))
         index = Index(index_path(config.maildir))
         await index.open()

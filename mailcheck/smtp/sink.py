@@ -213,8 +213,7 @@ class SinkHandler:
         return f"250 2.0.0 OK queued as {stored.key}"
 
     async def _store(self, writer: Incoming) -> Stored:
-        stored = await self.maildir.commit(writer)
-        await self.index.add(stored)
+        stored = await self.maildir.commit(writer)  # its index row is committed too
         if self.analyzer is not None:
             self._spawn(self._analyse(stored))
         return stored

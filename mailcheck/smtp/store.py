@@ -7,7 +7,8 @@ the envelope as folded base64 JSON, ``Received``) followed by the message exactl
 so the index can always be rebuilt from the Maildir alone.
 
 fsync is slow and must not stall other sessions: messages are made durable in batches by
-``commit.BatchCommitter`` (group commit), off the event loop.
+``commit.BatchCommitter`` (group commit) in a separate writer process (``writer``), which
+also commits their index rows before the batch is acknowledged.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ from mailcheck.smtp.commit import BatchCommitter
 
 ENVELOPE_HEADER = b"X-Mailcheck-Envelope:"
 _WRITE_BUFFER = 64 * 1024
-SPILL = 128 * 1024  # bigger messages go to a tmp/ file as they arrive
+# Bigger messages go to a tmp/ file as they arrive; smaller ones travel whole through the pipe
+# to the writer process. Measured at 100 KB, 20 sessions: 536 msg/s through the pipe,
+# 745 msg/s with SPILL at 32 KiB.
+SPILL = 32 * 1024
 _counter = itertools.count()
 
 
@@ -110,8 +114,8 @@ class Incoming:
     """A message being received.
 
     The first ``SPILL`` octets are kept in memory; a bigger message moves to ``tmp/<key>``
-    and streams there, so memory per session is bounded by ``SPILL``. A small message then
-    costs one trip to a storage thread (create, write, fsync, rename) instead of two.
+    and streams there, so memory per session is bounded by ``SPILL``. A small message goes
+    to the writer process whole (it creates, writes, fsyncs and renames the file).
     """
 
     def __init__(self, maildir: Maildir, key: str, envelope: Envelope, head: bytes) -> None:
@@ -122,6 +126,7 @@ class Incoming:
         self._file: IO[bytes] | None = None
         self._hash = hashlib.sha256()
         self.size = 0
+        self._stored: Stored | None = None
 
     async def write(self, data: bytes) -> None:
         """Append message bytes (the OS page cache absorbs file writes)."""
@@ -149,37 +154,29 @@ class Incoming:
         return self.maildir.tmp / self.key
 
     def abort(self) -> None:
-        """Forget this message: drop the buffer, or close and remove the ``tmp/`` file."""
+        """Forget this message: drop the buffer, or close and remove the ``tmp/`` file (also
+        one the writer process created before it failed)."""
         self._buffer = None
         if self._file is not None:
             self._file.close()
+        if self._file is not None or self._stored is not None:
             self._path().unlink(missing_ok=True)
 
     async def commit(self) -> Stored:
         """Make the message durable in ``new/``; only then may the caller answer 250."""
         return await self.maildir.commit(self)
 
-    def write_out(self) -> None:
-        """Commit thread, phase 1: the whole message into its tmp/ file (no fsync yet)."""
-        if self._file is None:
-            assert self._buffer is not None, "message already aborted"
-            self._file = os.fdopen(_create(self._path()), "wb", buffering=0)
-            self._file.write(self._buffer)
-            self._buffer = None
-        self._file.flush()
-
-    def fsync_close(self) -> None:
-        """Commit thread, phase 2: fsync and close (a batch's first fsync commits the journal
-        with the others' data too, so the rest return quickly)."""
-        assert self._file is not None
-        try:
-            os.fsync(self._file.fileno())
-        finally:
-            self._file.close()
-
-    def publish(self) -> None:
-        """Commit thread, phase 3: only complete, fsynced files get a name in ``new/``."""
-        os.rename(self._path(), self.maildir.new / self.key)
+    def hand_over(self) -> tuple[str, bytes | None, Stored]:
+        """For the writer process: key, the whole file if still in memory (else the tmp/
+        file is complete and closed now), and what goes into the index."""
+        stored = Stored(self.key, self.envelope, self.size, self.sha256, time.time())
+        self._stored = stored
+        if self._file is not None:
+            self._file.close()  # flushed into the page cache; the writer fsyncs it
+            return self.key, None, stored
+        assert self._buffer is not None, "message already aborted"
+        data, self._buffer = bytes(self._buffer), None
+        return self.key, data, stored
 
     @property
     def sha256(self) -> str:
@@ -194,9 +191,9 @@ class Maildir:
         self.path = path
         self.tmp, self.new, self.cur = path / "tmp", path / "new", path / "cur"
         self.hostname = hostname or socket.gethostname()
-        # Many fsyncs in flight at once let the file system journal commit them together.
-        self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sink-store")
-        self._committer = BatchCommitter(self.new)
+        # Creates the tmp/ file of a message that outgrows SPILL, off the event loop.
+        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sink-store")
+        self._committer = BatchCommitter(path)
         self._lock_fd: int | None = None
 
     def open(self) -> None:
@@ -214,8 +211,24 @@ class Maildir:
             raise SmtpError(f"{self.path}: another sink is using this Maildir") from exc
         self._lock_fd = fd
 
+    async def start_writer(self) -> None:
+        """Start the writer process (after ``open``, before the first commit)."""
+        try:
+            await self._committer.writer.start()
+        except OSError as exc:
+            raise SmtpError(f"{self.path}: cannot start the storage writer: {exc}") from exc
+
+    @property
+    def writer_pid(self) -> int:
+        """The storage writer's process id (0 when not running)."""
+        return self._committer.writer.pid
+
+    async def finish(self, timeout: float) -> None:
+        """Wait (bounded) until the commits in flight are answered."""
+        await self._committer.finish(timeout)
+
     def close(self) -> None:
-        """Stop the storage threads and release the lock."""
+        """Stop the spill thread and the writer process, and release the lock."""
         self._threads.shutdown(wait=True)
         self._committer.close()
         if self._lock_fd is not None:
@@ -239,13 +252,15 @@ class Maildir:
         return Incoming(self, key, envelope, trace_headers(envelope, self.hostname, key))
 
     async def commit(self, incoming: Incoming) -> Stored:
-        """Durable in ``new/`` once this returns (file fsynced, renamed, ``new/`` fsynced)."""
+        """Durable in ``new/`` and indexed once this returns (file fsynced, renamed, ``new/``
+        fsynced, index row committed)."""
         try:
             await self._committer.commit(incoming)
         except OSError as exc:
             incoming.abort()
-            raise SmtpError(f"{self.path}: cannot store message: {exc.strerror}") from exc
-        return Stored(incoming.key, incoming.envelope, incoming.size, incoming.sha256, time.time())
+            raise SmtpError(f"{self.path}: cannot store message: {exc.strerror or exc}") from exc
+        assert incoming._stored is not None
+        return incoming._stored
 
     def iter_new(self) -> Iterator[Path]:
         """Every stored message file (``new/`` and ``cur/``)."""

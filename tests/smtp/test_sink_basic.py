@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import signal
 import smtplib
 
+import pytest
+
+from mailcheck.smtp import commit
 from mailcheck.smtp.store import read_stored
 
 from .helpers import RawClient, dot_stuff, indexed, stored_messages
@@ -59,3 +64,35 @@ async def test_smtplib_send_with_starttls_and_utf8(sink):
     assert row["mail_from"] == "jörg@exämple.com"
     assert row["rcpt_to"] == ["ünï@example.net"]
     assert row["tls"].startswith("TLSv1.")
+
+
+async def _send_one(client: RawClient) -> str:
+    await client.ehlo_mail_rcpt("a@example.com", "b@example.net")
+    assert (await client.cmd("DATA")).startswith("354")
+    await client.send(dot_stuff(MESSAGE))
+    return await client.reply()
+
+
+async def test_dead_storage_writer_means_451_then_a_new_writer(sink):
+    dead = sink.maildir.writer_pid
+    os.kill(dead, signal.SIGKILL)
+    client = await RawClient.connect(sink.port)
+    assert (await _send_one(client)).startswith("451 4.3.0")  # in flight when it died
+    assert indexed(sink.maildir.path) == []
+    assert (await _send_one(client)).startswith("250 ")  # the next batch starts a new writer
+    assert sink.maildir.writer_pid not in (0, dead)
+    assert len(indexed(sink.maildir.path)) == 1
+    await client.close()
+
+
+async def test_hung_storage_writer_is_killed_and_its_batch_answered_451(sink, monkeypatch):
+    monkeypatch.setattr(commit, "BATCH_TIMEOUT", 1.0)
+    hung = sink.maildir.writer_pid
+    os.kill(hung, signal.SIGSTOP)
+    client = await RawClient.connect(sink.port)
+    assert (await _send_one(client)).startswith("451 4.3.0")
+    assert (await _send_one(client)).startswith("250 ")
+    assert sink.maildir.writer_pid not in (0, hung)
+    with pytest.raises(ProcessLookupError):  # killed and reaped, not left stopped
+        os.kill(hung, 0)
+    await client.close()

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from mailcheck.errors import SmtpError
-from mailcheck.smtp.index import Index, index_path, list_messages, reconcile
+from mailcheck.smtp.index import connect, index_path, list_messages, reconcile
 from mailcheck.smtp.store import SPILL, Envelope, Maildir, read_stored
 
 ENVELOPE = Envelope(
@@ -31,6 +31,7 @@ async def _store(maildir: Maildir, body: bytes, envelope: Envelope = ENVELOPE):
 async def test_round_trip_and_envelope_header(tmp_path):
     maildir = Maildir(tmp_path / "M", "host/with:odd")
     maildir.open()
+    await maildir.start_writer()
     try:
         stored = await _store(maildir, b"Subject: x\r\n\r\nbody\r\n")
     finally:
@@ -54,19 +55,19 @@ def test_second_sink_on_the_same_maildir_is_refused(tmp_path):
 async def test_reconcile_repairs_and_reports(tmp_path):
     maildir = Maildir(tmp_path / "M")
     maildir.open()
-    index = Index(index_path(tmp_path / "M"))
-    await index.open()
-    try:
-        kept = await _store(maildir, b"Subject: kept\r\n\r\n")
-        await index.add(kept)
-        gone = await _store(maildir, b"Subject: gone\r\n\r\n")
-        await index.add(gone)
-        unindexed = await _store(maildir, b"Subject: crash before index\r\n\r\n")
-        partial = maildir.begin(ENVELOPE)
-        await partial.write(b"Subject: never finished" + b"x" * SPILL)  # spilled to tmp/
-        partial._file.close()  # as if the process died here: the file stays in tmp/
-    finally:
-        await index.close()
+    await maildir.start_writer()
+    kept = await _store(maildir, b"Subject: kept\r\n\r\n")
+    gone = await _store(maildir, b"Subject: gone\r\n\r\n")
+    unindexed = await _store(maildir, b"Subject: crash before index\r\n\r\n")
+    partial = maildir.begin(ENVELOPE)
+    await partial.write(b"Subject: never finished" + b"x" * SPILL)  # spilled to tmp/
+    partial._file.close()  # as if the process died here: the file stays in tmp/
+    await maildir.finish(10)
+    maildir.close()
+    maildir.open()  # the lock again, as a restarted sink would take it
+    conn = connect(index_path(tmp_path / "M"))
+    conn.execute("DELETE FROM messages WHERE key = ?", (unindexed.key,))  # as if never indexed
+    conn.close()
     (tmp_path / "M" / "new" / gone.key).unlink()
     (tmp_path / "M" / "new" / "1.damaged.host").write_bytes(b"Subject: not ours\r\n\r\n")
     result = await asyncio.to_thread(reconcile, maildir, index_path(tmp_path / "M"))
@@ -86,6 +87,7 @@ async def test_reconcile_repairs_and_reports(tmp_path):
 async def test_concurrent_commits_share_directory_fsyncs(tmp_path):
     maildir = Maildir(tmp_path / "M")
     maildir.open()
+    await maildir.start_writer()
     try:
         stored = await asyncio.gather(*(_store(maildir, b"x%d\r\n" % i) for i in range(200)))
     finally:
