@@ -24,7 +24,7 @@ import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -55,7 +55,9 @@ class Envelope:
 
     def to_header(self) -> bytes:
         """The ``X-Mailcheck-Envelope`` header, folded at 76 columns."""
-        data = dict(asdict(self), rcpt_to=list(self.rcpt_to), v=1)
+        # vars(), not dataclasses.asdict(): the fields are flat, and asdict's deep copy was
+        # a quarter of this header's cost, paid for every message.
+        data = dict(vars(self), rcpt_to=list(self.rcpt_to), v=1)
         raw = base64.b64encode(json.dumps(data, sort_keys=True).encode()).decode()
         chunks = [raw[i : i + 76] for i in range(0, len(raw), 76)] or [""]
         return (ENVELOPE_HEADER.decode() + " " + "\r\n ".join(chunks) + "\r\n").encode()
@@ -107,7 +109,9 @@ def trace_headers(envelope: Envelope, hostname: str, key: str) -> bytes:
 
 def _safe(text: str) -> str:
     """Client-supplied text may hold anything; keep header lines single and printable."""
-    return "".join(ch if ch.isprintable() else "?" for ch in text)[:255]
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text[:255]
 
 
 class Incoming:
