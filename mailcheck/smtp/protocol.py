@@ -21,21 +21,25 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aiosmtpd.smtp import SMTP, Envelope
 
+from mailcheck.errors import SmtpError
 from mailcheck.smtp.address import parse_path
 
+log = logging.getLogger(__name__)
 MAIL_COMMAND_LIMIT = 512 + 26 + 10 + 14  # RFC 5321 + SIZE (RFC 1870) + SMTPUTF8 + BODY=8BITMIME
+TEMPFAIL = "451 4.3.0 Temporary server error, please try again later"
 
 
 class MessageWriter(Protocol):
     """Where DATA bytes go: a file in the Maildir ``tmp/`` (see ``store.Incoming``)."""
 
-    async def write(self, data: bytes) -> None:
-        """Append bytes."""
+    def write(self, data: bytes) -> None:
+        """Append bytes; raise ``SmtpError`` if they cannot be kept."""
 
     def abort(self) -> None:
         """Discard everything written."""
@@ -180,14 +184,14 @@ class SinkSMTP(SMTP):
         try:
             await self.push("354 End data with <CR><LF>.<CR><LF>")
             self._reset_timeout(self._data_timeout)
-            too_big = await self._receive(writer)
+            refusal = await self._receive(writer)
         except BaseException:
             writer.abort()
             raise
-        if too_big:
+        if refusal:
             writer.abort()
             self.envelope = self._create_envelope()
-            await self.push("552 5.3.4 Message size exceeds fixed maximum message size")
+            await self.push(refusal)
             return
         envelope.writer = writer
         status = await self._call_handler_hook("DATA")
@@ -195,8 +199,12 @@ class SinkSMTP(SMTP):
         self._reset_timeout()
         await self.push(status)
 
-    async def _receive(self, writer: MessageWriter) -> bool:
-        """Copy DATA to ``writer`` until the end mark; True if it went over the size limit.
+    async def _receive(self, writer: MessageWriter) -> str:
+        """Copy DATA to ``writer`` until the end mark; the refusal to answer instead of
+        storing (over the size limit, or the writer failed), or "".
+
+        Either way the rest of DATA is read and dropped first, so the client sees the reply
+        to its message, not to lines of it read as commands.
 
         Reads in bulk (whatever the socket delivered), not line by line: searching for
         CRLF.CRLF and unstuffing with ``bytes.replace`` keeps the per-message CPU cost close to
@@ -207,7 +215,12 @@ class SinkSMTP(SMTP):
             await stream.run()
         except asyncio.IncompleteReadError as exc:
             raise ConnectionResetError("connection closed during DATA") from exc
-        return stream.too_big
+        if stream.too_big:
+            return "552 5.3.4 Message size exceeds fixed maximum message size"
+        if stream.failure:
+            log.error("not stored: %s", stream.failure)
+            return TEMPFAIL
+        return ""
 
 
 _END = b"\r\n.\r\n"
@@ -233,6 +246,7 @@ class _DataStream:
         self.context = b""  # the last two raw bytes written, for unstuffing at chunk starts
         self.size = 0
         self.too_big = False
+        self.failure = ""  # why the writer failed; the rest is then read and dropped
 
     async def run(self) -> None:
         """Consume DATA up to and including the end mark."""
@@ -241,34 +255,47 @@ class _DataStream:
                 more = await self.reader.readexactly(len(_END) - len(self.carry))
                 if self.carry + more == _END:
                     self.carry = b""
-                    await self._write(_END[:2])  # the last line's CRLF is content
+                    self._write(_END[:2])  # the last line's CRLF is content
                     return
-                await self._feed(more)
+                self._feed(more)
                 continue
             try:
                 chunk = await self.reader.readuntil(_END)
             except asyncio.LimitOverrunError as exc:
-                await self._feed(await self.reader.read(exc.consumed))
+                self._feed(await self.reader.read(exc.consumed))
                 continue
-            await self._write(chunk[:-3])  # everything before ".CRLF"
+            self._write(chunk[:-3])  # everything before ".CRLF"
             return
 
-    async def _feed(self, raw: bytes) -> None:
-        pending = self.carry + raw
+    # _feed and _write copy a chunk only where they must: with 100 sessions sending 100 KB
+    # each, every extra copy held at once was another 10 MB of peak memory.
+    def _feed(self, raw: bytes) -> None:
+        pending = self.carry + raw if self.carry else raw
         keep = next((len(p) for p in _END_PREFIXES if pending.endswith(p)), 0)
-        self.carry = b""
-        await self._write(pending[: len(pending) - keep])
-        self.carry = pending[len(pending) - keep :]
+        self.carry = pending[len(pending) - keep :] if keep else b""
+        self._write(pending[: len(pending) - keep] if keep else pending)
 
-    async def _write(self, raw: bytes) -> None:
-        joined = self.context + raw
-        data = joined.replace(b"\r\n.", b"\r\n")[len(self.context) :]  # unstuff
-        self.context = joined[-2:]
+    def _write(self, raw: bytes) -> None:
+        data = _unstuff(self.context, raw)
+        self.context = raw[-2:] if len(raw) >= 2 else (self.context + raw)[-2:]
         if self.virtual:
             skip = min(self.virtual, len(data))
             data, self.virtual = data[skip:], self.virtual - skip
         self.size += len(data)
         if self.limit and self.size > self.limit:
             self.too_big = True
-        elif data:
-            await self.writer.write(data)
+        elif data and not self.failure:
+            try:
+                self.writer.write(data)
+            except SmtpError as exc:
+                self.failure = str(exc)
+
+
+def _unstuff(context: bytes, raw: bytes) -> bytes:
+    """Remove the stuffed dot of every line in ``raw`` (RFC 5321 §4.5.2); ``context`` is the
+    two raw bytes before it, for a CRLF "." cut by the chunk boundary."""
+    if raw[:1] == b"." and context.endswith(b"\r\n"):
+        raw = raw[1:]
+    elif raw[:2] == b"\n." and context.endswith(b"\r"):
+        raw = b"\n" + raw[2:]
+    return raw.replace(b"\r\n.", b"\r\n")

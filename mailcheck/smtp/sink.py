@@ -24,12 +24,11 @@ from mailcheck.errors import SmtpError
 from mailcheck.smtp import behaviours as bh
 from mailcheck.smtp.greylist import Greylist
 from mailcheck.smtp.index import Index
-from mailcheck.smtp.protocol import SinkEnvelope
+from mailcheck.smtp.protocol import TEMPFAIL, SinkEnvelope
 from mailcheck.smtp.store import Envelope, Incoming, Maildir, Stored
 
 log = logging.getLogger(__name__)
 DEFAULT_SIZE = 25 * 1000 * 1000
-TEMPFAIL = "451 4.3.0 Temporary server error, please try again later"
 Analyzer = Callable[[Path, Stored], Awaitable[dict[str, Any]]]
 
 

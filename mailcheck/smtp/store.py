@@ -13,7 +13,6 @@ also commits their index rows before the batch is acknowledged.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import fcntl
 import hashlib
@@ -23,7 +22,6 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -132,25 +130,30 @@ class Incoming:
         self.size = 0
         self._stored: Stored | None = None
 
-    async def write(self, data: bytes) -> None:
-        """Append message bytes (the OS page cache absorbs file writes)."""
+    def write(self, data: bytes) -> None:
+        """Append message bytes: in memory up to ``SPILL``, then into the ``tmp/`` file.
+
+        On the event loop, like the page-cache writes that follow: creating the file in a
+        thread kept every waiting session's chunks alive (100 sessions x 100 KB: 79 MiB peak).
+        """
         self._hash.update(data)
         self.size += len(data)
-        if self._buffer is not None:
-            self._buffer += data
-            if len(self._buffer) > SPILL:
-                await self._spill()
-        elif self._file is not None:
-            self._file.write(data)
-
-    async def _spill(self) -> None:
-        assert self._buffer is not None
-        loop = asyncio.get_running_loop()
+        if self._file is None:
+            assert self._buffer is not None, "message already aborted"
+            if len(self._buffer) + len(data) <= SPILL:
+                self._buffer += data
+                return
         try:
-            fd = await loop.run_in_executor(self.maildir._threads, _create, self._path())
-        except OSError as exc:
-            raise SmtpError(f"cannot create a message file: {exc.strerror}") from exc
-        self._file = os.fdopen(fd, "wb", buffering=_WRITE_BUFFER)
+            if self._file is None:
+                self._spill()
+            assert self._file is not None
+            self._file.write(data)
+        except OSError as exc:  # the session reads the rest of DATA, then answers 451
+            raise SmtpError(f"cannot write a message file: {exc.strerror}") from exc
+
+    def _spill(self) -> None:
+        assert self._buffer is not None
+        self._file = os.fdopen(_create(self._path()), "wb", buffering=_WRITE_BUFFER)
         self._file.write(self._buffer)
         self._buffer = None
 
@@ -195,8 +198,6 @@ class Maildir:
         self.path = path
         self.tmp, self.new, self.cur = path / "tmp", path / "new", path / "cur"
         self.hostname = hostname or socket.gethostname()
-        # Creates the tmp/ file of a message that outgrows SPILL, off the event loop.
-        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sink-store")
         self._committer = BatchCommitter(path)
         self._lock_fd: int | None = None
 
@@ -232,8 +233,7 @@ class Maildir:
         await self._committer.finish(timeout)
 
     def close(self) -> None:
-        """Stop the spill thread and the writer process, and release the lock."""
-        self._threads.shutdown(wait=True)
+        """Stop the writer process and release the lock."""
         self._committer.close()
         if self._lock_fd is not None:
             os.close(self._lock_fd)

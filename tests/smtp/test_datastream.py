@@ -16,7 +16,7 @@ class _Collect:
     def __init__(self) -> None:
         self.data = bytearray()
 
-    async def write(self, data: bytes) -> None:
+    def write(self, data: bytes) -> None:
         self.data += data
 
     def abort(self) -> None:

@@ -95,6 +95,19 @@ async def test_fault_stock_leaks_path_sink_tempfails_without_internals(stock, si
     assert indexed(sink.maildir.path) == []
 
 
+async def test_storage_fault_mid_data_answers_451_after_the_whole_message(sink):
+    shutil.rmtree(sink.maildir.path / "tmp")  # a message over SPILL cannot get its file now
+    client = await RawClient.connect(sink.port)
+    await client.ehlo_mail_rcpt()
+    assert (await client.cmd("DATA")).startswith("354")
+    await client.send(dot_stuff(b"Subject: big\r\n\r\n" + b"XYZZY\r\n" * 20_000))
+    # One reply, after the final dot: the body's lines were not read as commands.
+    assert await client.reply() == "451 4.3.0 Temporary server error, please try again later"
+    assert (await client.cmd("NOOP")).startswith("250")
+    await client.close()
+    assert stored_messages(sink.maildir.path) == [] and indexed(sink.maildir.path) == []
+
+
 async def _stream_big(port: int, megabytes: int) -> str:
     client = await RawClient.connect(port)
     try:

@@ -24,7 +24,7 @@ ENVELOPE = Envelope(
 
 async def _store(maildir: Maildir, body: bytes, envelope: Envelope = ENVELOPE):
     incoming = maildir.begin(envelope)
-    await incoming.write(body)
+    incoming.write(body)
     return await incoming.commit()
 
 
@@ -60,7 +60,7 @@ async def test_reconcile_repairs_and_reports(tmp_path):
     gone = await _store(maildir, b"Subject: gone\r\n\r\n")
     unindexed = await _store(maildir, b"Subject: crash before index\r\n\r\n")
     partial = maildir.begin(ENVELOPE)
-    await partial.write(b"Subject: never finished" + b"x" * SPILL)  # spilled to tmp/
+    partial.write(b"Subject: never finished" + b"x" * SPILL)  # spilled to tmp/
     partial._file.close()  # as if the process died here: the file stays in tmp/
     await maildir.finish(10)
     maildir.close()
