@@ -127,6 +127,11 @@ class SinkSMTP(SMTP):
         self._limits.sessions.discard(self)
         super().connection_lost(error)
 
+    async def smtp_AUTH(self, arg: str) -> None:  # noqa: N802
+        """No accounts, so no AUTH (not advertised either): aiosmtpd's default offered it
+        after STARTTLS and then failed every attempt with 535."""
+        await self.push("502 5.5.1 AUTH is not offered by this sink")
+
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
         """aiosmtpd 1.4.6's ``_getaddr``, with the faster parse (see ``address``)."""
         if not arg:

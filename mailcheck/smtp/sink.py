@@ -140,8 +140,10 @@ class SinkHandler:
         if reply:
             return [reply]
         # aiosmtpd reads commands strictly in order, so pipelined groups work; it just
-        # does not say so (RFC 2920).
-        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        # does not say so (RFC 2920). It offers AUTH after STARTTLS, but the sink has no
+        # accounts (SinkSMTP.smtp_AUTH refuses): a client that tried it would only fail.
+        offered = [line for line in responses[:-1] if not line.startswith("250-AUTH")]
+        return [*offered, "250-PIPELINING", responses[-1]]
 
     async def handle_MAIL(  # noqa: N802
         self, server: SMTP, session: Session, envelope: Any, address: str, options: list[str]

@@ -247,6 +247,29 @@ async def test_starttls_with_the_admins_certificate(make_sink, tmp_path):
     assert ("commonName", "localhost") in [item for rdn in peer["subject"] for item in rdn]
 
 
+async def test_no_auth_offered_even_after_starttls(stock, sink):
+    import smtplib
+    import ssl
+
+    def ehlo_after_starttls(port: int) -> tuple[str, tuple[int, bytes]]:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+            smtp.starttls(context=context)
+            smtp.ehlo("client.test")
+            return smtp.ehlo_resp.decode(), smtp.docmd("AUTH", "PLAIN AGFkbWluAHMzY3JldA==")
+
+    from mailcheck.smtp.tlscert import server_context
+
+    # Stock aiosmtpd with TLS offers AUTH and then refuses every attempt.
+    stock_port = await stock(_Keep(), tls_context=server_context(None, None, "stock.test"))
+    features, auth = await asyncio.to_thread(ehlo_after_starttls, stock_port)
+    assert "AUTH" in features and auth[0] == 535
+    features, auth = await asyncio.to_thread(ehlo_after_starttls, sink.port)
+    assert "AUTH" not in features and "PIPELINING" in features
+    assert auth == (502, b"5.5.1 AUTH is not offered by this sink")
+
+
 ADDRESS_ARGUMENTS = [
     "FROM:<a@example.com>",
     "FROM:<>",
