@@ -155,6 +155,11 @@ class Writer:
 def main(argv: list[str]) -> int:
     """Serve batches from stdin until it closes."""
     maildir, parent = Path(argv[0]), int(argv[1])
+    # Ctrl-C in a terminal (or a service manager's SIGTERM) reaches the whole process group:
+    # the sink shuts down cleanly and closes our stdin after its last batch; dying here first
+    # would fail that batch. A killed sink kills us (_die_with_parent).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     _die_with_parent(parent)
     _lock(maildir)
     writer = Writer(maildir)

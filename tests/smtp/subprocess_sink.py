@@ -28,7 +28,13 @@ class SinkProcess:
         argv += ["--maildir", str(self.maildir), "--no-analysis", "--no-tls", *self.extra]
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         self.proc = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group, as in a terminal (see interrupt)
         )
         assert self.proc.stdout is not None
         deadline = time.monotonic() + timeout
@@ -56,6 +62,16 @@ class SinkProcess:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
         self._reap()
+
+    def interrupt(self) -> tuple[int, str]:
+        """Ctrl-C as a terminal sends it: SIGINT to the whole process group (the sink and its
+        storage writer). Returns the exit code and everything printed after start-up."""
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGINT)
+        output, _ = self.proc.communicate(timeout=30)
+        code = self.proc.returncode
+        self.proc = None
+        return code, output
 
     def _reap(self) -> None:
         if self.proc is not None:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import smtplib
+
+import pytest
 
 from mailcheck.cli import main
+from mailcheck.smtp.index import index_path, list_messages
 
 from .helpers import RawClient, dot_stuff
+from .subprocess_sink import SinkProcess
 
 
 async def _receive_with_hostile_helo(sink) -> None:
@@ -60,3 +66,15 @@ def test_snapshot_options_are_refused(tmp_path, capsys):
     argv = ["sink", "--maildir", str(tmp_path / "M"), "--snapshot", str(tmp_path / "s.json")]
     assert main(argv) == 3
     assert "not supported" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_the_sink_and_its_writer_cleanly(tmp_path):
+    sink = SinkProcess(tmp_path / "Maildir").start()
+    group = sink.proc.pid
+    with smtplib.SMTP("127.0.0.1", sink.port, timeout=10) as client:
+        client.sendmail("a@example.com", ["b@example.net"], b"Subject: x\r\n\r\nhi\r\n")
+    code, output = sink.interrupt()
+    assert code == 0 and "Traceback" not in output, output
+    with pytest.raises(ProcessLookupError):  # nothing of the group is left, writer included
+        os.killpg(group, 0)
+    assert len(list_messages(index_path(tmp_path / "Maildir"))) == 1
