@@ -205,7 +205,7 @@ class BatchCommitter:
             while self._pending:
                 batch, self._pending = self._pending, []
                 self.runs += 1
-                errors = await self._write(batch)
+                errors = await self._commit_batch([incoming for incoming, _ in batch])
                 for (_, future), error in zip(batch, errors, strict=True):
                     if error is None:
                         future.set_result(None)
@@ -214,28 +214,41 @@ class BatchCommitter:
         finally:
             self._runner = None
 
-    async def _write(
-        self, batch: list[tuple[Committable, asyncio.Future[None]]]
-    ) -> list[str | None]:
+    async def _commit_batch(self, batch: list[Committable]) -> list[str | None]:
+        """An error per message (None: durable); one that cannot be handed over (its spilled
+        file cannot be flushed: disk full) fails alone, the others still go to the writer."""
+        errors: list[str | None] = [None] * len(batch)
+        items, handed = [], []
+        for n, incoming in enumerate(batch):
+            try:
+                items.append(incoming.hand_over())
+                handed.append(n)
+            except OSError as exc:
+                errors[n] = f"cannot write the message file: {exc.strerror or exc}"
+        if items:
+            for n, error in zip(handed, await self._write(items), strict=True):
+                errors[n] = error
+        return errors
+
+    async def _write(self, items: list[tuple[str, bytes | None, object]]) -> list[str | None]:
         try:
             if not self.writer.running:  # the last one failed: its lock is free again
                 self.restarts += 1
                 await self.writer.start()
-            frame = encode([incoming.hand_over() for incoming, _ in batch])
-            await self.writer.send(frame, BATCH_TIMEOUT)
+            await self.writer.send(encode(items), BATCH_TIMEOUT)
             reply = await self.writer.receive(BATCH_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             failure = str(exc) or "the storage writer failed"
         except Exception as exc:  # a bug must not leave sessions waiting forever
             failure = f"commit failed: {type(exc).__name__}"
         else:
-            if isinstance(reply, list) and len(reply) == len(batch):
+            if isinstance(reply, list) and len(reply) == len(items):
                 return reply
             failure = "the storage writer answered out of step"
         # Whatever it did with this batch is unacknowledged; the next batch gets a new writer.
-        log.error("storage writer failed: %s; %d message(s) answered 451", failure, len(batch))
+        log.error("storage writer failed: %s; %d message(s) answered 451", failure, len(items))
         await self.writer.stop()
-        return [failure] * len(batch)
+        return [failure] * len(items)
 
     async def finish(self, timeout: float = BATCH_TIMEOUT) -> None:
         """Wait (bounded) until the batches in flight are answered."""

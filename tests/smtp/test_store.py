@@ -97,3 +97,33 @@ async def test_concurrent_commits_share_directory_fsyncs(tmp_path):
     # Every commit waited for a batch that made it durable, yet far fewer than 200 batches
     # ran: the group commit worked.
     assert maildir._committer.runs < 200
+
+
+class _FullDisk:
+    """A message whose spilled file cannot be flushed when it is handed over."""
+
+    def hand_over(self):
+        raise OSError(28, "No space left on device")
+
+
+async def test_a_message_that_cannot_be_handed_over_fails_alone(tmp_path):
+    maildir = Maildir(tmp_path / "M")
+    maildir.open()
+    await maildir.start_writer()
+    writer = maildir.writer_pid
+    try:
+        results = await asyncio.gather(
+            _store(maildir, b"Subject: one\r\n\r\n"),
+            maildir._committer.commit(_FullDisk()),
+            _store(maildir, b"Subject: two\r\n\r\n"),
+            return_exceptions=True,
+        )
+    finally:
+        await maildir.finish(10)
+        maildir.close()
+    one, full, two = results
+    assert isinstance(full, OSError) and "No space left" in str(full)
+    stored = sorted(p.name for p in (tmp_path / "M" / "new").iterdir())
+    assert stored == sorted([one.key, two.key])
+    assert maildir._committer.runs <= 2 and maildir._committer.restarts == 0
+    assert writer != 0
