@@ -57,6 +57,16 @@ def test_non_loopback_needs_the_flag(tmp_path, capsys):
     assert not (tmp_path / "M").exists()
 
 
+def test_non_loopback_with_the_flag_warns_before_binding(tmp_path, capsys):
+    # 192.0.2.1 (TEST-NET-1) is on no interface here: the bind fails after the warning, so
+    # nothing is ever exposed.
+    argv = ["sink", "--listen", "192.0.2.1:2525", "--allow-non-loopback", "--no-analysis"]
+    code = main([*argv, "--maildir", str(tmp_path / "M")])
+    err = capsys.readouterr().err
+    assert "warning: the sink listens on 192.0.2.1, beyond loopback" in err
+    assert code == 5 and "cannot listen on 192.0.2.1:2525" in err and "Traceback" not in err
+
+
 def test_list_needs_a_sink_maildir(tmp_path, capsys):
     assert main(["sink", "list", "--maildir", str(tmp_path)]) == 3
     assert "not a sink Maildir" in capsys.readouterr().err
