@@ -140,6 +140,10 @@ class Table:
         """The key path of ``key`` in this table, for messages."""
         return f"{self._key}.{key}" if self._key else key
 
+    def __contains__(self, key: str) -> bool:
+        """True when the file gives ``key`` (for keys only some other values allow)."""
+        return key in self._data
+
     def problem(self, key: str, message: str) -> None:
         """Record a problem with ``key`` of this table."""
         self._problems.add(self.path(key), message)

@@ -95,6 +95,16 @@ class Behaviour:
     code: int = 0
     status: str = ""
     text: str = ""
+    # Greylisting: how much of the client address counts, as real greylisters differ
+    # (postgrey: /24 and /64; rspamd: /19 and /64). Exact by default.
+    ipv4_prefix: int = 32
+    ipv6_prefix: int = 128
+
+    def client_key(self, ip: str) -> str:
+        """The client part of a greylisting triplet: ``ip`` cut to the prefix."""
+        address = ipaddress.ip_address(ip)
+        prefix = self.ipv4_prefix if address.version == 4 else self.ipv6_prefix
+        return str(ipaddress.ip_network((address, prefix), strict=False))
 
     def reply(self) -> str:
         """The SMTP reply for reject (and the default greylist/disconnect replies)."""
@@ -175,10 +185,17 @@ def _behaviour(table: Table) -> Behaviour | None:
     code = table.integer("code", required=action is Action.REJECT)
     status = table.text("status", required=action is Action.REJECT)
     text = table.text("text", required=False)
+    prefixes = {
+        key: table.integer(key, required=False, default=full)
+        for key, full in (("ipv4_prefix", 32), ("ipv6_prefix", 128))
+    }
+    for key in prefixes:
+        if key in table and action not in (None, Action.GREYLIST):
+            table.problem(key, "only greylisting uses a client prefix")
     table.finish()
     if stage is None or action is None or match is None:
         return None
-    behaviour = Behaviour(name, stage, action, match, seconds, code, status, text)
+    behaviour = Behaviour(name, stage, action, match, seconds, code, status, text, **prefixes)
     return behaviour if _consistent(table, behaviour) else None
 
 
@@ -234,6 +251,13 @@ def _consistent(table: Table, behaviour: Behaviour) -> bool:
         if not 1 <= behaviour.seconds <= MAX_GREYLIST:
             table.problem("seconds", f"expected 1 to {MAX_GREYLIST}")
             ok = False
+        for key, value, low, high in (
+            ("ipv4_prefix", behaviour.ipv4_prefix, 8, 32),
+            ("ipv6_prefix", behaviour.ipv6_prefix, 16, 128),
+        ):
+            if not low <= value <= high:
+                table.problem(key, f"expected {low} to {high}")
+                ok = False
     if behaviour.action is Action.DELAY and not 0 <= behaviour.seconds <= MAX_DELAY:
         table.problem("seconds", f"expected 0 to {MAX_DELAY}")
         ok = False

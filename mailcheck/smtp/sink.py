@@ -96,7 +96,8 @@ class SinkHandler:
             await asyncio.sleep(behaviour.seconds)
             return None
         if behaviour.action is bh.Action.GREYLIST:
-            triplet = (facts.client_ip, facts.mail_from.lower(), facts.rcpt_to[-1].lower())
+            client = behaviour.client_key(facts.client_ip)
+            triplet = (client, facts.mail_from.lower(), facts.rcpt_to[-1].lower())
             if self.greylist.passes(triplet, behaviour.seconds, time.monotonic()):
                 return None
         if behaviour.action is bh.Action.DISCONNECT:

@@ -28,6 +28,16 @@ def _load(tmp_path: Path, body: str):
     return load_behaviours(_write(tmp_path, body))
 
 
+def test_the_documented_example_loads(tmp_path):
+    readme = (Path(__file__).parents[2] / "rules" / "README.md").read_text()
+    section = readme.split("## Sink behaviours", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    (path := tmp_path / "example.toml").write_text(example)
+    greylist, block = load_behaviours(path)
+    assert greylist.action is Action.GREYLIST and greylist.ipv4_prefix == 24
+    assert block.reply() == "550 5.7.1 Sender not allowed"
+
+
 def test_valid_file_loads_and_rulebook_knows_the_kind(tmp_path):
     rules = _load(
         tmp_path,
@@ -61,6 +71,16 @@ match = { rcpt_to = ["*@gmail.com"], client_ip = ["54.240.27.0/24", "2001:db8::/
         ('name = "x"\nstage = "mail"\naction = "accept"\nmatch = { client_ip = ["1.2"] }', "1.2"),
         ('name = "x"\nstage = "mail"\naction = "accept"\nmatch = { sender = ["*"] }', "sender"),
         ('name = "x"\nstage = "mail"\naction = "accept"\ncolour = "red"', "colour"),
+        ('name = "x"\nstage = "mail"\naction = "accept"\nipv4_prefix = 24', "ipv4_prefix"),
+        (
+            'name = "x"\nstage = "rcpt"\naction = "greylist"\nseconds = 9\nipv4_prefix = 33',
+            "8 to 32",
+        ),
+        ('name = "x"\nstage = "rcpt"\naction = "greylist"\nseconds = 9\nipv6_prefix = 8', "16 to"),
+        (
+            'name = "x"\nstage = "rcpt"\naction = "greylist"\nseconds = 9\nipv4_prefix = "24"',
+            "integer",
+        ),
     ],
 )
 def test_invalid_files_name_the_problem(tmp_path, body, problem):
@@ -144,6 +164,59 @@ async def test_greylist_tempfails_first_then_accepts(make_sink, tmp_path):
     await asyncio.sleep(1.05)
     assert (await _dialogue(sink.port))[-1].startswith("250 2.0.0")
     assert (await _dialogue(sink.port, "other@example.net"))[-1].startswith("450")
+
+
+def test_greylist_client_key_is_cut_to_the_prefix(tmp_path):
+    (rule,) = _load(
+        tmp_path,
+        '[[behaviour]]\nname = "g"\nstage = "rcpt"\naction = "greylist"\nseconds = 60\n'
+        "ipv4_prefix = 24\nipv6_prefix = 64\n",
+    )
+    assert rule.client_key("54.240.27.30") == "54.240.27.0/24"
+    assert rule.client_key("2001:db8:1:2:3::4") == "2001:db8:1:2::/64"
+    exact = _load(
+        tmp_path, '[[behaviour]]\nname = "g"\nstage = "rcpt"\naction = "greylist"\nseconds = 6\n'
+    )[0]
+    assert exact.client_key("54.240.27.30") == "54.240.27.30/32"
+
+
+async def _dialogue_from(port: int, client_ip: str) -> str:
+    """A whole dialogue presenting ``client_ip`` by PROXY; the first refusal or the last reply."""
+    client = await RawClient.connect(port, greeting=False)
+    try:
+        await client.send(f"PROXY TCP4 {client_ip} 127.0.0.1 40000 25\r\n".encode())
+        reply = await client.reply()
+        for line in (
+            "EHLO c.test",
+            "MAIL FROM:<no-reply@account.trimble.com>",
+            "RCPT TO:<it@x.net>",
+        ):
+            if not reply.startswith("2"):
+                return reply
+            reply = await client.cmd(line)
+        if not reply.startswith("2") or not (await client.cmd("DATA")).startswith("354"):
+            return reply
+        await client.send(dot_stuff(b"Subject: x\r\n\r\nhi\r\n"))
+        return await client.reply()
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(("prefix", "retry_passes"), [("", False), ("ipv4_prefix = 24\n", True)])
+async def test_greylist_retry_from_another_host_of_the_pool(
+    make_sink, tmp_path, prefix, retry_passes
+):
+    """Amazon SES retries from another address of its pool (54.240.27.30, then .31): only a
+    greylist keyed on the /24, as postgrey's by default, lets that retry through."""
+    rules = _load(
+        tmp_path,
+        '[[behaviour]]\nname = "g"\nstage = "rcpt"\naction = "greylist"\nseconds = 1\n' + prefix,
+    )
+    sink = await make_sink(behaviours=rules, proxy_protocol=True)
+    assert (await _dialogue_from(sink.port, "54.240.27.30")).startswith("450 4.7.1")
+    await asyncio.sleep(1.05)
+    reply = await _dialogue_from(sink.port, "54.240.27.31")
+    assert reply.startswith("250 2.0.0" if retry_passes else "450 4.7.1"), reply
 
 
 async def test_delay_a_stage(make_sink, tmp_path):
