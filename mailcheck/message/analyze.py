@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from email.utils import getaddresses
 
 from mailcheck.dkim import verify_arc, verify_message
+from mailcheck.dmarc.author import author_of
 from mailcheck.dns.interface import MxRecord, Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
 from mailcheck.message.arc import read_arc
@@ -132,17 +132,17 @@ async def _spf(auth: AuthEvaluator, chain: Chain, identity: Identity) -> SpfOutc
 def read_identity(headers: HeaderSection) -> Identity:
     """From, Return-Path, Subject and Message-ID, tolerant of garbage."""
     froms = headers.get_all("From")
-    addresses = [a for _, a in getaddresses([froms[0].value[:2000]]) if "@" in a] if froms else []
-    from_address = addresses[0].lower() if addresses else None
+    author = author_of([field.value for field in froms])
     return_path = (headers.first("Return-Path") or "").strip()[:500].strip("<> ").lower() or None
     return Identity(
-        from_address,
-        _domain(from_address),
+        author.address or None,
+        author.domain or None,
         return_path,
         _domain(return_path),
         (headers.first("Subject") or "")[:300] or None,
         (headers.first("Message-ID") or "")[:300] or None,
         len(froms),
+        author.problem,
     )
 
 

@@ -29,6 +29,7 @@ class Identity:
     subject: str | None = None
     message_id: str | None = None
     from_count: int = 0
+    from_problem: str = ""  # why the From field names no Author Domain (DMARC cannot apply)
 
 
 @dataclass(frozen=True)

@@ -236,7 +236,8 @@ def _spf_finding(facts: MessageFacts) -> Finding:
 def _dmarc_findings(facts: MessageFacts) -> list[Finding]:
     dmarc = facts.dmarc
     if dmarc is None:
-        return [Finding("MSG016", Status.WARN, "No usable From address: DMARC cannot apply")]
+        why = facts.identity.from_problem or "no usable From address"
+        return [Finding("MSG016", Status.WARN, f"DMARC cannot apply: {why}")]
     evidence = (dmarc.record,) if dmarc.record else ()
     if dmarc.result == "pass":
         return [

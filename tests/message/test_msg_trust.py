@@ -165,3 +165,18 @@ async def test_two_from_fields_are_flagged():
     facts = await analyze(data, "m", SnapshotResolver(Snapshot("t")), OrgContext())
     assert facts.identity.from_count == 2
     assert any("2 From fields" in f.summary for f in evaluate(facts, None))
+    # DMARC is not judged on whichever From a reader happens to see first.
+    assert facts.dmarc is None and facts.identity.from_domain is None
+    (dmarc,) = [f for f in evaluate(facts, None) if f.code == "MSG016"]
+    assert dmarc.summary == "DMARC cannot apply: the message has 2 From fields; RFC 5322 allows one"
+
+
+async def test_a_hostile_from_names_no_domain():
+    from mailcheck.dns.snapshot import Snapshot, SnapshotResolver
+    from mailcheck.message import analyze, evaluate
+
+    data = b'From: "><img src=x onerror=alert(1)> <a@xss.example>\r\nSubject: s\r\n\r\nbody\r\n'
+    facts = await analyze(data, "m", SnapshotResolver(Snapshot("t")), OrgContext())
+    assert facts.identity.from_domain is None  # not "xss.example>", which nobody wrote
+    (dmarc,) = [f for f in evaluate(facts, None) if f.code == "MSG016"]
+    assert dmarc.summary == "DMARC cannot apply: the From field cannot be parsed as an address"
