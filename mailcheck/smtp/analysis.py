@@ -11,16 +11,15 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import Callable
-from email.parser import BytesHeaderParser
-from email.policy import compat32
-from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
 import dkim
 
+from mailcheck.dmarc.author import Author, author_of
 from mailcheck.dns.interface import Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
+from mailcheck.message.headers import parse_headers
 from mailcheck.profiles import SenderProfile
 from mailcheck.smtp.auth import dmarc_result, spf_result
 from mailcheck.smtp.store import Stored, read_stored
@@ -47,16 +46,16 @@ class MessageAnalyzer:
         if stored.size > MAX_ANALYSED:
             return {"skipped": f"larger than {MAX_ANALYSED} octets"}
         envelope, message = await asyncio.to_thread(read_stored, path)
-        header_from = from_address(message)
+        author = await asyncio.to_thread(read_author, message)  # the stdlib parser is slow on junk
+        header_from = author.address
         resolver = self.resolvers()
         dkim_results = await verify_dkim(message, resolver)
         spf = await spf_result(resolver, envelope.client_ip, envelope.mail_from, envelope.helo)
-        from_domain = header_from.rpartition("@")[2]
         result: dict[str, Any] = {
             "header_from": header_from,
             "dkim": dkim_results,
             "spf": spf,
-            "dmarc": await dmarc_result(resolver, from_domain, spf, dkim_results),
+            "dmarc": await dmarc_result(resolver, author, spf, dkim_results),
         }
         if self.profile is not None:
             result["profile"] = match_profile(
@@ -65,12 +64,9 @@ class MessageAnalyzer:
         return result
 
 
-def from_address(message: bytes) -> str:
-    """The (first) address of the From header, lower-cased; "" when missing or unparsable."""
-    headers = BytesHeaderParser(policy=compat32).parsebytes(message, headersonly=True)
-    values = headers.get_all("From") or []
-    addresses = [a for _, a in getaddresses([str(v) for v in values]) if "@" in a]
-    return addresses[0].lower() if addresses else ""
+def read_author(message: bytes) -> Author:
+    """The From field's author: its address and Author Domain, or why DMARC has none."""
+    return author_of([field.value for field in parse_headers(message).get_all("From")])
 
 
 def match_profile(

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailcheck.dmarc import discover_policy, evaluate_message, org_domains_of, walk_all
+from mailcheck.dmarc import (
+    Discovery,
+    PolicyResult,
+    discover_policy,
+    evaluate_message,
+    org_domains_of,
+    walk_all,
+)
+from mailcheck.dmarc.author import Author
 from mailcheck.dns.interface import Resolver, normalize_name
 from mailcheck.spf.evaluate import check_host
 
@@ -30,18 +38,19 @@ async def spf_result(resolver: Resolver, ip: str, mail_from: str, helo: str) -> 
 
 async def dmarc_result(
     resolver: Resolver,
-    from_domain: str,
+    author: Author,
     spf: dict[str, Any],
     dkim: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """DMARC for the From domain given the SPF and DKIM results."""
-    if not from_domain:
-        return {"result": "none", "detail": "no From address: DMARC cannot apply"}
+    """DMARC for the Author Domain given the SPF and DKIM results."""
+    if not author.domain:
+        # Evaluation cannot even start: a permanent error in RFC 8601 §2.7.2's terms.
+        detail = f"{author.problem}: DMARC cannot name an Author Domain; receivers may reject"
+        return {"result": "permerror", "detail": detail}
     dkim_pairs = [(str(r["domain"]), str(r["result"])) for r in dkim if r["domain"]]
-    domains = [from_domain, spf.get("domain", ""), *(d for d, _ in dkim_pairs)]
+    domains = [author.domain, spf.get("domain", ""), *(d for d, _ in dkim_pairs)]
     walks = await walk_all(resolver, domains)
-    author = normalize_name(from_domain)
-    policy = discover_policy(walks[author])
+    policy = discover_policy(walks[author.domain])
     verdict = evaluate_message(
         policy, dkim_pairs, (str(spf["result"]), str(spf.get("domain", ""))), org_domains_of(walks)
     )
@@ -52,5 +61,19 @@ async def dmarc_result(
         "aligned_spf": verdict.aligned_spf,
         "aligned_dkim": verdict.aligned_dkim,
         "policy_would_act": verdict.apply_policy and verdict.reject,
-        "detail": policy.error or str(policy.state),
+        "detail": _policy_detail(policy),
     }
+
+
+def _policy_detail(policy: PolicyResult) -> str:
+    """One line on where the policy came from, for ``sink show`` and the sink report."""
+    where = policy.policy_domain or policy.author_domain
+    match policy.state:
+        case Discovery.FOUND:
+            return f"{policy.applied_tag or 'p'}={policy.policy} from _dmarc.{where}"
+        case Discovery.UNUSABLE:
+            return f"the record at _dmarc.{where} is unusable: no policy applies"
+        case Discovery.ERROR:
+            return f"policy lookup failed: {policy.error}"
+        case _:
+            return f"no DMARC record for {policy.author_domain} or its organizational domain"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
+from mailcheck.dmarc.author import Author
 from mailcheck.dns.interface import Answer, Outcome, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import Recorded, Snapshot, SnapshotResolver
@@ -14,6 +15,7 @@ from mailcheck.errors import DnsTimeoutError
 from mailcheck.profiles import get_profile
 from mailcheck.report.sink import verdict
 from mailcheck.smtp.analysis import MessageAnalyzer, verify_dkim
+from mailcheck.smtp.auth import dmarc_result
 from mailcheck.smtp.message import DkimKey, build_message
 
 from .helpers import RawClient, dot_stuff, indexed
@@ -90,6 +92,8 @@ async def test_sink_stores_analysis_with_profile_match(make_sink):
     assert analysis["profile"]["network"] == "54.240.27.30/32"
     # The snapshot holds no SPF answers: a lookup that cannot complete is temperror, not "none".
     assert analysis["spf"]["result"] == "temperror"
+    assert analysis["dmarc"]["result"] == "temperror"
+    assert analysis["dmarc"]["detail"].startswith("policy lookup failed: ")
     assert "dkim=pass(sinktest.example)" in verdict(analysis)
     assert "ip=54.240.27.30/32" in verdict(analysis)
 
@@ -121,9 +125,24 @@ async def test_spf_dkim_dmarc_through_the_loopback_dns_server(make_sink, nameser
     assert (good_a["spf"]["result"], good_a["spf"]["domain"]) == ("pass", "sinktest.example")
     assert good_a["dmarc"]["result"] == "pass"
     assert good_a["dmarc"]["aligned_spf"] and good_a["dmarc"]["aligned_dkim"]
+    assert good_a["dmarc"]["detail"] == "p=reject from _dmarc.sinktest.example"
     assert good_a["profile"]["network"] == "54.240.27.30/32"
     assert good_a["profile"]["from_sender"] is None  # sinktest.example is not a Trimble sender
     assert forged_a["dkim"] == []
     assert forged_a["spf"]["result"] == "fail"
     assert forged_a["dmarc"]["result"] == "fail"
     assert forged_a["dmarc"]["policy"] == "reject" and forged_a["dmarc"]["policy_would_act"]
+
+
+async def test_dmarc_detail_says_when_no_record_exists():
+    nx = {
+        name: Recorded("t", Answer(name, RRType.TXT, Outcome.NXDOMAIN))
+        for name in ("_dmarc.account.trimble.com", "_dmarc.trimble.com", "_dmarc.com")
+    }
+    spf = {"result": "none", "domain": "account.trimble.com"}
+    author = Author("no-reply@account.trimble.com", "account.trimble.com")
+    result = await dmarc_result(_resolver(**nx), author, spf, [])
+    assert result["result"] == "none"
+    assert result["detail"] == (
+        "no DMARC record for account.trimble.com or its organizational domain"
+    )
