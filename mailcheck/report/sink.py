@@ -93,9 +93,13 @@ def html_list(rows: Sequence[dict[str, Any]], maildir: str) -> str:
 
 def _state(result: object) -> str:
     """The badge colour for an authentication result."""
-    return {"pass": "pass", "fail": "fail", "softfail": "warn", "temperror": "error"}.get(
-        str(result), "none"
-    )
+    return {
+        "pass": "pass",
+        "fail": "fail",
+        "softfail": "warn",
+        "temperror": "error",
+        "permerror": "error",
+    }.get(str(result), "none")
 
 
 def verdict(analysis: dict[str, Any] | None) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import smtplib
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,8 +23,12 @@ from reportdata import ACME_SNAPSHOT, PAYLOADS
 
 from mailcheck.cli import main
 from mailcheck.report import bundle, view
+from mailcheck.smtp.index import index_path, list_messages
+from mailcheck.smtp.message import DkimKey, build_message
+from tests.smtp.subprocess_sink import SinkProcess
 from tests.tooling import skip_or_fail
 
+SINK_KEY = Path(__file__).parent.parent / "data" / "sink" / "dkim-sinktest.pem"
 CHROMIUM = os.environ.get("MAILCHECK_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--headless",
@@ -175,5 +181,61 @@ def test_readme_example_report_in_browser(context, tmp_path, monkeypatch, artifa
     page.on("request", lambda r: watched.requests.append(r.url))
     page.goto(watched.url, wait_until="load")
     page.screenshot(path=str(artifacts / "report-acme.png"), full_page=True)
+    watched.assert_quiet()
+    page.close()
+
+
+def _wait_analysed(maildir: Path, count: int, timeout: float = 60) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = list_messages(index_path(maildir))
+        if len(rows) == count and all(row["analysis"] for row in rows):
+            return rows
+        time.sleep(0.2)
+    raise AssertionError(f"{count} analysed messages not indexed within {timeout} s")
+
+
+def test_sink_report_in_browser(context, world, tmp_path, artifacts) -> None:
+    # A real sink process analysing through the loopback DNS server: one authenticated message,
+    # one whose HELO, From and SPF record (xss.example's, served by DNS) carry payloads.
+    maildir = tmp_path / "Maildir"
+    sink = SinkProcess(maildir, "--nameserver", f"127.0.0.1:{world.port}", analyse=True).start()
+    try:
+        key = DkimKey.load("sinktest.example", "sel1", SINK_KEY)
+        good = build_message("alerts@sinktest.example", "admin@company.example", dkim_key=key)
+        with smtplib.SMTP("127.0.0.1", sink.port, timeout=20) as client:
+            client.sendmail("bounce@sinktest.example", ["admin@company.example"], good.data)
+        hostile = f"From: {PAYLOADS[1]} <a@xss.example>\r\nSubject: x\r\n\r\nhi\r\n".encode()
+        with smtplib.SMTP("127.0.0.1", sink.port, local_hostname=PAYLOADS[0], timeout=20) as c:
+            c.sendmail("a@xss.example", ["admin@company.example"], hostile)
+        hostile_row, good_row = _wait_analysed(maildir, 2)
+    finally:
+        sink.stop()
+    assert good_row["analysis"]["dmarc"]["result"] == "pass"
+    assert hostile_row["analysis"]["spf"]["result"] == "permerror"
+    assert hostile_row["analysis"]["dmarc"]["result"] == "permerror"
+    out = tmp_path / "sink.html"
+    argv = ["sink", "report", "--maildir", str(maildir), "--output", str(out)]
+    with ThreadPoolExecutor(1) as pool:  # Playwright runs a loop in this thread already
+        assert pool.submit(main, argv).result(timeout=60) == 0
+    page = context.new_page()
+    watched = Watched(page, out.resolve().as_uri())
+    page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: watched.errors.append(str(e)))
+    page.on("request", lambda r: watched.requests.append(r.url))
+    page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))
+    page.goto(watched.url, wait_until="load")
+    page.screenshot(path=str(artifacts / "sink-report.png"), full_page=True)
+    rows = page.locator("tbody tr")
+    assert rows.count() == 2
+    good_cells = rows.nth(1).locator("td")
+    assert good_cells.nth(4).inner_text().startswith("pass")
+    assert "p=reject from _dmarc.sinktest.example" in good_cells.nth(4).inner_text()
+    assert rows.nth(1).locator(".badge.s-pass").count() == 3  # DKIM, SPF, DMARC
+    hostile_text = rows.nth(0).inner_text()
+    assert PAYLOADS[0] in hostile_text and "permerror" in hostile_text
+    assert "the From field cannot be parsed as an address" in hostile_text
+    assert page.locator("script, img, iframe, svg, object, embed").count() == 0
+    assert page.evaluate("document.querySelectorAll('[onerror], [onload]').length") == 0
     watched.assert_quiet()
     page.close()

@@ -16,16 +16,18 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 class SinkProcess:
     """A sink in its own process; ``kill()`` is a real SIGKILL."""
 
-    def __init__(self, maildir: Path, *extra: str) -> None:
+    def __init__(self, maildir: Path, *extra: str, analyse: bool = False) -> None:
         self.maildir = maildir
         self.extra = extra
+        self.analyse = analyse
         self.proc: subprocess.Popen[str] | None = None
         self.port = 0
         self.startup: list[str] = []
 
     def start(self, timeout: float = 30) -> SinkProcess:
         argv = [sys.executable, "-m", "mailcheck", "sink", "--listen", "127.0.0.1:0"]
-        argv += ["--maildir", str(self.maildir), "--no-analysis", "--no-tls", *self.extra]
+        argv += ["--maildir", str(self.maildir), "--no-tls", *self.extra]
+        argv += [] if self.analyse else ["--no-analysis"]
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         self.proc = subprocess.Popen(
             argv,
