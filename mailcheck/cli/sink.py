@@ -93,19 +93,18 @@ def _ready(running: RunningSink) -> None:
 
 def send_test(args: argparse.Namespace) -> int:
     """``mailcheck send-test``: exit 0 accepted (and arrived), 1 temporary failure, 2 otherwise."""
-    host, _, port = args.server.rpartition(":") if ":" in args.server else (args.server, "", "25")
-    if not port.isdigit():
-        raise UsageError(f"--server: bad port in {args.server!r}")
-    sender = args.sender or _profile_sender(args)
+    host, port = commands.parse_server(args.server)
+    recipient = commands.envelope_address("--to", args.to)
+    sender = commands.envelope_address("--from", args.sender or _profile_sender(args))
     key = None
     if args.dkim_key is not None:
         if not (args.dkim_domain and args.dkim_selector):
             raise UsageError("--dkim-key needs --dkim-domain and --dkim-selector")
         key = DkimKey.load(args.dkim_domain, args.dkim_selector, args.dkim_key)
-    message = build_message(sender, args.to, dkim_key=key)
+    message = build_message(sender, recipient, dkim_key=key)
     options = SendOptions(
         host,
-        int(port),
+        port,
         require_tls=args.require_tls,
         username=args.user,
         password=os.environ.get("MAILCHECK_SMTP_PASSWORD"),

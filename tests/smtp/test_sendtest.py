@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import email
+import re
+import socket
 from email import policy
 from pathlib import Path
 
 import pytest
 from aiosmtpd.smtp import SMTP, AuthResult
 
-from mailcheck.errors import SmtpError
+from mailcheck.cli import main
+from mailcheck.errors import SmtpError, UsageError
 from mailcheck.smtp.behaviours import load_behaviours
+from mailcheck.smtp.commands import parse_server
 from mailcheck.smtp.message import TOKEN_HEADER, build_message
 from mailcheck.smtp.sendtest import Outcome, SendOptions, send_message, wait_in_sink
 
@@ -75,8 +79,6 @@ async def test_rejected_and_tempfail_are_classified(make_sink, tmp_path):
 
 
 async def test_connection_failure(tmp_path):
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -120,3 +122,59 @@ async def test_auth_when_asked(auth_server):
     assert ok.outcome is Outcome.ACCEPTED, ok.transcript
     assert "C: AUTH <credentials hidden>" in ok.transcript
     assert not any("s3cret" in line for line in ok.transcript)
+
+
+async def test_cli_sends_and_waits_in_the_sink(sink, capsys):
+    argv = ["send-test", "--server", f"127.0.0.1:{sink.port}", "--to", "<IT@Company.example>"]
+    argv += ["--wait-in-sink", str(sink.maildir.path), "--timeout", "20"]
+    assert await asyncio.to_thread(main, argv) == 0
+    out = capsys.readouterr().out
+    assert "C: rcpt TO:<IT@company.example>" in out and "outcome: accepted at data" in out
+    assert re.search(r"arrived in .* after \d+\.\d\d s \(end to end\)", out)
+    (row,) = indexed(sink.maildir.path)
+    assert row["rcpt_to"] == ["IT@company.example"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "error"),
+    [
+        ("--to", "bad address", "--to 'bad address': An email address must have an @-sign."),
+        ("--to", "x@", "--to 'x@': There must be something after the @-sign."),
+        ("--to", "a@b@c", "--to 'a@b@c': The part after the @-sign contains invalid"),
+        ("--from", "not an address", "--from 'not an address': An email address must have"),
+    ],
+)
+def test_cli_refuses_a_bad_address_before_connecting(capsys, option, value, error):
+    # smtplib would send "bad address" as RCPT TO:<bad>; "x@" used to end in a traceback.
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+        argv = ["send-test", "--server", f"127.0.0.1:{port}", "--to", "it@company.example"]
+        assert main([*argv, option, value]) == 3
+        with pytest.raises(BlockingIOError):  # nobody connected
+            listener.accept()
+    captured = capsys.readouterr()
+    assert error in captured.err and "Traceback" not in captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mx.example", ("mx.example", 25)),
+        ("127.0.0.1:2525", ("127.0.0.1", 2525)),
+        ("[::1]:2525", ("::1", 2525)),
+        ("[::1]", ("::1", 25)),
+        ("2001:db8::25", ("2001:db8::25", 25)),  # a bare IPv6 address has no port
+    ],
+)
+def test_server_argument(text, expected):
+    assert parse_server(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["127.0.0.1:", ":25", "mx.example:0", "mx.example:65536", "[::1]:x"]
+)
+def test_bad_server_argument(text):
+    with pytest.raises(UsageError, match="--server"):
+        parse_server(text)
