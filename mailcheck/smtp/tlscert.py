@@ -20,13 +20,22 @@ def server_context(cert: Path | None, key: Path | None, hostname: str) -> ssl.SS
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     # Senders rarely present client certificates; asking would only break delivery tests.
     context.verify_mode = ssl.CERT_NONE
+    files = f"{cert} and {key}" if key is not None else str(cert or "a self-signed certificate")
     try:
         if cert is not None:
             context.load_cert_chain(cert, key)
         else:
             _load_self_signed(context, hostname)
-    except (OSError, ssl.SSLError) as exc:
-        raise SmtpError(f"cannot load the TLS certificate: {exc}") from exc
+    except ssl.SSLError as exc:
+        # OpenSSL's own words ("[SSL] PEM lib") name neither the file nor the likely cause.
+        raise SmtpError(
+            f"cannot load the TLS certificate from {files}: not a PEM certificate chain with its "
+            f"matching private key (OpenSSL: {exc.reason or exc})"
+        ) from exc
+    except OSError as exc:
+        raise SmtpError(
+            f"cannot load the TLS certificate from {files}: {exc.strerror or exc}"
+        ) from exc
     return context
 
 

@@ -247,6 +247,22 @@ async def test_starttls_with_the_admins_certificate(make_sink, tmp_path):
     assert ("commonName", "localhost") in [item for rdn in peer["subject"] for item in rdn]
 
 
+def test_unusable_certificate_files_are_named(tmp_path):
+    from mailcheck.errors import SmtpError
+    from mailcheck.smtp.tlscert import self_signed, server_context
+
+    cert, key = self_signed("localhost")
+    (tmp_path / "cert.pem").write_bytes(cert)
+    (tmp_path / "other-key.pem").write_bytes(self_signed("localhost")[1])
+    (tmp_path / "junk.pem").write_text("junk\n")
+    with pytest.raises(SmtpError, match=r"from .*cert.pem and .*other-key.pem: not a PEM"):
+        server_context(tmp_path / "cert.pem", tmp_path / "other-key.pem", "localhost")
+    with pytest.raises(SmtpError, match=r"from .*junk.pem and .*junk.pem: not a PEM"):
+        server_context(tmp_path / "junk.pem", tmp_path / "junk.pem", "localhost")
+    with pytest.raises(SmtpError, match=r"from .*missing.pem: No such file or directory"):
+        server_context(tmp_path / "missing.pem", None, "localhost")
+
+
 async def test_no_auth_offered_even_after_starttls(stock, sink):
     import smtplib
     import ssl
