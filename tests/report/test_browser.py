@@ -108,7 +108,11 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def open_report(context: Any, report_and_evidence: tuple[Any, str], folder: Path) -> Watched:
-    html = bundle.write_bundle(*report_and_evidence, folder)
+    return open_watched(context, bundle.write_bundle(*report_and_evidence, folder))
+
+
+def open_watched(context: Any, html: Path) -> Watched:
+    """A new page on ``html``, recording everything a self-contained page must never do."""
     page = context.new_page()
     watched = Watched(page, html.resolve().as_uri())
     page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
@@ -175,14 +179,10 @@ def test_readme_example_report_in_browser(context, tmp_path, monkeypatch, artifa
     argv = ["report", "acme.example", "--snapshot", str(ACME_SNAPSHOT), "--output", "r"]
     with ThreadPoolExecutor(1) as pool:  # Playwright runs a loop in this thread already
         assert pool.submit(main, argv).result(timeout=60) < 3
-    page = context.new_page()
-    watched = Watched(page, (tmp_path / "r" / "report.html").as_uri())
-    page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
-    page.on("request", lambda r: watched.requests.append(r.url))
-    page.goto(watched.url, wait_until="load")
-    page.screenshot(path=str(artifacts / "report-acme.png"), full_page=True)
+    watched = open_watched(context, tmp_path / "r" / "report.html")
+    watched.page.screenshot(path=str(artifacts / "report-acme.png"), full_page=True)
     watched.assert_quiet()
-    page.close()
+    watched.page.close()
 
 
 def _wait_analysed(maildir: Path, count: int, timeout: float = 60) -> list[dict[str, Any]]:
@@ -218,13 +218,8 @@ def test_sink_report_in_browser(context, world, tmp_path, artifacts) -> None:
     argv = ["sink", "report", "--maildir", str(maildir), "--output", str(out)]
     with ThreadPoolExecutor(1) as pool:  # Playwright runs a loop in this thread already
         assert pool.submit(main, argv).result(timeout=60) == 0
-    page = context.new_page()
-    watched = Watched(page, out.resolve().as_uri())
-    page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: watched.errors.append(str(e)))
-    page.on("request", lambda r: watched.requests.append(r.url))
-    page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))
-    page.goto(watched.url, wait_until="load")
+    watched = open_watched(context, out)
+    page = watched.page
     page.screenshot(path=str(artifacts / "sink-report.png"), full_page=True)
     rows = page.locator("tbody tr")
     assert rows.count() == 2
