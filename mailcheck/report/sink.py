@@ -57,6 +57,8 @@ def text_show(row: dict[str, Any]) -> str:
         f"  verdict:     {_clean(verdict(row['analysis']))}",
     ]
     analysis = row["analysis"] or {}
+    if "header_from" in analysis:
+        lines.append(f"  From:        {_clean(analysis['header_from'] or '(no usable address)')}")
     for result in analysis.get("dkim", []):
         lines.append(
             f"  DKIM:        {result['result']} d={_clean(result['domain'])} "

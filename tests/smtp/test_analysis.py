@@ -13,7 +13,7 @@ from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import Recorded, Snapshot, SnapshotResolver
 from mailcheck.errors import DnsTimeoutError
 from mailcheck.profiles import get_profile
-from mailcheck.report.sink import verdict
+from mailcheck.report.sink import text_show, verdict
 from mailcheck.smtp.analysis import MessageAnalyzer, verify_dkim
 from mailcheck.smtp.auth import dmarc_result
 from mailcheck.smtp.message import DkimKey, build_message
@@ -96,6 +96,9 @@ async def test_sink_stores_analysis_with_profile_match(make_sink):
     assert analysis["dmarc"]["detail"].startswith("policy lookup failed: ")
     assert "dkim=pass(sinktest.example)" in verdict(analysis)
     assert "ip=54.240.27.30/32" in verdict(analysis)
+    shown = text_show(row)
+    assert "  From:        no-reply@account.trimble.com\n" in shown
+    assert "  DMARC:       temperror policy lookup failed: " in shown
 
 
 async def _deliver_via_proxy(sink, client_ip: str, mail_from: str, message: bytes) -> None:
