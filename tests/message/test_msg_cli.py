@@ -179,3 +179,13 @@ def test_json_validates_against_the_report_schema(capsys):
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=str)
     assert errors == []
     assert data["dns_queries"] == len(data["evidence"]) > 0
+
+
+def test_html_page_says_why_dmarc_cannot_apply(capsys, tmp_path):
+    hostile = b'From: "><img src=x onerror=alert(1)> <a@xss.example>\r\nSubject: s\r\n\r\nbody\r\n'
+    (tmp_path / "hostile.eml").write_bytes(hostile)
+    code, out, _ = run(capsys, str(tmp_path / "hostile.eml"), "--format", "html")
+    assert code < 3
+    assert "From <code>(none)</code> (the From field cannot be parsed as an address)" in out
+    assert "DMARC cannot apply: the From field cannot be parsed as an address" in out
+    assert "<img src=x" not in out
