@@ -155,15 +155,24 @@ def _add_sink_parser(commands: argparse._SubParsersAction[ArgumentParser]) -> No
     actions = sink.add_subparsers(
         dest="sink_command", required=False, metavar="ACTION", parser_class=ArgumentParser
     )
+    maildir_help = "the sink's Maildir (default sink-maildir)"
     for name, text in (("list", "list received messages"), ("report", "HTML of messages")):
         action = actions.add_parser(name, help=text)
-        action.add_argument("--maildir", type=Path, default=argparse.SUPPRESS, metavar="DIR")
-        action.add_argument("--limit", type=int, default=1000, help="newest N (default 1000)")
-        if name == "report":
-            action.add_argument("--output", type=Path, metavar="FILE")
+        action.add_argument(
+            "--maildir", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=maildir_help
+        )
+        action.add_argument(
+            "--limit", type=_positive, default=1000, metavar="N", help="newest N (default 1000)"
+        )
+        if name == "list":
+            action.add_argument("--json", action="store_true", help="JSON instead of text")
+        else:
+            action.add_argument("--output", type=Path, metavar="FILE", help="default: stdout")
     show = actions.add_parser("show", help="show one received message")
     show.add_argument("message_id", type=int, metavar="ID")
-    show.add_argument("--maildir", type=Path, default=argparse.SUPPRESS, metavar="DIR")
+    show.add_argument(
+        "--maildir", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=maildir_help
+    )
     show.add_argument("--json", action="store_true", help="JSON instead of text")
 
 
@@ -297,6 +306,12 @@ def _add_snippet_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", type=Path, metavar="DIR", help="write one file per filter into DIR"
     )
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
 
 
 def _day(text: str) -> date:

@@ -28,7 +28,8 @@ def sink(args: argparse.Namespace) -> int:
     """``mailcheck sink [ACTION]``."""
     match args.sink_command:
         case "list":
-            print(render.text_list(commands.messages(args.maildir, args.limit)), end="")
+            rows = commands.messages(args.maildir, args.limit)
+            print(render.json_dump(rows) if args.json else render.text_list(rows), end="")
             return EXIT_OK
         case "show":
             row = commands.message(args.maildir, args.message_id)

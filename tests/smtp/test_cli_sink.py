@@ -32,6 +32,11 @@ async def test_list_show_report(sink, capsys, tmp_path):
     assert main(["sink", "list", "--maildir", maildir]) == 0
     listing = capsys.readouterr().out
     assert "<a@example.com> -> b@example.net" in listing and listing.strip().startswith("1 ")
+    assert main(["sink", "list", "--json", "--limit", "5", "--maildir", maildir]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["helo"] == "<script>alert(1)</script>" and listed["rcpt_to"] == ["b@example.net"]
+    assert main(["sink", "list", "--limit", "0", "--maildir", maildir]) == 3
+    assert "'0' is not a positive whole number" in capsys.readouterr().err
     assert main(["sink", "show", "1", "--maildir", maildir]) == 0
     shown = capsys.readouterr().out
     assert (
