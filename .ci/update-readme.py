@@ -1,6 +1,6 @@
 """Refresh README's generated blocks (--help and the finding-code table).
 
-    python .ci/update-readme.py
+python .ci/update-readme.py
 """
 
 from __future__ import annotations
