@@ -11,7 +11,6 @@ message (RFC 7489 §6.6.1); callers say so instead of guessing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.errors import ObsoleteHeaderDefect
@@ -25,7 +24,6 @@ MAX_FROM = 2000
 MAX_LABEL, MAX_NAME = 63, 253
 
 _REGISTRY = HeaderRegistry()
-_UNFOLD = re.compile(r"\r?\n(?=[ \t])")  # RFC 5322 §2.2.3: a line break before WSP goes
 _LDH = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
@@ -39,12 +37,13 @@ class Author:
 
 
 def author_of(values: Sequence[str]) -> Author:
-    """The Author Domain from the message's From field values (every From field, in order)."""
+    """The Author Domain from every From field's value, in order (unfolded, as
+    ``message.headers.parse_headers`` gives them)."""
     if not values:
         return Author(problem="the message has no From field")
     if len(values) > 1:
         return Author(problem=f"the message has {len(values)} From fields; RFC 5322 allows one")
-    value = _UNFOLD.sub("", values[0])
+    value = values[0]
     if len(value) > MAX_FROM:
         return Author(problem=f"the From field is longer than {MAX_FROM:,} characters")
     try:
@@ -71,7 +70,12 @@ def _one_domain(addresses: list[tuple[str, str]]) -> Author:
 
 
 def _a_label(domain: str) -> str | None:
-    """The domain in lower-case A-labels, or None when it is not a host name."""
+    """The domain in lower-case A-labels, or None when it is not a host name.
+
+    Not ``profiles.normalize_domain``: that refuses special-use names (``.test``, ``.local``)
+    and dotless ones, which an admin may not type but which a received From can carry and
+    DMARC still looks up.
+    """
     name = domain.rstrip(".")
     try:
         ascii_name = name.lower() if name.isascii() else idna.encode(name, uts46=True).decode()

@@ -22,7 +22,7 @@ from mailcheck.errors import DnsError
 from mailcheck.message.headers import parse_headers
 from mailcheck.profiles import SenderProfile
 from mailcheck.smtp.auth import dmarc_result, spf_result
-from mailcheck.smtp.store import Stored, read_stored
+from mailcheck.smtp.store import Envelope, Stored, read_stored
 
 MAX_ANALYSED = 10 * 2**20  # dkimpy needs the whole message in memory; bigger ones are skipped
 MAX_SIGNATURES = 5  # each signature costs a DNS lookup and an RSA verify; mail has 1-3
@@ -45,8 +45,8 @@ class MessageAnalyzer:
         """Everything we know about the message, JSON-compatible."""
         if stored.size > MAX_ANALYSED:
             return {"skipped": f"larger than {MAX_ANALYSED} octets"}
-        envelope, message = await asyncio.to_thread(read_stored, path)
-        author = await asyncio.to_thread(read_author, message)  # the stdlib parser is slow on junk
+        # One thread trip: reading the file, and the From parse (slow on hostile junk).
+        envelope, message, author = await asyncio.to_thread(_read_with_author, path)
         header_from = author.address
         resolver = self.resolvers()
         dkim_results = await verify_dkim(message, resolver)
@@ -64,9 +64,12 @@ class MessageAnalyzer:
         return result
 
 
-def read_author(message: bytes) -> Author:
-    """The From field's author: its address and Author Domain, or why DMARC has none."""
-    return author_of([field.value for field in parse_headers(message).get_all("From")])
+def _read_with_author(path: Path) -> tuple[Envelope, bytes, Author]:
+    """The stored message, and its From field's author (address and Author Domain, or why
+    DMARC has none)."""
+    envelope, message = read_stored(path)
+    froms = parse_headers(message).get_all("From")
+    return envelope, message, author_of([field.value for field in froms])
 
 
 def match_profile(

@@ -23,8 +23,8 @@ from reportdata import ACME_SNAPSHOT, PAYLOADS
 
 from mailcheck.cli import main
 from mailcheck.report import bundle, view
-from mailcheck.smtp.index import index_path, list_messages
 from mailcheck.smtp.message import DkimKey, build_message
+from tests.smtp.helpers import indexed
 from tests.smtp.subprocess_sink import SinkProcess
 from tests.tooling import skip_or_fail
 
@@ -188,7 +188,7 @@ def test_readme_example_report_in_browser(context, tmp_path, monkeypatch, artifa
 def _wait_analysed(maildir: Path, count: int, timeout: float = 60) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rows = list_messages(index_path(maildir))
+        rows = indexed(maildir)
         if len(rows) == count and all(row["analysis"] for row in rows):
             return rows
         time.sleep(0.2)
