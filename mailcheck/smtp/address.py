@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from email._header_value_parser import get_addr_spec, get_angle_addr
-from email.errors import HeaderParseError
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"  # RFC 5322 §3.2.3, ASCII only
 _SIMPLE_PATH = re.compile(rf"<({_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>")
@@ -36,7 +35,5 @@ def parse_path(arg: str) -> tuple[str, str] | None:
         parse = get_angle_addr if arg.lstrip().startswith("<") else get_addr_spec
         address, rest = parse(arg)
         return address.addr_spec, rest
-    except HeaderParseError:
-        return None
-    except Exception:  # the parser's own bugs on hostile input: still not a valid path
+    except Exception:  # HeaderParseError, or the parser's own bugs on hostile input
         return None

@@ -38,6 +38,8 @@ KIND = "sink-behaviours"
 FORMAT_VERSION = 1
 MAX_DELAY = 600  # a stage delay longer than a client's own timeout only tests the client
 MAX_GREYLIST = 86400
+# Greylisting's client prefix per key: (shortest allowed, the default: the exact address).
+PREFIX_RANGES = {"ipv4_prefix": (8, 32), "ipv6_prefix": (16, 128)}
 _STATUS = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
 
 
@@ -187,7 +189,7 @@ def _behaviour(table: Table) -> Behaviour | None:
     text = table.text("text", required=False)
     prefixes = {
         key: table.integer(key, required=False, default=full)
-        for key, full in (("ipv4_prefix", 32), ("ipv6_prefix", 128))
+        for key, (_, full) in PREFIX_RANGES.items()
     }
     for key in prefixes:
         if key in table and action not in (None, Action.GREYLIST):
@@ -251,11 +253,8 @@ def _consistent(table: Table, behaviour: Behaviour) -> bool:
         if not 1 <= behaviour.seconds <= MAX_GREYLIST:
             table.problem("seconds", f"expected 1 to {MAX_GREYLIST}")
             ok = False
-        for key, value, low, high in (
-            ("ipv4_prefix", behaviour.ipv4_prefix, 8, 32),
-            ("ipv6_prefix", behaviour.ipv6_prefix, 16, 128),
-        ):
-            if not low <= value <= high:
+        for key, (low, high) in PREFIX_RANGES.items():
+            if not low <= getattr(behaviour, key) <= high:
                 table.problem(key, f"expected {low} to {high}")
                 ok = False
     if behaviour.action is Action.DELAY and not 0 <= behaviour.seconds <= MAX_DELAY:
