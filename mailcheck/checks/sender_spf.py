@@ -19,11 +19,12 @@ from mailcheck.checks.sender_spf_evaluate import (
     SenderSpfFacts,
     evaluate,
 )
+from mailcheck.checks.sender_spf_record import gather_shape, reachable
 from mailcheck.dns.interface import Resolver
 from mailcheck.model import CheckResult, Finding, Status
 from mailcheck.profiles import SenderProfile
 from mailcheck.spf import check_host
-from mailcheck.spf.expand import ExpandedRecord, expand_record
+from mailcheck.spf.expand import expand_record
 from mailcheck.spf.trace import SpfResult
 
 
@@ -86,17 +87,11 @@ async def _domain(
         expanded.error,
         expanded.temporary,
         expanded.ending,
-        tuple(Authorized(str(a.network), a.via) for a in _unique(expanded)),
+        tuple(Authorized(network, via) for network, via in reachable(expanded)),
         expanded.unexpandable(),
         tuple(verdicts),
+        await gather_shape(resolver, expanded),
     )
-
-
-def _unique(expanded: ExpandedRecord) -> list[Any]:
-    seen: dict[str, Any] = {}
-    for item in expanded.authorized():
-        seen.setdefault(str(item.network), item)
-    return list(seen.values())
 
 
 def _sender_for(profile: SenderProfile, domain: str) -> str:

@@ -7,6 +7,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from mailcheck.checks.sender_spf_record import RecordShape, shape_findings
 from mailcheck.model import Finding, Status
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -49,6 +50,7 @@ class DomainSpf:
     authorized: tuple[Authorized, ...] = ()
     unexpandable: tuple[tuple[str, str], ...] = ()
     verdicts: tuple[IpVerdict, ...] = ()
+    shape: RecordShape = RecordShape()
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,10 @@ def _domain_findings(facts: SenderSpfFacts, spf: DomainSpf) -> list[Finding]:
         summary = (
             f"The SPF record of {spf.domain} is broken (permerror): receivers treat it as fail"
         )
-        return [_finding("SPF007", Status.FAIL, summary, spf, (spf.record, reason))]
+        findings = [_finding("SPF007", Status.FAIL, summary, spf, (spf.record, reason))]
+        return findings + shape_findings(spf.domain, spf.shape)
     findings = _ending(spf) + _verdict_findings(spf) + _drift(facts, spf)
+    findings += shape_findings(spf.domain, spf.shape)
     if spf.unexpandable:
         parts = tuple(f"{term}: {reason}" for term, reason in spf.unexpandable)
         summary = f"Parts of the SPF of {spf.domain} depend on the message: drift check incomplete"

@@ -41,6 +41,9 @@ class ExpandedTerm:
     unexpandable: str = ""  # non-empty: the reason this term has no static answer
     is_redirect: bool = False
     is_all: bool = False
+    counts_lookup: bool = False  # one of the 10 DNS-querying terms (§4.6.4)
+    void_for: tuple[int, ...] = ()  # IP versions for which its lookup is void (§4.6.4)
+    permanent: bool = False  # ``unexpandable`` is a permerror for every client
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class ExpandedRecord:
     terms: tuple[ExpandedTerm, ...] = ()
     error: str = ""  # "" or why this domain yields no usable record
     temporary: bool = False  # the error is a lookup that could not complete
+    ignored_redirect: str = ""  # a redirect= term §6.1 ignores because the record has all
+    candidates: tuple[str, ...] = ()  # every v=spf1 record found, when there are several
 
     @property
     def ending(self) -> str:
@@ -147,13 +152,21 @@ class _Expansion:
             return ExpandedRecord(domain, error=f"lookup failed: {exc}", temporary=True)
         if not isinstance(parsed, Record):
             text, error = parsed
-            return ExpandedRecord(domain, text, error=error)
+            several = tuple(text.split(" | ")) if "v=spf1 records" in error else ()
+            return ExpandedRecord(domain, text, error=error, candidates=several)
+        return await self.parsed(parsed, domain, stack)
+
+    async def parsed(self, parsed: Record, domain: str, stack: tuple[str, ...]) -> ExpandedRecord:
+        """Expand an already parsed record of ``domain``."""
         terms = await asyncio.gather(
             *(self._mechanism(m, domain, (*stack, domain)) for m in parsed.mechanisms)
         )
+        ignored = ""
         if parsed.redirect is not None and not parsed.has_all:
             terms.append(await self._redirect(parsed, domain, (*stack, domain)))
-        return ExpandedRecord(domain, parsed.text, tuple(terms))
+        elif parsed.redirect is not None:
+            ignored = parsed.redirect.text
+        return ExpandedRecord(domain, parsed.text, tuple(terms), ignored_redirect=ignored)
 
     async def _fetch(self, domain: str) -> Record | tuple[str, str]:
         """The parsed record, or ``(record text, error)`` when there is no usable one."""
@@ -162,7 +175,7 @@ class _Expansion:
         if answer.outcome is Outcome.NXDOMAIN or not found:
             return "", f"no SPF record at {domain}"
         if len(found) > 1:
-            return " | ".join(found), f"{len(found)} v=spf1 records (permerror)"
+            return " | ".join(sorted(found)), f"{len(found)} v=spf1 records (permerror)"
         try:
             return parse_record(found[0])
         except SpfSyntaxError as exc:
@@ -174,9 +187,13 @@ class _Expansion:
         target = _static_name(record.redirect.value, domain)
         if target is None:
             return ExpandedTerm(
-                text, unexpandable="macro in domain: depends on the message", is_redirect=True
+                text,
+                unexpandable="macro in domain: depends on the message",
+                is_redirect=True,
+                counts_lookup=True,
             )
-        return ExpandedTerm(text, child=await self.record(target, stack), is_redirect=True)
+        child = await self.record(target, stack)
+        return ExpandedTerm(text, child=child, is_redirect=True, counts_lookup=True)
 
     async def _mechanism(self, m: Mechanism, domain: str, stack: tuple[str, ...]) -> ExpandedTerm:
         if m.name == "all":
@@ -184,34 +201,64 @@ class _Expansion:
         if m.network is not None:
             return ExpandedTerm(m.text, m.qualifier, (m.network,))
         if m.name in ("exists", "ptr"):
-            reason = (
-                "depends on the connecting client's reverse DNS"
-                if m.name == "ptr"
-                else ("depends on a DNS name built from the message")
-            )
-            return ExpandedTerm(m.text, m.qualifier, unexpandable=reason)
+            return await self._unknowable(m, domain)
         target = _static_name(m.domain_spec, domain)
         if target is None:
             return ExpandedTerm(
-                m.text, m.qualifier, unexpandable="macro in domain: depends on the message"
+                m.text,
+                m.qualifier,
+                unexpandable="macro in domain: depends on the message",
+                counts_lookup=True,
             )
         if m.name == "include":
-            return ExpandedTerm(m.text, m.qualifier, child=await self.record(target, stack))
+            child = await self.record(target, stack)
+            return ExpandedTerm(m.text, m.qualifier, child=child, counts_lookup=True)
         try:
-            networks = await self._addresses(m, target)
+            networks, void_for = await self._addresses(m, target)
         except lookups.SpfTempError as exc:
-            return ExpandedTerm(m.text, m.qualifier, unexpandable=f"lookup failed: {exc}")
+            reason = f"lookup failed: {exc}"
+            return ExpandedTerm(m.text, m.qualifier, unexpandable=reason, counts_lookup=True)
         except lookups.SpfPermError as exc:  # limits: too many MX names or a/mx terms
-            return ExpandedTerm(m.text, m.qualifier, unexpandable=exc.reason)
-        return ExpandedTerm(m.text, m.qualifier, networks)
+            permanent = not exc.reason.endswith("not followed")
+            return ExpandedTerm(
+                m.text,
+                m.qualifier,
+                unexpandable=exc.reason,
+                counts_lookup=True,
+                permanent=permanent,
+            )
+        return ExpandedTerm(m.text, m.qualifier, networks, counts_lookup=True, void_for=void_for)
 
-    async def _addresses(self, m: Mechanism, target: str) -> tuple[Network, ...]:
+    async def _unknowable(self, m: Mechanism, domain: str) -> ExpandedTerm:
+        """ptr and exists: what they match depends on the client or the message."""
+        if m.name == "ptr":
+            reason = "depends on the connecting client's reverse DNS"
+            return ExpandedTerm(m.text, m.qualifier, unexpandable=reason, counts_lookup=True)
+        reason = "depends on a DNS name built from the message"
+        target = _static_name(m.domain_spec, domain)
+        void_for: tuple[int, ...] = ()
+        if target is not None:  # a fixed name: whether its A lookup is void is knowable
+            try:
+                answer = await lookups.lookup(self.resolver, target, RRType.A)
+                void_for = (4, 6) if lookups.is_void(answer) else ()
+            except lookups.SpfTempError:
+                void_for = ()
+        return ExpandedTerm(
+            m.text, m.qualifier, unexpandable=reason, counts_lookup=True, void_for=void_for
+        )
+
+    async def _addresses(
+        self, m: Mechanism, target: str
+    ) -> tuple[tuple[Network, ...], tuple[int, ...]]:
+        """The term's networks, and the IP versions for which the evaluator sees a void lookup."""
         self.address_lookups += 1
         if self.address_lookups > MAX_ADDRESS_LOOKUPS:
             raise lookups.SpfPermError(f"more than {MAX_ADDRESS_LOOKUPS} a/mx terms: not followed")
         hosts: tuple[str, ...] = (target,)
         if m.name == "mx":
-            _answer, hosts = await lookups.mx_hosts(self.resolver, target)
+            answer, hosts = await lookups.mx_hosts(self.resolver, target)
+            if lookups.is_void(answer):
+                return (), (4, 6)
         answers = await asyncio.gather(
             *(lookups.lookup(self.resolver, h, t) for h in hosts for t in (RRType.A, RRType.AAAA))
         )
@@ -220,7 +267,12 @@ class _Expansion:
             for ip in lookups.parse_addresses(answer):
                 prefix = m.cidr4 if ip.version == 4 else m.cidr6
                 networks.append(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
-        return tuple(dict.fromkeys(networks))
+        void_for: tuple[int, ...] = ()
+        if m.name == "a":  # §5.3 looks up only the client's family: void per family
+            void_for = tuple(
+                v for v, answer in zip((4, 6), answers, strict=True) if lookups.is_void(answer)
+            )
+        return tuple(dict.fromkeys(networks)), void_for
 
 
 def _static_name(spec: tuple[Token, ...], domain: str) -> str | None:
@@ -235,3 +287,12 @@ def _static_name(spec: tuple[Token, ...], domain: str) -> str | None:
 async def expand_record(resolver: Resolver, domain: str) -> ExpandedRecord:
     """Expand ``domain``'s SPF record (see module docstring)."""
     return await _Expansion(resolver).record(domain.lower().removesuffix("."), ())
+
+
+async def expand_text(resolver: Resolver, domain: str, text: str) -> ExpandedRecord:
+    """Expand ``text`` as if ``domain`` published it (to price a proposed record).
+
+    Raises ``SpfSyntaxError`` when ``text`` is not a valid record.
+    """
+    name = domain.lower().removesuffix(".")
+    return await _Expansion(resolver).parsed(parse_record(text), name, ())

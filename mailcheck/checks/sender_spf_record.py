@@ -1,0 +1,171 @@
+"""Facts and findings about a sender's SPF record itself: limits, ignored terms, size, duplicates.
+
+Gathered from the static expansion (``spf.expand``) walked the way ``check_host()`` walks it
+(``spf.reach``); the findings are pure. RFC 7208 clauses are named in every finding, because a
+sender's postmaster reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailcheck.dns.interface import Resolver
+from mailcheck.errors import SpfSyntaxError
+from mailcheck.model import Finding, Status
+from mailcheck.spf.expand import ExpandedRecord, expand_text
+from mailcheck.spf.lookups import MAX_DNS_LOOKUPS
+from mailcheck.spf.merge import merge_records
+from mailcheck.spf.reach import Reach, reach
+
+MAX_OCTETS = 450  # §3.4: a longer answer may not fit a UDP reply and needs TCP
+MAX_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class Unreached:
+    """A network a ``pass`` term names that no client gets, and why."""
+
+    network: str
+    via: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecordShape:
+    """What the record costs and where ``check_host()`` stops, for a client matching nothing."""
+
+    lookups: int = 0
+    void_lookups: int = 0
+    counted: tuple[str, ...] = ()  # the DNS-querying terms, "domain: term", in order
+    cut: str = ""  # where the evaluation stops with an error
+    cut_reason: str = ""
+    at_least: bool = False  # a macro include was counted as one term
+    unreachable: tuple[Unreached, ...] = ()
+    ignored_redirects: tuple[str, ...] = ()  # "domain: redirect=..."
+    long_records: tuple[tuple[str, int], ...] = ()  # (domain, octets) above MAX_OCTETS
+    candidates: tuple[str, ...] = ()  # several v=spf1 records at the top domain
+    merged: str = ""
+    merged_lookups: int = 0
+    merge_notes: tuple[str, ...] = ()
+
+
+async def gather_shape(resolver: Resolver, expanded: ExpandedRecord) -> RecordShape:
+    """The record's shape facts, pricing a merged record when there are several."""
+    walks = (reach(expanded, 4), reach(expanded, 6))
+    first = next((w for w in walks if w.cut), walks[0])
+    merged, merged_lookups, notes = await _merge(resolver, expanded)
+    return RecordShape(
+        first.lookups,
+        first.void_lookups,
+        first.counted,
+        first.cut if not first.temporary else "",
+        first.reason if not first.temporary else "",
+        first.at_least,
+        _unreached(walks),
+        tuple(_ignored(expanded)),
+        tuple(_long(expanded)),
+        expanded.candidates,
+        merged,
+        merged_lookups,
+        notes,
+    )
+
+
+def reachable(expanded: ExpandedRecord) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``(network, via)`` for every network some client really gets ``pass`` from, once each."""
+    seen: dict[str, tuple[str, ...]] = {}
+    for walk in (reach(expanded, 4), reach(expanded, 6)):
+        for item in walk.reachable:
+            seen.setdefault(str(item.network), item.via)
+    return tuple(seen.items())
+
+
+def _unreached(walks: tuple[Reach, Reach]) -> tuple[Unreached, ...]:
+    found: dict[str, Unreached] = {}
+    for walk in walks:
+        for item in walk.unreachable:
+            text = str(item.network.network)
+            found.setdefault(text, Unreached(text, item.network.via, item.reason))
+    return tuple(found.values())
+
+
+def _ignored(record: ExpandedRecord) -> list[str]:
+    out = [f"{record.domain}: {record.ignored_redirect}"] if record.ignored_redirect else []
+    for term in record.terms:
+        if term.child is not None:
+            out += _ignored(term.child)
+    return out
+
+
+def _long(record: ExpandedRecord) -> list[tuple[str, int]]:
+    size = len(record.record.encode())
+    out = [(record.domain, size)] if size > MAX_OCTETS and not record.candidates else []
+    for term in record.terms:
+        if term.child is not None:
+            out += _long(term.child)
+    return out
+
+
+async def _merge(resolver: Resolver, expanded: ExpandedRecord) -> tuple[str, int, tuple[str, ...]]:
+    if not expanded.candidates:
+        return "", 0, ()
+    merged = merge_records(expanded.candidates)
+    if not merged.text:
+        return "", 0, merged.notes
+    try:
+        priced = await expand_text(resolver, expanded.domain, merged.text)
+    except SpfSyntaxError as exc:  # the merge of valid records is valid; defensive only
+        return "", 0, (*merged.notes, str(exc))
+    return merged.text, reach(priced, 4).lookups, merged.notes
+
+
+def shape_findings(domain: str, shape: RecordShape) -> list[Finding]:
+    """Findings about the record itself (see module docstring)."""
+    findings = _limit(domain, shape)
+    for where in shape.ignored_redirects:
+        summary = (
+            f"The SPF of {domain} has a redirect= that is ignored because the record also has "
+            "an all term (RFC 7208 §6.1): a configuration error"
+        )
+        findings.append(Finding("SPF013", Status.WARN, summary, subject=domain, evidence=(where,)))
+    for name, octets in shape.long_records:
+        summary = (
+            f"The SPF record of {name} is {octets} octets, over {MAX_OCTETS} (RFC 7208 §3.4): "
+            "the answer may not fit in UDP, and receivers without TCP fallback see no record"
+        )
+        findings.append(Finding("SPF014", Status.WARN, summary, subject=domain))
+    if shape.candidates:
+        findings.append(_several(domain, shape))
+    return findings
+
+
+def _limit(domain: str, shape: RecordShape) -> list[Finding]:
+    if not shape.cut:
+        return []
+    count = f"{'at least ' if shape.at_least else ''}{shape.lookups} DNS-querying terms"
+    summary = (
+        f"The SPF of {domain} fails (permerror) at {shape.cut} for every client not matched "
+        f"before it: {shape.cut_reason}; {count} in all, void lookups {shape.void_lookups}"
+    )
+    evidence = [f"counted: {n}. {term}" for n, term in enumerate(shape.counted, 1)]
+    evidence += [
+        f"{u.network} via {' -> '.join(u.via)}: {u.reason}" for u in shape.unreachable[:MAX_SHOWN]
+    ]
+    return [Finding("SPF012", Status.FAIL, summary, subject=domain, evidence=tuple(evidence))]
+
+
+def _several(domain: str, shape: RecordShape) -> Finding:
+    evidence = [f"published: {text}" for text in shape.candidates]
+    if shape.merged:
+        over = shape.merged_lookups > MAX_DNS_LOOKUPS
+        evidence.append(f"merged: {shape.merged}")
+        evidence.append(
+            f"the merged record makes {shape.merged_lookups} DNS-querying terms"
+            + (f": more than {MAX_DNS_LOOKUPS}, so it would fail too" if over else "")
+        )
+    evidence += list(shape.merge_notes)
+    summary = (
+        f"{domain} publishes {len(shape.candidates)} v=spf1 records: a permerror for every "
+        "client (RFC 7208 §4.5); publish one record instead"
+    )
+    return Finding("SPF015", Status.FAIL, summary, subject=domain, evidence=tuple(evidence))

@@ -1,0 +1,123 @@
+"""The sender SPF check follows the evaluator's limits, over the loopback nameserver serving
+``tests/data/zones/spflimits.example.zone``: lookups past 10, void lookups past 2, include
+loops and broken includes, ignored redirect=, long records and several v=spf1 records."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from mailcheck.checks.interface import CheckContext
+from mailcheck.checks.sender_spf import SenderSpfCheck
+from mailcheck.model import CheckResult, Finding, Status
+from mailcheck.profiles import Environment, Sender, SenderProfile, SourceNetwork
+from mailcheck.spf import check_host, expand_record
+from mailcheck.spf.merge import merge_records
+from mailcheck.spf.reach import reach
+from tests.sender_world import resolver_for
+
+
+def profile(domain: str, *ips: str) -> SenderProfile:
+    networks = tuple(SourceNetwork(ipaddress.ip_network(ip)) for ip in ips)
+    sender = Sender(f"noreply@{domain}", Environment.PRODUCTION)
+    return SenderProfile("p", "P", "V", "test", (), (sender,), networks)
+
+
+async def run(world, domain: str, *ips: str) -> CheckResult:
+    context = CheckContext("acme.example", resolver_for(world), profile(domain, *ips))
+    return await SenderSpfCheck().run(context)
+
+
+def only(result: CheckResult, code: str) -> Finding:
+    found = [f for f in result.findings if f.code == code]
+    assert len(found) == 1, [f.code for f in result.findings]
+    return found[0]
+
+
+async def test_eleventh_include_is_past_the_limit_and_not_authorised(world):
+    result = await run(world, "over.spflimits.example", "54.240.27.31")
+    assert only(result, "SPF001").status is Status.PASS  # ip4 matches before any lookup
+    limit = only(result, "SPF012")
+    assert limit.status is Status.FAIL
+    assert "include:i11.spflimits.example" in limit.summary
+    assert "11 DNS-querying terms" in limit.summary
+    assert "counted: 11. over.spflimits.example: include:i11.spflimits.example" in limit.evidence
+    unreachable = [e for e in limit.evidence if e.startswith("159.135.229.174/32 via")]
+    assert (
+        unreachable and "not authorised: the record fails before it gets there" in (unreachable[0])
+    )
+    drift = only(result, "SPF003")
+    assert not any("159.135.229.174" in e for e in drift.evidence)
+    assert any(e.startswith("198.51.100.10/32 via") for e in drift.evidence)
+    outcome = await check_host(
+        resolver_for(world), "159.135.229.174", "over.spflimits.example", "x"
+    )
+    assert outcome.result.value == "permerror"  # what the finding stands behind
+
+
+async def test_listed_ip_past_the_limit_is_not_pass(world):
+    result = await run(world, "over.spflimits.example", "159.135.229.174")
+    assert not any(f.code == "SPF001" for f in result.findings)
+    assert only(result, "SPF007").status is Status.FAIL
+    assert only(result, "SPF012").status is Status.FAIL
+
+
+@pytest.mark.parametrize(
+    ("domain", "cut", "reason", "lost"),
+    [
+        ("voids", "a:nx3.spflimits.example", "void lookup number 3", "192.0.2.99/32"),
+        ("loopa", "include:loopa.spflimits.example", "loop", "192.0.2.98/32"),
+        ("brokeninc", "include:badsyntax.spflimits.example", "syntax error", "192.0.2.97/32"),
+    ],
+)
+async def test_void_loop_and_broken_include_cut_the_record(world, domain, cut, reason, lost):
+    result = await run(world, f"{domain}.spflimits.example", "192.0.2.1")
+    limit = only(result, "SPF012")
+    assert cut in limit.summary and reason in limit.summary
+    assert any(e.startswith(f"{lost} via") and "fails before" in e for e in limit.evidence)
+    drift = [f for f in result.findings if f.code == "SPF003"]
+    assert not any(lost in e for f in drift for e in f.evidence)
+
+
+async def test_reach_per_family_counts_what_the_evaluator_counts(world):
+    expanded = await expand_record(resolver_for(world), "over.spflimits.example")
+    walk = reach(expanded, 4)
+    assert walk.lookups == 11 and walk.cut.endswith("include:i11.spflimits.example")
+    assert [str(a.network) for a in walk.reachable][:2] == ["54.240.27.31/32", "198.51.100.1/32"]
+    assert [str(u.network.network) for u in walk.unreachable] == ["159.135.229.174/32"]
+
+
+async def test_redirect_ignored_because_of_all(world):
+    result = await run(world, "redirall.spflimits.example", "54.240.27.31")
+    finding = only(result, "SPF013")
+    assert finding.evidence == ("redirall.spflimits.example: redirect=i1.spflimits.example",)
+    assert "§6.1" in finding.summary
+
+
+async def test_record_over_450_octets(world):
+    result = await run(world, "long.spflimits.example", "54.240.27.31")
+    assert only(result, "SPF001").status is Status.PASS
+    assert "512 octets" in only(result, "SPF014").summary
+
+
+async def test_several_records_get_a_merged_record(world):
+    result = await run(world, "several.spflimits.example", "54.240.27.31")
+    finding = only(result, "SPF015")
+    assert (
+        "merged: v=spf1 include:i1.spflimits.example include:i2.spflimits.example "
+        "ip4:54.240.27.31 -all"
+    ) in finding.evidence
+    assert "the merged record makes 2 DNS-querying terms" in finding.evidence
+    assert any("strictest, -all" in e for e in finding.evidence)
+
+
+async def test_merge_that_itself_exceeds_the_limit_says_so(world):
+    result = await run(world, "heavy.spflimits.example", "54.240.27.31")
+    finding = only(result, "SPF015")
+    assert any("makes 11 DNS-querying terms: more than 10" in e for e in finding.evidence)
+
+
+def test_merge_refuses_conflicting_redirects():
+    merged = merge_records(("v=spf1 redirect=a.example", "v=spf1 mx redirect=b.example"))
+    assert merged.text == "" and "different domains" in merged.notes[0]
