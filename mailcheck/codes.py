@@ -386,6 +386,33 @@ CODES: dict[str, CodeInfo] = {
         "A network the profile only hints at (documented = false) compared with the live "
         "SPF: inside an authorized range (informational) or not authorized at all (warning).",
     ),
+    "SPF012": CodeInfo(
+        "SPF fails before it reaches some terms",
+        "For a client not matched earlier, check_host() stops with permerror at one term: the "
+        "11th DNS-querying term, the 3rd void lookup (RFC 7208 §4.6.4), an include loop or an "
+        "include/redirect of a broken record. Networks named only past it are not authorised.",
+    ),
+    "SPF013": CodeInfo(
+        "SPF redirect= ignored",
+        "The record has both an all term and redirect=; RFC 7208 §6.1 ignores the redirect, "
+        "so whatever it points to never applies: a configuration error.",
+    ),
+    "SPF014": CodeInfo(
+        "SPF record over 450 octets",
+        "RFC 7208 §3.4: a record this long may not fit a UDP answer; receivers that cannot "
+        "retry over TCP see no record.",
+    ),
+    "SPF015": CodeInfo(
+        "Several v=spf1 records",
+        "RFC 7208 §4.5: a permerror for every client. The finding shows one merged record "
+        "(each term once) and its DNS-querying term count, and says when the merge itself "
+        "exceeds 10.",
+    ),
+    "SPF016": CodeInfo(
+        "SPF names IPv4-mapped IPv6 ranges",
+        "An ip6 term (or an AAAA answer) in ::ffff:0:0/96 never matches: check_host() treats "
+        "such a client as IPv4 (RFC 7208 §5). Publish the range as ip4.",
+    ),
     "SHR001": CodeInfo(
         "Listed IP is shared infrastructure",
         "The IP is authorized by a shared sending service's own SPF (Amazon SES, Mailgun…): "

@@ -253,10 +253,28 @@ def _network(table: Table) -> Network | None:
     if not raw:
         return None
     try:
-        return ipaddress.ip_network(raw, strict=True)
+        return unmap_network(ipaddress.ip_network(raw, strict=True))
     except ValueError as exc:
         table.problem("network", f"{raw!r}: {exc}")
         return None
+
+
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+
+
+def unmap_network(network: Network) -> Network:
+    """An IPv4-mapped IPv6 network (``::ffff:192.0.2.1``) as the IPv4 network it stands for.
+
+    Receivers see such a client as IPv4 (RFC 7208 §5, RFC 4291 §2.5.5.2), so a mapped form
+    would never match in a filter. A network wider than the mapped /96 is refused.
+    """
+    if not isinstance(network, ipaddress.IPv6Network) or not network.overlaps(_MAPPED):
+        return network
+    if network.prefixlen < _MAPPED.prefixlen:
+        raise ValueError("covers IPv4-mapped and other IPv6 space: list IPv4 and IPv6 separately")
+    first = network.network_address.ipv4_mapped
+    assert first is not None  # inside ::ffff:0:0/96
+    return ipaddress.IPv4Network(f"{first}/{network.prefixlen - 96}")
 
 
 def _check_documented_overlap(

@@ -15,7 +15,7 @@ from mailcheck.model import Finding, Status
 from mailcheck.spf.expand import ExpandedRecord, expand_text
 from mailcheck.spf.lookups import MAX_DNS_LOOKUPS
 from mailcheck.spf.merge import merge_records
-from mailcheck.spf.reach import Reach, reach
+from mailcheck.spf.reach import MAPPED, Reach, reach
 
 MAX_OCTETS = 450  # §3.4: a longer answer may not fit a UDP reply and needs TCP
 MAX_SHOWN = 30
@@ -136,7 +136,19 @@ def shape_findings(domain: str, shape: RecordShape) -> list[Finding]:
         findings.append(Finding("SPF014", Status.WARN, summary, subject=domain))
     if shape.candidates:
         findings.append(_several(domain, shape))
+    mapped = tuple(f"{u.network} via {' -> '.join(u.via)}" for u in _mapped(shape, True))
+    if mapped:
+        summary = (
+            f"The SPF of {domain} names IPv4-mapped IPv6 ranges: they never match, because "
+            "receivers treat such clients as IPv4 (RFC 7208 §5)"
+        )
+        findings.append(Finding("SPF016", Status.WARN, summary, subject=domain, evidence=mapped))
     return findings
+
+
+def _mapped(shape: RecordShape, wanted: bool) -> tuple[Unreached, ...]:
+    """The unreachable networks that are (or are not) IPv4-mapped IPv6 ranges."""
+    return tuple(u for u in shape.unreachable if (u.reason == MAPPED) is wanted)
 
 
 def _limit(domain: str, shape: RecordShape) -> list[Finding]:
@@ -149,7 +161,8 @@ def _limit(domain: str, shape: RecordShape) -> list[Finding]:
     )
     evidence = [f"counted: {n}. {term}" for n, term in enumerate(shape.counted, 1)]
     evidence += [
-        f"{u.network} via {' -> '.join(u.via)}: {u.reason}" for u in shape.unreachable[:MAX_SHOWN]
+        f"{u.network} via {' -> '.join(u.via)}: {u.reason}"
+        for u in _mapped(shape, False)[:MAX_SHOWN]
     ]
     return [Finding("SPF012", Status.FAIL, summary, subject=domain, evidence=tuple(evidence))]
 

@@ -9,6 +9,7 @@ client's address family, so each family is walked on its own.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -17,6 +18,11 @@ from mailcheck.spf.lookups import MAX_DNS_LOOKUPS, MAX_VOID_LOOKUPS
 from mailcheck.spf.record import Network, Qualifier
 
 AFTER_ALL = "comes after an all term: never evaluated"
+MAPPED = (
+    "not authorised: an IPv4-mapped IPv6 range never matches, because check_host() treats "
+    "such a client as IPv4 (RFC 7208 §5); publish it as ip4"
+)
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,11 @@ class _Walk:
                 return _End.CLOSED
             return _End.OPEN
         if term.qualifier is Qualifier.PASS:
-            self.reachable += [AuthorizedNetwork(n, step) for n in self._family(term)]
+            for network in self._family(term):
+                if isinstance(network, ipaddress.IPv6Network) and network.subnet_of(_MAPPED):
+                    self.unreachable.append(Unreachable(AuthorizedNetwork(network, step), MAPPED))
+                else:
+                    self.reachable.append(AuthorizedNetwork(network, step))
         if term.child is None:
             return _End.OPEN
         return self._child(term, step)

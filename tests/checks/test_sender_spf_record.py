@@ -5,13 +5,22 @@ loops and broken includes, ignored redirect=, long records and several v=spf1 re
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 
 import pytest
 
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_spf import SenderSpfCheck
 from mailcheck.model import CheckResult, Finding, Status
-from mailcheck.profiles import Environment, Sender, SenderProfile, SourceNetwork
+from mailcheck.profiles import (
+    Environment,
+    Sender,
+    SenderProfile,
+    SourceNetwork,
+    load_profile_file,
+    unmap_network,
+)
+from mailcheck.snippets import FilterKind, SnippetFacts, SnippetOptions
 from mailcheck.spf import check_host, expand_record
 from mailcheck.spf.merge import merge_records
 from mailcheck.spf.reach import reach
@@ -121,3 +130,46 @@ async def test_merge_that_itself_exceeds_the_limit_says_so(world):
 def test_merge_refuses_conflicting_redirects():
     merged = merge_records(("v=spf1 redirect=a.example", "v=spf1 mx redirect=b.example"))
     assert merged.text == "" and "different domains" in merged.notes[0]
+
+
+async def test_mapped_ip6_range_in_spf_is_not_authorised(world):
+    result = await run(world, "mapped.spflimits.example", "54.240.27.31")
+    finding = only(result, "SPF016")
+    assert finding.evidence == (
+        "::ffff:9f87:e500/120 via mapped.spflimits.example: ip6:::ffff:159.135.229.0/120",
+    )
+    assert not any(f.code == "SPF003" for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("::ffff:54.240.27.31", "54.240.27.31/32"),
+        ("::ffff:54.240.27.0/120", "54.240.27.0/24"),
+        ("2001:db8::/32", "2001:db8::/32"),
+        ("192.0.2.0/24", "192.0.2.0/24"),
+    ],
+)
+def test_profile_networks_unmap_ipv4_mapped(raw, expected):
+    assert str(unmap_network(ipaddress.ip_network(raw))) == expected
+
+
+def test_profile_refuses_a_range_wider_than_the_mapped_space():
+    with pytest.raises(ValueError, match="IPv4-mapped"):
+        unmap_network(ipaddress.ip_network("::/80"))
+
+
+def test_mapped_profile_network_loads_as_ipv4_and_snippets_never_emit_it(tmp_path):
+    rules = Path(__file__).parents[1] / "data" / "rules" / "good" / "minimal.toml"
+    text = rules.read_text().replace('network = "192.0.2.25"', 'network = "::ffff:192.0.2.25"')
+    path = tmp_path / "mapped.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_profile_file(path)
+    assert [str(n.network) for n in loaded.networks] == ["192.0.2.25/32"]
+    options = SnippetOptions(include_ip_allowlist=True)
+    texts = {
+        kind: kind.snippet().render(loaded, options, SnippetFacts(shared_ips={})).text
+        for kind in FilterKind
+    }
+    assert not [kind for kind, text in texts.items() if "::ffff" in text.lower()]
+    assert "192.0.2.25" in texts[FilterKind.POSTFIX]
