@@ -334,6 +334,12 @@ CODES: dict[str, CodeInfo] = {
         "DNSBL has no IPv6 data", "The list holds IPv4 data only; an IPv6 address was skipped."
     ),
     "BL008": CodeInfo("DNSBLs not checked", "No sender profile was given."),
+    "BL009": CodeInfo(
+        "No blocklist could be used",
+        "Every configured DNSBL failed its RFC 5782 self-test (offline, or a resolver that "
+        "refuses, blocks or rewrites DNSBL queries): whether the sender IPs are listed was not "
+        "checked. Informational: it leaves every other verdict as it is.",
+    ),
     "SPF001": CodeInfo(
         "Sender SPF authorizes the listed IPs",
         "check_host() (RFC 7208) gives pass for every IP the profile lists, at this sender domain.",

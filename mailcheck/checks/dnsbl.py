@@ -13,7 +13,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mailcheck.checks.dnsbl_findings import zone_findings
+from mailcheck.checks.dnsbl_findings import none_usable, zone_findings
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.shared_infra import shared_services_by_ip
 from mailcheck.dns.interface import Outcome, Resolver, RRType
@@ -174,6 +174,8 @@ def evaluate(
     """Decide findings (pure). ``shared_services`` maps an IP to the sending service whose
     shared infrastructure it is, so a listing says whose problem it is."""
     shared = dict(shared_services or {})
+    if facts.zones and all(z.self_test != "ok" for z in facts.zones):
+        return (none_usable(facts.zones, facts.ips),)
     findings: list[Finding] = []
     for zone in facts.zones:
         findings.extend(zone_findings(zone, shared))

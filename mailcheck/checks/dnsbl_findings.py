@@ -24,6 +24,37 @@ _SELF_TEST = {
 }
 
 
+def none_usable(zones: tuple[ZoneFacts, ...], ips: tuple[str, ...]) -> Finding:
+    """One finding for "every list failed its self-test": the blocklist status is unknown.
+
+    INFO, not ERROR: nothing about the sender was decided wrongly, one source of evidence was
+    unavailable (typically offline, or a resolver that blocks DNSBL zones), and the summary
+    says exactly what was not checked.
+    """
+    reasons = {z.self_test for z in zones}
+    why = " / ".join(sorted(_WHY[r] for r in reasons))
+    summary = (
+        f"No blocklist could be used: all {len(zones)} DNSBLs failed their RFC 5782 self-test "
+        f"({why}); the blocklist status of {len(ips)} sender IPs was not checked"
+    )
+    detail = (
+        "Not checked: whether any of these IPs is listed on a DNS blocklist. Nothing else in "
+        "the report depends on it. Run from a network whose resolver answers DNSBL queries "
+        "(not a public resolver, not a filtering one) to check."
+    )
+    evidence = tuple(f"{z.zone}: {z.self_test}: {'; '.join(z.self_test_detail)}" for z in zones)
+    evidence += tuple(f"not checked: {ip}" for ip in ips)
+    return Finding("BL009", Status.INFO, summary, detail, "", evidence)
+
+
+_WHY = {
+    "failed": "wrong test answers",
+    "refused": "queries refused",
+    "rewritten": "answers rewritten by a resolver",
+    "error": "lookups failed",
+}
+
+
 def zone_findings(zone: ZoneFacts, shared: dict[str, str]) -> list[Finding]:
     """Findings for one list; a list that failed its self-test yields only that."""
     if zone.self_test != "ok":

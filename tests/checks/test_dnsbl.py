@@ -77,11 +77,18 @@ async def test_ipv6_on_an_ipv4_only_list_is_skipped(world):
 
 
 async def test_refusal_code_at_self_test_is_an_error_and_no_ip_is_queried(world):
-    facts, findings = await run(world, [edge("refusing")])
-    assert codes(findings) == [("BL003", Status.ERROR, "refusing.dnsbl.example")]
-    assert "public resolver" in " ".join(findings[0].evidence)
+    facts, findings = await run(world, [edge("refusing"), edge("listed")], ips=(CLEAR_IP,))
+    assert codes(findings) == [
+        ("BL001", Status.PASS, CLEAR_IP),
+        ("BL003", Status.ERROR, "refusing.dnsbl.example"),
+    ]
+    refused = next(f for f in findings if f.code == "BL003")
+    assert "public resolver" in " ".join(refused.evidence)
     assert facts.zones[0].lookups == ()
-    assert not any(LISTED_IP.split(".")[0] in n for n, _ in world.counters.by_query())
+    assert not any(
+        n.endswith("refusing.dnsbl.example") and CLEAR_IP.split(".")[0] in n
+        for n, _ in world.counters.by_query()
+    )
 
 
 async def test_spamhaus_127_255_255_255_for_an_ip_is_an_error_never_listed(world):
@@ -96,21 +103,42 @@ async def test_spamhaus_127_255_255_255_for_an_ip_is_an_error_never_listed(world
 async def test_answer_outside_127_8_is_a_rewriting_resolver(world):
     _, findings = await run(world, [edge("leaky")], ips=(LEAKY_IP,))
     assert codes(findings) == [("BL004", Status.ERROR, LEAKY_IP)]
-    _, findings = await run(world, [edge("rewriting")])
-    assert codes(findings) == [("BL004", Status.ERROR, "rewriting.dnsbl.example")]
+    _, findings = await run(world, [edge("rewriting"), edge("listed")], ips=(CLEAR_IP,))
+    assert ("BL004", Status.ERROR, "rewriting.dnsbl.example") in codes(findings)
 
 
 @pytest.mark.parametrize("name", ["dead", "listall"])
 async def test_failed_self_test_means_the_list_is_not_trusted(world, name):
-    facts, findings = await run(world, [edge(name)])
-    assert codes(findings) == [("BL005", Status.ERROR, f"{name}.dnsbl.example")]
+    facts, findings = await run(world, [edge(name), edge("listed")], ips=(CLEAR_IP,))
+    assert codes(findings) == [
+        ("BL001", Status.PASS, CLEAR_IP),
+        ("BL005", Status.ERROR, f"{name}.dnsbl.example"),
+    ]
     assert facts.zones[0].lookups == ()
 
 
 async def test_self_test_timeout_is_an_error(world):
     world.faults.set("2.0.0.127.listed.dnsbl.example", Fault.DROP)
-    _, findings = await run(world, [edge("listed")], timeout=0.3)
-    assert codes(findings) == [("BL006", Status.ERROR, "listed.dnsbl.example")]
+    _, findings = await run(world, [edge("listed"), edge("dead")], timeout=0.3)
+    assert codes(findings) == [("BL009", Status.INFO, "")]
+
+
+async def test_every_list_failing_is_one_informational_finding(world):
+    zones = [edge("dead"), edge("listall"), edge("rewriting")]
+    _, findings = await run(world, zones)
+    assert codes(findings) == [("BL009", Status.INFO, "")]
+    (finding,) = findings
+    assert finding.summary.startswith("No blocklist could be used: all 3 DNSBLs failed")
+    assert f"not checked: {LISTED_IP}" in finding.evidence
+    assert any(e.startswith("rewriting.dnsbl.example: rewritten") for e in finding.evidence)
+
+
+async def test_every_list_failing_leaves_the_exit_code_alone(world):
+    from mailcheck.cli.base import STATUS_EXIT
+
+    _, findings = await run(world, [edge("dead")])
+    worst = max((f.status for f in findings), key=lambda s: s.severity)
+    assert STATUS_EXIT[worst] == 0
 
 
 async def test_ip_lookup_servfail_is_an_error(world):
