@@ -284,6 +284,28 @@ CODES: dict[str, CodeInfo] = {
         "may rest on DKIM alone.",
     ),
     "DMC014": CodeInfo("Sender DMARC not checked", "No sender profile was given."),
+    "DMC015": CodeInfo(
+        "DMARC record ignored",
+        "A TXT record at _dmarc looks like DMARC but receivers discard it: v=DMARC1 miscased "
+        "or not the first tag, or tags not separated by ';' (RFC 7489 §6.3). The finding "
+        "says which.",
+    ),
+    "DMC016": CodeInfo(
+        "DMARC report destination not authorised",
+        "A rua/ruf address lies outside the policy domain's organisation and the destination "
+        "publishes no <policy-domain>._report._dmarc.<destination> v=DMARC1 record (RFC 7489 "
+        "§7.1): compliant receivers send it no reports.",
+    ),
+    "DMC017": CodeInfo(
+        "DMARC report destination not checked",
+        "The lookup of <policy-domain>._report._dmarc.<destination> failed; whether the "
+        "destination accepts the reports is unknown.",
+    ),
+    "DMC018": CodeInfo(
+        "DMARC report URI is not mailto:",
+        "Receivers need only support mailto: report URIs; others may get no reports. Shown "
+        "as text, never as a link.",
+    ),
     # Reverse DNS.
     "PTR001": CodeInfo(
         "FCrDNS confirmed",

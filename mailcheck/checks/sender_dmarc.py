@@ -12,6 +12,12 @@ from dataclasses import dataclass
 
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_dmarc_findings import domain_findings, prediction_findings
+from mailcheck.checks.sender_dmarc_reports import (
+    Destination,
+    destination_findings,
+    gather_destinations,
+    ignored_findings,
+)
 from mailcheck.dmarc import (
     PolicyResult,
     Prediction,
@@ -35,6 +41,7 @@ class DomainDmarc:
     exists: bool | None  # None: the existence lookups failed
     result: PolicyResult
     walk: TreeWalk
+    destinations: tuple[Destination, ...] = ()  # external rua/ruf (RFC 7489 §7.1)
 
 
 @dataclass(frozen=True)
@@ -70,9 +77,11 @@ async def gather(profile: SenderProfile, resolver: Resolver) -> SenderDmarcFacts
     senders = profile.sender_domains
     walks = await walk_all(resolver, (*senders, *profile.envelope_domains, *profile.dkim_domains))
     exists = await asyncio.gather(*(domain_exists(resolver, d) for d in senders))
+    results = [discover_policy(walks[d], e) for d, e in zip(senders, exists, strict=True)]
+    destinations = await asyncio.gather(*(gather_destinations(resolver, r) for r in results))
     domains = tuple(
-        DomainDmarc(d, e, discover_policy(walks[d], e), walks[d])
-        for d, e in zip(senders, exists, strict=True)
+        DomainDmarc(d, e, r, walks[d], found)
+        for d, e, r, found in zip(senders, exists, results, destinations, strict=True)
     )
     by_domain = {d.domain: d.result for d in domains}
     orgs = org_domains_of(walks)
@@ -107,6 +116,8 @@ def evaluate(facts: SenderDmarcFacts) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     for domain in facts.domains:
         findings.extend(domain_findings(domain.result, domain.walk, domain.exists))
+        findings.extend(ignored_findings(domain.walk, domain.domain))
+        findings.extend(destination_findings(domain.domain, domain.destinations))
     for prediction in facts.predictions:
         findings.extend(prediction_findings(prediction))
     return tuple(findings)
