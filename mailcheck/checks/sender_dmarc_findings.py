@@ -5,6 +5,7 @@ from __future__ import annotations
 from mailcheck.dmarc import Discovery, PolicyResult, Prediction, Route, StepState, TreeWalk
 from mailcheck.dmarc.explain import explain_record
 from mailcheck.dmarc.record import Policy, TagNote
+from mailcheck.idn import display_address, display_domain
 from mailcheck.model import Finding, Status
 
 
@@ -21,6 +22,7 @@ def walk_evidence(walk: TreeWalk) -> tuple[str, ...]:
 def domain_findings(result: PolicyResult, walk: TreeWalk, exists: bool | None) -> list[Finding]:
     """Findings about one sender domain's DMARC policy."""
     domain = result.author_domain
+    shown = display_domain(domain)
     evidence = walk_evidence(walk)
     findings = _step_findings(walk, domain)
     match result.state:
@@ -29,7 +31,7 @@ def domain_findings(result: PolicyResult, walk: TreeWalk, exists: bool | None) -
                 Finding(
                     "DMC003",
                     Status.ERROR,
-                    f"Could not decide the DMARC policy of {domain}: a lookup failed",
+                    f"Could not decide the DMARC policy of {shown}: a lookup failed",
                     "This is not 'no policy': retry, or check the resolver.",
                     domain,
                     (*evidence, result.error),
@@ -40,7 +42,7 @@ def domain_findings(result: PolicyResult, walk: TreeWalk, exists: bool | None) -
                 Finding(
                     "DMC002",
                     Status.WARN,
-                    f"No DMARC policy applies to {domain}",
+                    f"No DMARC policy applies to {shown}",
                     "RFC 9989 DNS Tree Walk found no DMARC record at the domain or any parent. "
                     "Receivers apply no DMARC, and anyone can spoof this From domain; an "
                     "allowlist keyed on it is easier to abuse.",
@@ -101,6 +103,7 @@ def _found(result: PolicyResult, evidence: tuple[str, ...], exists: bool | None)
     record = result.record
     assert record is not None and result.policy is not None
     domain = result.author_domain
+    shown = display_domain(domain)
     org = result.organizational_domain or "undecided"
     where = (
         f"p={result.policy} from _dmarc.{result.policy_domain} (tag {result.applied_tag}); "
@@ -115,7 +118,7 @@ def _found(result: PolicyResult, evidence: tuple[str, ...], exists: bool | None)
             Finding(
                 "DMC008",
                 Status.INFO,
-                f"{domain}: DMARC record is in test mode (t=y)",
+                f"{shown}: DMARC record is in test mode (t=y)",
                 "RFC 9989: receivers are asked not to apply the policy; this replaces pct=0.",
                 domain,
                 (record.text,),
@@ -127,7 +130,7 @@ def _found(result: PolicyResult, evidence: tuple[str, ...], exists: bool | None)
             Finding(
                 "DMC003",
                 Status.ERROR,
-                f"Could not decide the Organizational Domain of {domain}: a lookup failed",
+                f"Could not decide the Organizational Domain of {shown}: a lookup failed",
                 "Relaxed alignment cannot be predicted until the walk completes.",
                 domain,
                 (*evidence, result.error),
@@ -139,30 +142,32 @@ def _found(result: PolicyResult, evidence: tuple[str, ...], exists: bool | None)
 def _policy_finding(
     domain: str, policy: Policy, where: str, detail: str, evidence: tuple[str, ...]
 ) -> Finding:
+    shown = display_domain(domain)
     if policy is Policy.NONE:
         return Finding(
             "DMC007",
             Status.INFO,
-            f"{domain}: DMARC policy is none (monitoring only): {where}",
+            f"{shown}: DMARC policy is none (monitoring only): {where}",
             detail,
             domain,
             evidence,
         )
     return Finding(
-        "DMC001", Status.PASS, f"{domain}: DMARC policy {where}", detail, domain, evidence
+        "DMC001", Status.PASS, f"{shown}: DMARC policy {where}", detail, domain, evidence
     )
 
 
 def _record_notes(domain: str, text: str, notes: tuple[TagNote, ...]) -> list[Finding]:
     errors = tuple(n.message for n in notes if n.kind == "error")
     legacy = tuple(n.message for n in notes if n.kind in ("removed", "legacy"))
+    shown = display_domain(domain)
     findings = []
     if errors:
         findings.append(
             Finding(
                 "DMC004",
                 Status.WARN,
-                f"{domain}: the DMARC record has syntax errors; receivers use defaults",
+                f"{shown}: the DMARC record has syntax errors; receivers use defaults",
                 "RFC 9989 §5.3: syntax errors in a tag are discarded in favour of defaults.",
                 domain,
                 (text, *errors),
@@ -173,7 +178,7 @@ def _record_notes(domain: str, text: str, notes: tuple[TagNote, ...]) -> list[Fi
             Finding(
                 "DMC005",
                 Status.INFO,
-                f"{domain}: RFC 7489 receivers would read this DMARC record differently",
+                f"{shown}: RFC 7489 receivers would read this DMARC record differently",
                 "RFC 9989 obsoletes RFC 7489; older receivers still follow the old rules.",
                 domain,
                 (text, *legacy),
@@ -184,7 +189,7 @@ def _record_notes(domain: str, text: str, notes: tuple[TagNote, ...]) -> list[Fi
 
 def prediction_findings(prediction: Prediction) -> list[Finding]:
     """Can DMARC pass via SPF for this address, or only via DKIM?"""
-    address, author = prediction.address, prediction.author_domain
+    address, author = display_address(prediction.address), prediction.author_domain
     dkim = _dkim_text(prediction)
     aligned = ", ".join(prediction.aligned_envelope)
     unaligned = ", ".join(prediction.unaligned_envelope)
@@ -220,7 +225,7 @@ def prediction_findings(prediction: Prediction) -> list[Finding]:
     if prediction.spf not in table:
         return []  # NOT_APPLICABLE: the domain finding already says why
     code, status, summary, detail = table[prediction.spf]
-    return [Finding(code, status, summary, f"{detail} {dkim}", address)]
+    return [Finding(code, status, summary, f"{detail} {dkim}", prediction.address)]
 
 
 def _dkim_text(prediction: Prediction) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailcheck.checks.sender_spf_record import RecordShape, shape_findings
+from mailcheck.idn import display_domain
 from mailcheck.model import Finding, Status
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -52,6 +53,11 @@ class DomainSpf:
     verdicts: tuple[IpVerdict, ...] = ()
     shape: RecordShape = RecordShape()
 
+    @property
+    def shown(self) -> str:
+        """The domain as a person reads it: U-label and A-label for an IDN."""
+        return display_domain(self.domain)
+
 
 @dataclass(frozen=True)
 class SenderSpfFacts:
@@ -87,7 +93,11 @@ def _domain_findings(facts: SenderSpfFacts, spf: DomainSpf) -> list[Finding]:
         reason = spf.error or errors[0].reason
         return [
             _finding(
-                "SPF006", Status.ERROR, f"Could not read the SPF of {spf.domain}", spf, (reason,)
+                "SPF006",
+                Status.ERROR,
+                f"Could not read the SPF of {spf.shown}",
+                spf,
+                (reason,),
             )
         ]
     if any(v.result == "none" for v in spf.verdicts) or spf.error.startswith("no SPF"):
@@ -96,33 +106,31 @@ def _domain_findings(facts: SenderSpfFacts, spf: DomainSpf) -> list[Finding]:
             _finding(
                 "SPF004",
                 Status.WARN,
-                f"{spf.domain}{label} publishes no SPF record: receivers get SPF none",
+                f"{spf.shown}{label} publishes no SPF record: receivers get SPF none",
                 spf,
             )
         ]
     broken = [v for v in spf.verdicts if v.result == "permerror"]
     if broken or spf.error:
         reason = broken[0].reason if broken else spf.error
-        summary = (
-            f"The SPF record of {spf.domain} is broken (permerror): receivers treat it as fail"
-        )
+        summary = f"The SPF record of {spf.shown} is broken (permerror): receivers treat it as fail"
         findings = [_finding("SPF007", Status.FAIL, summary, spf, (spf.record, reason))]
         return findings + shape_findings(spf.domain, spf.shape)
     findings = _ending(spf) + _verdict_findings(spf) + _drift(facts, spf)
     findings += shape_findings(spf.domain, spf.shape)
     if spf.unexpandable:
         parts = tuple(f"{term}: {reason}" for term, reason in spf.unexpandable)
-        summary = f"Parts of the SPF of {spf.domain} depend on the message: drift check incomplete"
+        summary = f"Parts of the SPF of {spf.shown} depend on the message: drift check incomplete"
         findings.append(_finding("SPF008", Status.INFO, summary, spf, parts))
     return findings
 
 
 def _ending(spf: DomainSpf) -> list[Finding]:
     if spf.ending == "+":
-        summary = f"The SPF of {spf.domain} ends in +all: any host on the internet passes SPF"
+        summary = f"The SPF of {spf.shown} ends in +all: any host on the internet passes SPF"
         return [_finding("SPF005", Status.FAIL, summary, spf, (spf.record,))]
     if spf.ending == "?":
-        summary = f"The SPF of {spf.domain} ends in ?all: unlisted hosts are neutral, not rejected"
+        summary = f"The SPF of {spf.shown} ends in ?all: unlisted hosts are neutral, not rejected"
         return [_finding("SPF010", Status.WARN, summary, spf, (spf.record,))]
     return []
 
@@ -133,7 +141,7 @@ def _verdict_findings(spf: DomainSpf) -> list[Finding]:
     for verdict in denied:
         status = _NOT_AUTHORIZED_STATUS.get(verdict.result, Status.WARN)
         summary = (
-            f"{verdict.ip} is listed by the profile but gets SPF {verdict.result} at {spf.domain}: "
+            f"{verdict.ip} is listed by the profile but gets SPF {verdict.result} at {spf.shown}: "
             "mail from it fails SPF, so DMARC rests on DKIM alone"
         )
         decided = f"decided by: {verdict.matched or 'default result'}"
@@ -142,7 +150,7 @@ def _verdict_findings(spf: DomainSpf) -> list[Finding]:
         )
     passed = [v for v in spf.verdicts if v.result == "pass"]
     if passed and not denied:
-        summary = f"The live SPF of {spf.domain} authorizes all {len(passed)} listed IPs"
+        summary = f"The live SPF of {spf.shown} authorizes all {len(passed)} listed IPs"
         matched = tuple(f"{v.ip}: {v.matched}" for v in passed)
         findings.insert(0, _finding("SPF001", Status.PASS, summary, spf, matched))
     return findings
@@ -156,7 +164,7 @@ def _drift(facts: SenderSpfFacts, spf: DomainSpf) -> list[Finding]:
     if extra:
         size = sum(n.num_addresses for a in extra for n in remainders[a.network])
         summary = (
-            f"The live SPF of {spf.domain} authorizes {len(extra)} ranges ({size:,} addresses) "
+            f"The live SPF of {spf.shown} authorizes {len(extra)} ranges ({size:,} addresses) "
             "the profile does not list: the profile's IP list may be stale"
         )
         evidence = tuple(f"{a.network} via {' -> '.join(a.via)}" for a in extra[:MAX_EVIDENCE])
@@ -173,11 +181,11 @@ def _undocumented(spf: DomainSpf, network: str) -> Finding:
         holder = next(a for a in spf.authorized if is_covered(network, (a.network,)))
         summary = (
             f"The profile's undocumented {network} lies inside {holder.network}, which the "
-            f"live SPF of {spf.domain} authorizes (wider than the profile says)"
+            f"live SPF of {spf.shown} authorizes (wider than the profile says)"
         )
         return _finding("SPF011", Status.INFO, summary, spf, (" -> ".join(holder.via),), network)
     summary = (
-        f"The profile's undocumented {network} is not authorized by the live SPF of {spf.domain}"
+        f"The profile's undocumented {network} is not authorized by the live SPF of {spf.shown}"
     )
     return _finding("SPF011", Status.WARN, summary, spf, (spf.record,), network)
 

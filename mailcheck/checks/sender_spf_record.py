@@ -120,7 +120,7 @@ async def _merge(resolver: Resolver, expanded: ExpandedRecord) -> tuple[str, int
 
 
 def shape_findings(domain: str, shape: RecordShape) -> list[Finding]:
-    """Findings about the record itself (see module docstring)."""
+    """Findings about the record itself (see module docstring); ``domain`` is the A-label."""
     findings = _limit(domain, shape)
     for where in shape.ignored_redirects:
         summary = (

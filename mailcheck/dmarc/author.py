@@ -34,6 +34,7 @@ class Author:
     address: str = ""  # the first address, lower-cased; "" when none parses
     domain: str = ""  # the Author Domain (A-labels, lower case); "" when it cannot be named
     problem: str = ""  # why there is no Author Domain; "" when there is one
+    written: str = ""  # the first address as written (letter case kept), for display
 
 
 def author_of(values: Sequence[str]) -> Author:
@@ -58,15 +59,17 @@ def author_of(values: Sequence[str]) -> Author:
 
 
 def _one_domain(addresses: list[tuple[str, str]]) -> Author:
-    first = f"{addresses[0][0]}@{addresses[0][1]}".lower()
+    written = f"{addresses[0][0]}@{addresses[0][1]}"
+    first = written.lower()
     names = [_a_label(domain) for _, domain in addresses]
     if None in names:
-        return Author(first, problem="a From address has no valid domain name")
+        return Author(first, problem="a From address has no valid domain name", written=written)
     domains = {name for name in names if name is not None}
     if len(domains) > 1:
         listed = ", ".join(sorted(domains))
-        return Author(first, problem=f"the From field names {len(domains)} domains ({listed})")
-    return Author(first, domains.pop())
+        problem = f"the From field names {len(domains)} domains ({listed})"
+        return Author(first, problem=problem, written=written)
+    return Author(first, domains.pop(), written=written)
 
 
 def _a_label(domain: str) -> str | None:

@@ -143,6 +143,7 @@ def read_identity(headers: HeaderSection) -> Identity:
         (headers.first("Message-ID") or "")[:300] or None,
         len(froms),
         author.problem,
+        author.written,
     )
 
 

@@ -30,6 +30,7 @@ class Identity:
     message_id: str | None = None
     from_count: int = 0
     from_problem: str = ""  # why the From field names no Author Domain (DMARC cannot apply)
+    from_written: str = ""  # the From address with its letter case as written
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from mailcheck.idn import display_address
 from mailcheck.message.facts import MessageFacts
 from mailcheck.message.fixes import fix_phrase
 from mailcheck.message.org import within
@@ -137,7 +138,9 @@ def _sender_findings(facts: MessageFacts, match: ProfileMatch, name: str) -> lis
             Finding(
                 "MSG021",
                 Status.PASS,
-                f"From {subject} is a {name} sender ({match.from_sender})",
+                f"From {display_address(subject)} is a {name} sender "
+                f"({display_address(match.from_sender)})"
+                + _case_note(ident.from_written, match.from_sender),
                 subject=subject,
             )
         ]
@@ -160,6 +163,17 @@ def _sender_findings(facts: MessageFacts, match: ProfileMatch, name: str) -> lis
             )
         )
     return out
+
+
+def _case_note(address: str, documented: str) -> str:
+    """Say so when the match ignored letter case (the local part may be case-sensitive)."""
+    written = address.strip()
+    if written == documented or written.lower() != documented:
+        return ""  # identical, or it differs by more than case (e.g. a U-label domain)
+    return (
+        "; matched ignoring letter case (RFC 5321 §2.4: only the sender's own server may "
+        "treat the local part as case-sensitive)"
+    )
 
 
 def _network_findings(facts: MessageFacts, match: ProfileMatch, name: str) -> list[Finding]:
