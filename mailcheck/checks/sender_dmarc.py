@@ -18,6 +18,7 @@ from mailcheck.checks.sender_dmarc_reports import (
     gather_destinations,
     ignored_findings,
 )
+from mailcheck.checks.sender_fixes import FACTS_KEY, dmarc_fixes
 from mailcheck.dmarc import (
     PolicyResult,
     Prediction,
@@ -69,7 +70,10 @@ class SenderDmarcCheck:
             )
             return CheckResult(self.name, self.title, (finding,))
         facts = await gather(context.profile, context.resolver)
-        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
+        data = dataclasses.asdict(facts)
+        fixes = [fix for domain in facts.domains for fix in dmarc_fixes(domain)]
+        data[FACTS_KEY] = [dataclasses.asdict(fix) for fix in fixes]
+        return CheckResult(self.name, self.title, evaluate(facts), data)
 
 
 async def gather(profile: SenderProfile, resolver: Resolver) -> SenderDmarcFacts:

@@ -53,6 +53,13 @@ def ignored_reason(text: str) -> str:
     return f"the version tag {head[:40]!r} is not v=DMARC1 (RFC 7489 §6.3)"
 
 
+def corrected_record(text: str) -> str:
+    """The ignored record rewritten as receivers read it: v=DMARC1 first, tags split by ';'."""
+    tags = re.findall(r"([A-Za-z]+)\s*=\s*([^;\s]+)", text)
+    kept = [f"{name.lower()}={value}" for name, value in tags if name.lower() != "v"]
+    return "; ".join(("v=DMARC1", *kept))
+
+
 def ignored_findings(walk: TreeWalk, domain: str) -> list[Finding]:
     """DMC015 for every walk step whose DMARC-like TXT string receivers ignore."""
     findings = []

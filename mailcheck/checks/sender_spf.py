@@ -12,6 +12,7 @@ import dataclasses
 from typing import Any
 
 from mailcheck.checks.interface import CheckContext
+from mailcheck.checks.sender_fixes import FACTS_KEY, spf_fixes
 from mailcheck.checks.sender_spf_evaluate import (
     Authorized,
     DomainSpf,
@@ -40,7 +41,10 @@ class SenderSpfCheck:
             skipped = Finding("SPF009", Status.INFO, "No sender profile given: SPF not checked")
             return CheckResult(self.name, self.title, (skipped,))
         facts = await gather(context.profile, context.resolver)
-        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
+        data = dataclasses.asdict(facts)
+        fixes = [fix for domain in facts.domains for fix in spf_fixes(domain)]
+        data[FACTS_KEY] = [dataclasses.asdict(fix) for fix in fixes]
+        return CheckResult(self.name, self.title, evaluate(facts), data)
 
 
 def profile_domains(profile: SenderProfile) -> tuple[tuple[str, str, str], ...]:

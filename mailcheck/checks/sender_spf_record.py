@@ -15,7 +15,8 @@ from mailcheck.model import Finding, Status
 from mailcheck.spf.expand import ExpandedRecord, expand_text
 from mailcheck.spf.lookups import MAX_DNS_LOOKUPS
 from mailcheck.spf.merge import merge_records
-from mailcheck.spf.reach import MAPPED, Reach, reach
+from mailcheck.spf.reach import MAPPED, Reach, is_mapped, reach
+from mailcheck.spf.record import Network
 
 MAX_OCTETS = 450  # §3.4: a longer answer may not fit a UDP reply and needs TCP
 MAX_SHOWN = 30
@@ -47,6 +48,7 @@ class RecordShape:
     merged: str = ""
     merged_lookups: int = 0
     merge_notes: tuple[str, ...] = ()
+    flattened: str = ""  # the record with includes replaced by their networks ("" = unsafe)
 
 
 async def gather_shape(resolver: Resolver, expanded: ExpandedRecord) -> RecordShape:
@@ -68,6 +70,7 @@ async def gather_shape(resolver: Resolver, expanded: ExpandedRecord) -> RecordSh
         merged,
         merged_lookups,
         notes,
+        flattened(expanded) if first.cut else "",
     )
 
 
@@ -182,3 +185,42 @@ def _several(domain: str, shape: RecordShape) -> Finding:
         "client (RFC 7208 §4.5); publish one record instead"
     )
     return Finding("SPF015", Status.FAIL, summary, subject=domain, evidence=tuple(evidence))
+
+
+def flattened(expanded: ExpandedRecord) -> str:
+    """The record with every include/redirect replaced by the ip4:/ip6: terms it authorises.
+
+    "" when that would change a result: a non-pass term other than all, a term that depends
+    on the message, or a broken record anywhere in the tree.
+    """
+    terms: list[str] = []
+    endings: list[str] = []
+    if not _flatten(expanded, terms, endings, top=True):
+        return ""
+    ending = endings[0] if endings else ""
+    tail = [f"{'' if ending == '+' else ending}all"] if ending else []
+    return " ".join(("v=spf1", *dict.fromkeys(terms), *tail))
+
+
+def _flatten(record: ExpandedRecord, terms: list[str], endings: list[str], top: bool) -> bool:
+    if record.error:
+        return False
+    for term in record.terms:
+        if term.is_all:
+            if top:
+                endings.append(term.qualifier.value)
+            continue
+        if term.unexpandable or term.qualifier.value != "+":
+            return False
+        terms += [_ip_term(n) for n in term.networks if not is_mapped(n)]
+        child = term.child
+        if child is not None and not _flatten(child, terms, endings, top and term.is_redirect):
+            return False
+    return True
+
+
+def _ip_term(network: Network) -> str:
+    text = (
+        str(network.network_address) if network.prefixlen == network.max_prefixlen else str(network)
+    )
+    return f"ip{network.version}:{text}"

@@ -14,7 +14,7 @@ from mailcheck.cli.base import STATUS_EXIT, emit, pick_profile, use_color, write
 from mailcheck.dns.live import Nameserver
 from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.errors import UsageError
-from mailcheck.report import ReportFormat, bundle
+from mailcheck.report import ReportFormat, bundle, tell_sender
 from mailcheck.report.sender_matrix import render_matrix
 from mailcheck.report.text import TextRenderer
 from mailcheck.smtp.probe import ProbeOptions
@@ -93,6 +93,8 @@ def sender(args: argparse.Namespace, argv: list[str]) -> int:
     output_format = args.format or ReportFormat.TEXT
     text = output_format.renderer(color=color).render(report)
     if output_format is ReportFormat.TEXT:
-        text = render_matrix(report) + text
+        text = (
+            render_matrix(report) + text + tell_sender.to_text(tell_sender.tell_the_sender(report))
+        )
     emit(text, args.output)
     return STATUS_EXIT[report.worst_status]

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from mailcheck.model import Report, Status
 from mailcheck.report import flow, view
 from mailcheck.report.matrix import sender_matrix
+from mailcheck.report.tell_sender import tell_the_sender
 
 TEMPLATES = Path(__file__).with_name("templates")
 EVIDENCE_SHOWN = 3  # evidence lines per finding before "N more" (the rest in <details>)
@@ -124,6 +125,7 @@ class HtmlRenderer:
             sections=view.sections(report),
             message=view.is_message_report(report),
             snippets=snippets,
+            tell=tell_the_sender(report),
             flow=flow.flow(report),
             command=shlex.join(report.command),
             csp=content_security_policy(css, script),

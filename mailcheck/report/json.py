@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from mailcheck.model import Report
-from mailcheck.report import view
+from mailcheck.report import tell_sender, view
 
 SCHEMA_FILE = "schema.json"  # beside this module; shipped in the wheel (report/*.json)
 
@@ -27,4 +27,5 @@ def to_data(report: Report) -> dict[str, Any]:
     data["findings"] = [dataclasses.asdict(f) for f in report.findings]
     verdict = view.verdict(report, view.snippets(report))
     data["verdict"] = dataclasses.asdict(verdict)
+    data["tell_the_sender"] = tell_sender.to_data(tell_sender.tell_the_sender(report))
     return data

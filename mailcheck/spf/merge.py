@@ -1,7 +1,8 @@
 """One record a postmaster could publish instead of several ``v=spf1`` records (RFC 7208 §4.5).
 
-Several records are a permerror for every client. The merge keeps every mechanism once, in the
-order first seen, with one ``all`` at the end; it is a proposal to review, not a verdict.
+Several records are a permerror for every client. The merge keeps every mechanism once (ip4/ip6
+first, then the rest in the order first seen), with one ``all`` at the end; it is a proposal
+to review, not a verdict.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from mailcheck.spf.record import Record, parse_record
 
 # The strictest ending wins when the records disagree: merging must not widen what passes.
 _STRICTNESS = ("-", "~", "?", "+")
+_IP = ("ip4", "ip6")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,9 @@ def merge_records(texts: tuple[str, ...]) -> Merged:
     tail = _tail(records, endings, notes)
     if tail is None:
         return Merged("", tuple(notes))
-    return Merged(" ".join(("v=spf1", *terms.values(), *tail)), tuple(notes))
+    # ip4/ip6 first: they cost no DNS lookup, so no limit can cut them off
+    ordered = sorted(terms.values(), key=lambda t: t.lstrip("+-~?").lower()[:3] not in _IP)
+    return Merged(" ".join(("v=spf1", *ordered, *tail)), tuple(notes))
 
 
 def _tail(records: list[Record], endings: list[str], notes: list[str]) -> list[str] | None:

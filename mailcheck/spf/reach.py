@@ -98,7 +98,7 @@ class _Walk:
             return _End.OPEN
         if term.qualifier is Qualifier.PASS:
             for network in self._family(term):
-                if isinstance(network, ipaddress.IPv6Network) and network.subnet_of(_MAPPED):
+                if is_mapped(network):
                     self.unreachable.append(Unreachable(AuthorizedNetwork(network, step), MAPPED))
                 else:
                     self.reachable.append(AuthorizedNetwork(network, step))
@@ -184,6 +184,11 @@ class _Walk:
 def _names_record(term: ExpandedTerm) -> bool:
     """include and redirect: their cost includes the named record's own terms."""
     return term.is_redirect or term.term.lstrip("+-~?").lower().startswith("include:")
+
+
+def is_mapped(network: Network) -> bool:
+    """True for an IPv4-mapped IPv6 range (inside ``::ffff:0:0/96``)."""
+    return isinstance(network, ipaddress.IPv6Network) and network.subnet_of(_MAPPED)
 
 
 def reach(record: ExpandedRecord, version: int) -> Reach:

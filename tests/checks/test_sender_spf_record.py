@@ -114,8 +114,8 @@ async def test_several_records_get_a_merged_record(world):
     result = await run(world, "several.spflimits.example", "54.240.27.31")
     finding = only(result, "SPF015")
     assert (
-        "merged: v=spf1 include:i1.spflimits.example include:i2.spflimits.example "
-        "ip4:54.240.27.31 -all"
+        "merged: v=spf1 ip4:54.240.27.31 include:i1.spflimits.example "
+        "include:i2.spflimits.example -all"
     ) in finding.evidence
     assert "the merged record makes 2 DNS-querying terms" in finding.evidence
     assert any("strictest, -all" in e for e in finding.evidence)

@@ -1,0 +1,132 @@
+"""The "tell the sender" section: what the sender's postmaster should change, standing alone.
+
+Read from the sender checks' facts (``sender_fixes``) and blocklist findings. A mail admin
+forwards it to the vendor, so it names only the sender's domains, the RFC clause, the exact
+record to publish (as a zone-file line) and what changes for receivers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from mailcheck.model import Report
+from mailcheck.report.sender_matrix import _clean
+
+FIX_CHECKS = ("sender-spf", "sender-dmarc")
+FACTS_KEY = "sender_fixes"  # = checks.sender_fixes.FACTS_KEY (report/ does not import checks)
+MAX_TXT_STRING = 255  # RFC 1035 §3.3: one character-string holds at most 255 octets
+_FIELDS = ("code", "domain", "problem", "clause", "action", "name", "record", "effect")
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One change for the sender's postmaster (see ``checks.sender_fixes.SenderFix``)."""
+
+    code: str
+    domain: str
+    problem: str
+    clause: str
+    action: str
+    name: str = ""
+    record: str = ""
+    effect: str = ""
+
+    @property
+    def zone_line(self) -> str:
+        """The record as a zone-file line, its text split into quoted 255-octet strings."""
+        if not self.record:
+            return ""
+        return f"{self.name}. 3600 IN TXT {' '.join(quoted_strings(self.record))}"
+
+
+@dataclass(frozen=True)
+class TellSender:
+    """The section: whom it is for and the fixes (empty when nothing is to change)."""
+
+    sender: str
+    domains: tuple[str, ...]
+    fixes: tuple[Fix, ...]
+
+
+def quoted_strings(text: str) -> tuple[str, ...]:
+    """``text`` as zone-file character-strings: quotes and backslashes escaped, 255 octets each."""
+    data = text.encode("utf-8")
+    chunks = [data[i : i + MAX_TXT_STRING] for i in range(0, len(data), MAX_TXT_STRING)] or [b""]
+    return tuple(_quote(c.decode("utf-8", "replace")) for c in chunks)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def tell_the_sender(report: Report) -> TellSender | None:
+    """The section for ``report``, or None when the report has no sender profile."""
+    if report.profile is None:
+        return None
+    fixes: list[Fix] = []
+    for result in report.checks:
+        if result.check in FIX_CHECKS:
+            raw = result.facts.get(FACTS_KEY, [])
+            fixes += [_fix(item) for item in raw if isinstance(item, Mapping)]
+    fixes += _blocklist_fixes(report)
+    domains = tuple(dict.fromkeys(f.domain for f in fixes if f.domain))
+    return TellSender(report.profile.name, domains, tuple(fixes))
+
+
+def _fix(item: Mapping[str, object]) -> Fix:
+    values = {key: str(item.get(key, "") or "") for key in _FIELDS}
+    return Fix(**values)
+
+
+def _blocklist_fixes(report: Report) -> list[Fix]:
+    """A listed sender IP is the sender's to get delisted (no DNS change of theirs)."""
+    return [
+        Fix(
+            "BL002",
+            "",
+            f.summary + ".",
+            "RFC 5782 §2",
+            _DELIST_SHARED if "(shared " in f.summary else _DELIST,
+            effect="Receivers that use the list stop refusing or junking mail from the address.",
+        )
+        for f in report.findings
+        if f.code == "BL002"
+    ]
+
+
+_DELIST = (
+    "Ask the list's operator to delist the address (the list's TXT answer usually names the "
+    "page), after stopping whatever got it listed."
+)
+_DELIST_SHARED = (
+    "The address is shared sending infrastructure: raise the listing with the sending service "
+    "that operates it, or send from addresses that are not shared."
+)
+
+
+def to_data(section: TellSender | None) -> dict[str, object] | None:
+    """The section as JSON data: each fix with its zone-file line."""
+    if section is None:
+        return None
+    fixes = [{**dataclasses.asdict(f), "zone_line": f.zone_line} for f in section.fixes]
+    return {"sender": section.sender, "domains": list(section.domains), "fixes": fixes}
+
+
+def to_text(section: TellSender | None) -> str:
+    """The section as plain text, for ``mailcheck sender``."""
+    if section is None:
+        return ""
+    lines = ["", f"Tell the sender: for the postmaster of {section.sender}", ""]
+    if not section.fixes:
+        lines.append("  Nothing in the sender's DNS needs to change.")
+    for number, fix in enumerate(section.fixes, 1):
+        lines.append(f"{number}. [{fix.code}, {fix.clause}] {fix.problem}")
+        lines.append(f"   {fix.action}")
+        if fix.zone_line:
+            lines.append(f"     {fix.zone_line}")
+        if fix.effect:
+            lines.append(f"   For receivers: {fix.effect}")
+        lines.append("")
+    return "\n".join(_clean(line) for line in lines) + "\n"
