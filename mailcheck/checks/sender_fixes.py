@@ -41,7 +41,7 @@ def spf_fixes(spf: DomainSpf) -> list[SenderFix]:
     """Fixes for one sender domain's SPF record (see ``sender_spf_record``)."""
     fixes = _limit_fix(spf) + _redirect_fixes(spf)
     shape, shown = spf.shape, display_domain(spf.domain)
-    for name, octets in shape.long_records:
+    for name, octets, _split in shape.long_records:
         fixes.append(
             SenderFix(
                 "SPF014",

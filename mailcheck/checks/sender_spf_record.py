@@ -43,7 +43,8 @@ class RecordShape:
     at_least: bool = False  # a macro include was counted as one term
     unreachable: tuple[Unreached, ...] = ()
     ignored_redirects: tuple[str, ...] = ()  # "domain: redirect=..."
-    long_records: tuple[tuple[str, int], ...] = ()  # (domain, octets) above MAX_OCTETS
+    # (domain, octets, how its TXT strings split) for every record above MAX_OCTETS
+    long_records: tuple[tuple[str, int, str], ...] = ()
     candidates: tuple[str, ...] = ()  # several v=spf1 records at the top domain
     merged: str = ""
     merged_lookups: int = 0
@@ -100,9 +101,12 @@ def _ignored(record: ExpandedRecord) -> list[str]:
     return out
 
 
-def _long(record: ExpandedRecord) -> list[tuple[str, int]]:
+def _long(record: ExpandedRecord) -> list[tuple[str, int, str]]:
     size = len(record.record.encode())
-    out = [(record.domain, size)] if size > MAX_OCTETS and not record.candidates else []
+    out = []
+    if size > MAX_OCTETS and not record.candidates:
+        split = " + ".join(str(len(s.encode())) for s in record.strings) or str(size)
+        out.append((record.domain, size, f"TXT strings: {split} octets (RFC 7208 §3.3)"))
     for term in record.terms:
         if term.child is not None:
             out += _long(term.child)
@@ -131,12 +135,12 @@ def shape_findings(domain: str, shape: RecordShape) -> list[Finding]:
             "an all term (RFC 7208 §6.1): a configuration error"
         )
         findings.append(Finding("SPF013", Status.WARN, summary, subject=domain, evidence=(where,)))
-    for name, octets in shape.long_records:
+    for name, octets, split in shape.long_records:
         summary = (
             f"The SPF record of {name} is {octets} octets, over {MAX_OCTETS} (RFC 7208 §3.4): "
             "the answer may not fit in UDP, and receivers without TCP fallback see no record"
         )
-        findings.append(Finding("SPF014", Status.WARN, summary, subject=domain))
+        findings.append(Finding("SPF014", Status.WARN, summary, subject=domain, evidence=(split,)))
     if shape.candidates:
         findings.append(_several(domain, shape))
     mapped = tuple(f"{u.network} via {' -> '.join(u.via)}" for u in _mapped(shape, True))

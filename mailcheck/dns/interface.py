@@ -53,6 +53,9 @@ class Answer:
     ttl: int = 0
     cnames: tuple[str, ...] = ()
     server: str = ""
+    # TXT only, and only when some record has several character-strings (RFC 1035 §3.3.14):
+    # each record's strings, in the order of ``records``; they show where a record is split.
+    strings: tuple[tuple[str, ...], ...] = ()
 
     @property
     def exists(self) -> bool:

@@ -188,7 +188,23 @@ def _to_answer(
     if rrset is None:
         return Answer(name, rrtype, Outcome.NODATA, cnames=cnames, server=server)
     records = tuple(sorted(_rdata_text(rrtype, rdata) for rdata in rrset))
-    return Answer(name, rrtype, Outcome.ANSWER, records, rrset.ttl, cnames, server)
+    strings = _txt_strings(rrtype, rrset, records)
+    return Answer(name, rrtype, Outcome.ANSWER, records, rrset.ttl, cnames, server, strings)
+
+
+def _txt_strings(
+    rrtype: RRType, rrset: dns.rrset.RRset, records: tuple[str, ...]
+) -> tuple[tuple[str, ...], ...]:
+    """Each TXT record's character-strings, in ``records`` order, when any has several."""
+    if rrtype not in (RRType.TXT, RRType.SPF):
+        return ()
+    split = {
+        _rdata_text(rrtype, rdata): tuple(s.decode("utf-8", "replace") for s in rdata.strings)
+        for rdata in rrset
+    }
+    if all(len(parts) < 2 for parts in split.values()):
+        return ()
+    return tuple(split[text] for text in records)
 
 
 def _rdata_text(rrtype: RRType, rdata: object) -> str:

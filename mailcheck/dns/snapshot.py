@@ -169,7 +169,7 @@ def _entry_to_json(entry: Recorded) -> dict[str, Any]:
         return out | {"time": entry.time}
     answer = entry.answer
     assert answer is not None
-    return {
+    out = {
         "outcome": answer.outcome.value,
         "records": list(answer.records),
         "ttl": answer.ttl,
@@ -177,6 +177,9 @@ def _entry_to_json(entry: Recorded) -> dict[str, Any]:
         "server": answer.server,
         "time": entry.time,
     }
+    if answer.strings:  # only split TXT records carry it, so other snapshots stay as they were
+        out["strings"] = [list(parts) for parts in answer.strings]
+    return out
 
 
 def _entry_from_json(name: str, rrtype: RRType, raw: Mapping[str, Any]) -> Recorded:
@@ -195,9 +198,28 @@ def _entry_from_json(name: str, rrtype: RRType, raw: Mapping[str, Any]) -> Recor
     records = tuple(str(r) for r in raw["records"])
     cnames = tuple(str(c) for c in raw.get("cnames", ()))
     answer = Answer(
-        name, rrtype, Outcome(raw["outcome"]), records, int(raw["ttl"]), cnames, str(raw["server"])
+        name,
+        rrtype,
+        Outcome(raw["outcome"]),
+        records,
+        int(raw["ttl"]),
+        cnames,
+        str(raw["server"]),
+        _strings(raw.get("strings"), records),
     )
     return Recorded(time, answer=answer)
+
+
+def _strings(raw: object, records: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """TXT split points: a display hint only, so anything malformed is dropped, not trusted."""
+    if not isinstance(raw, list) or len(raw) != len(records):
+        return ()
+    if not all(isinstance(p, list) and all(isinstance(s, str) for s in p) for p in raw):
+        return ()
+    parts = tuple(tuple(p) for p in raw)
+    if any("".join(p) != r for p, r in zip(parts, records, strict=True)):
+        return ()
+    return parts
 
 
 class EvidenceResolver(Protocol):

@@ -114,6 +114,13 @@ def _cell(verdict: Mapping[str, Any]) -> Cell:
 
 def _flatten(record: Mapping[str, Any], depth: int, lines: list[TraceLine]) -> None:
     domain, terms = _str(record, "domain"), record.get("terms")
+    strings = _strings(record.get("strings"))
+    if len(strings) > 1:  # RFC 7208 §3.3: receivers join the strings with nothing between
+        sizes = " + ".join(str(len(s.encode())) for s in strings)
+        note = f"{sizes} octets, joined without spaces: " + " | ".join(map(repr, strings))
+        lines.append(
+            TraceLine(depth, domain, f"(record split into {len(strings)} TXT strings)", note, False)
+        )
     for term in terms if isinstance(terms, Sequence) else ():
         if len(lines) >= MAX_LINES or depth > MAX_DEPTH or not isinstance(term, Mapping):
             return

@@ -93,33 +93,37 @@ class _Evaluation:
         if not is_valid_domain(domain):
             return RecordTrace(domain, SpfResult.NONE, reason=f"{domain!r} is not a valid domain")
         try:
-            record = await self._record(domain)
+            record, strings = await self._record(domain)
         except SpfTempError as exc:
             return RecordTrace(domain, SpfResult.TEMPERROR, reason=exc.reason)
         except SpfPermError as exc:
             return RecordTrace(domain, SpfResult.PERMERROR, reason=exc.reason)
         if isinstance(record, str):
             return RecordTrace(domain, SpfResult.NONE, reason=record)
-        return await self._walk(record, domain, (*stack, domain))
+        return await self._walk(record, domain, (*stack, domain), strings)
 
-    async def _record(self, domain: str) -> Record | str:
-        """The parsed record, or a reason why there is none (§4.5)."""
+    async def _record(self, domain: str) -> tuple[Record | str, tuple[str, ...]]:
+        """The parsed record (or a reason why there is none, §4.5) and its TXT strings when
+        it is split into several."""
         answer = await lookups.lookup(self.resolver, domain, RRType.TXT)
         if answer.outcome is Outcome.NXDOMAIN:
-            return f"{domain} does not exist"
+            return f"{domain} does not exist", ()
         found = [text for text in answer.records if is_spf_record(text)]
         if not found:
-            return f"{domain} has no v=spf1 TXT record"
+            return f"{domain} has no v=spf1 TXT record", ()
         if len(found) > 1:
             raise SpfPermError(f"{domain} publishes {len(found)} v=spf1 records (§4.5)")
+        strings = answer.strings[answer.records.index(found[0])] if answer.strings else ()
         try:
-            return parse_record(found[0])
+            return parse_record(found[0]), strings if len(strings) > 1 else ()
         except SpfSyntaxError as exc:
             raise SpfPermError(f"syntax error in the record of {domain}: {exc}") from exc
 
-    async def _walk(self, record: Record, domain: str, stack: tuple[str, ...]) -> RecordTrace:
+    async def _walk(
+        self, record: Record, domain: str, stack: tuple[str, ...], strings: tuple[str, ...] = ()
+    ) -> RecordTrace:
         terms: list[TermTrace] = []
-        base = RecordTrace(domain, SpfResult.NEUTRAL, record.text)
+        base = RecordTrace(domain, SpfResult.NEUTRAL, record.text, strings=strings)
         for mechanism in record.mechanisms:
             try:
                 matched, trace = await self._term(mechanism, domain, stack)
@@ -280,7 +284,16 @@ def _finish(
     reason: str = "",
     explanation: str = "",
 ) -> RecordTrace:
-    return RecordTrace(base.domain, result, base.record, tuple(terms), matched, reason, explanation)
+    return RecordTrace(
+        base.domain,
+        result,
+        base.record,
+        tuple(terms),
+        matched,
+        reason,
+        explanation,
+        base.strings,
+    )
 
 
 def _with_domain(context: MacroContext, domain: str) -> MacroContext:

@@ -8,6 +8,7 @@ that failed) is marked unexpandable with a reason instead of being guessed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 from dataclasses import dataclass
 
@@ -65,6 +66,7 @@ class ExpandedRecord:
     temporary: bool = False  # the error is a lookup that could not complete
     ignored_redirect: str = ""  # a redirect= term §6.1 ignores because the record has all
     candidates: tuple[str, ...] = ()  # every v=spf1 record found, when there are several
+    strings: tuple[str, ...] = ()  # the record's TXT character-strings, when it is split
 
     @property
     def ending(self) -> str:
@@ -147,14 +149,15 @@ class _Expansion:
         if self.fetched > MAX_RECORDS:
             return ExpandedRecord(domain, error=f"more than {MAX_RECORDS} records: not followed")
         try:
-            parsed = await self._fetch(domain)
+            parsed, strings = await self._fetch(domain)
         except DnsError as exc:
             return ExpandedRecord(domain, error=f"lookup failed: {exc}", temporary=True)
         if not isinstance(parsed, Record):
             text, error = parsed
             several = tuple(text.split(" | ")) if "v=spf1 records" in error else ()
             return ExpandedRecord(domain, text, error=error, candidates=several)
-        return await self.parsed(parsed, domain, stack)
+        expanded = await self.parsed(parsed, domain, stack)
+        return dataclasses.replace(expanded, strings=strings)
 
     async def parsed(self, parsed: Record, domain: str, stack: tuple[str, ...]) -> ExpandedRecord:
         """Expand an already parsed record of ``domain``."""
@@ -168,18 +171,20 @@ class _Expansion:
             ignored = parsed.redirect.text
         return ExpandedRecord(domain, parsed.text, tuple(terms), ignored_redirect=ignored)
 
-    async def _fetch(self, domain: str) -> Record | tuple[str, str]:
-        """The parsed record, or ``(record text, error)`` when there is no usable one."""
+    async def _fetch(self, domain: str) -> tuple[Record | tuple[str, str], tuple[str, ...]]:
+        """The parsed record (or ``(record text, error)`` when there is no usable one), and
+        its TXT strings when the record is split into several."""
         answer = await self.resolver.resolve(domain, RRType.TXT)
         found = [t for t in answer.records if is_spf_record(t)]
         if answer.outcome is Outcome.NXDOMAIN or not found:
-            return "", f"no SPF record at {domain}"
+            return ("", f"no SPF record at {domain}"), ()
         if len(found) > 1:
-            return " | ".join(sorted(found)), f"{len(found)} v=spf1 records (permerror)"
+            return (" | ".join(sorted(found)), f"{len(found)} v=spf1 records (permerror)"), ()
+        strings = answer.strings[answer.records.index(found[0])] if answer.strings else ()
         try:
-            return parse_record(found[0])
+            return parse_record(found[0]), strings
         except SpfSyntaxError as exc:
-            return found[0], f"syntax error: {exc}"
+            return (found[0], f"syntax error: {exc}"), strings
 
     async def _redirect(self, record: Record, domain: str, stack: tuple[str, ...]) -> ExpandedTerm:
         assert record.redirect is not None

@@ -42,6 +42,7 @@ class RecordTrace:
     matched: str = ""  # the term that decided the result ("" = default or error)
     reason: str = ""  # why, for none / permerror / temperror and default results
     explanation: str = ""  # the exp= text, when this record's own mechanism gave fail
+    strings: tuple[str, ...] = ()  # the TXT character-strings, when the record is split (§3.3)
 
     def walk(self) -> tuple[RecordTrace, ...]:
         """This record and every record reached through include/redirect, depth first."""

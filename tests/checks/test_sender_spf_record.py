@@ -107,7 +107,22 @@ async def test_redirect_ignored_because_of_all(world):
 async def test_record_over_450_octets(world):
     result = await run(world, "long.spflimits.example", "54.240.27.31")
     assert only(result, "SPF001").status is Status.PASS
-    assert "512 octets" in only(result, "SPF014").summary
+    long = only(result, "SPF014")
+    assert "512 octets" in long.summary
+    assert long.evidence == ("TXT strings: 200 + 200 + 112 octets (RFC 7208 §3.3)",)
+    verdict = result.facts["domains"][0]["verdicts"][0]
+    assert [len(s) for s in verdict["trace"]["strings"]] == [200, 200, 112]
+
+
+async def test_split_record_is_shown_in_the_trace(world):
+    from mailcheck.report.matrix import sender_matrix
+
+    result = await run(world, "long.spflimits.example", "54.240.27.31")
+    matrix = sender_matrix(result.facts)
+    assert matrix is not None
+    first = matrix.rows[0].cells[0].trace[0]
+    assert first.term == "(record split into 3 TXT strings)"
+    assert first.note.startswith("200 + 200 + 112 octets, joined without spaces: 'v=spf1 ip4:")
 
 
 async def test_several_records_get_a_merged_record(world):
@@ -173,3 +188,26 @@ def test_mapped_profile_network_loads_as_ipv4_and_snippets_never_emit_it(tmp_pat
     }
     assert not [kind for kind, text in texts.items() if "::ffff" in text.lower()]
     assert "192.0.2.25" in texts[FilterKind.POSTFIX]
+
+
+async def test_split_strings_survive_snapshot_replay_and_bad_ones_are_dropped(world):
+    import json
+
+    from mailcheck.dns.interface import RRType
+    from mailcheck.dns.snapshot import RecordingResolver, Snapshot, SnapshotResolver
+
+    recording = RecordingResolver(resolver_for(world))
+    live = await recording.resolve("long.spflimits.example", RRType.TXT)
+    text = recording.evidence().to_json()
+    replayed = await SnapshotResolver(Snapshot.from_json(text)).resolve(
+        "long.spflimits.example", RRType.TXT
+    )
+    assert replayed == live and [len(s) for s in live.strings[0]] == [200, 200, 112]
+    tampered = json.loads(text)
+    entry = json.dumps(tampered).replace('"strings": [["v=spf1', '"strings": [["v=spf9')
+    bad = await SnapshotResolver(Snapshot.from_json(entry)).resolve(
+        "long.spflimits.example", RRType.TXT
+    )
+    assert bad.strings == () and bad.records == live.records
+    plain = await recording.resolve("i1.spflimits.example", RRType.TXT)
+    assert plain.strings == ()  # unsplit records carry nothing, so old snapshots stay as they are
