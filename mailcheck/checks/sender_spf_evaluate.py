@@ -118,8 +118,10 @@ def _domain_findings(facts: SenderSpfFacts, spf: DomainSpf) -> list[Finding]:
         return findings + shape_findings(spf.domain, spf.shape)
     findings = _ending(spf) + _verdict_findings(spf) + _drift(facts, spf)
     findings += shape_findings(spf.domain, spf.shape)
-    if spf.unexpandable:
-        parts = tuple(f"{term}: {reason}" for term, reason in spf.unexpandable)
+    # only what depends on the message: broken parts are SPF012's, failed lookups SPF006's
+    dependent = [(t, r) for t, r in spf.unexpandable if r.startswith(("depends", "macro"))]
+    if dependent:
+        parts = tuple(f"{term}: {reason}" for term, reason in dependent)
         summary = f"Parts of the SPF of {spf.shown} depend on the message: drift check incomplete"
         findings.append(_finding("SPF008", Status.INFO, summary, spf, parts))
     return findings

@@ -87,6 +87,7 @@ async def test_void_loop_and_broken_include_cut_the_record(world, domain, cut, r
     assert any(e.startswith(f"{lost} via") and "fails before" in e for e in limit.evidence)
     drift = [f for f in result.findings if f.code == "SPF003"]
     assert not any(lost in e for f in drift for e in f.evidence)
+    assert not any(f.code == "SPF008" for f in result.findings)  # nothing depends on a message
 
 
 async def test_reach_per_family_counts_what_the_evaluator_counts(world):
