@@ -7,6 +7,7 @@ changes for receivers. Nothing here mentions the admin's own domain or filters.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,7 +15,9 @@ from typing import TYPE_CHECKING
 from mailcheck.checks.sender_dmarc_reports import corrected_record, ignored_reason
 from mailcheck.dmarc.walk import StepState
 from mailcheck.idn import display_domain
+from mailcheck.profiles import unmap_network
 from mailcheck.spf.lookups import MAX_DNS_LOOKUPS
+from mailcheck.spf.reach import MAPPED
 
 if TYPE_CHECKING:
     from mailcheck.checks.sender_dmarc import DomainDmarc
@@ -57,7 +60,37 @@ def spf_fixes(spf: DomainSpf) -> list[SenderFix]:
         )
     if shape.candidates:
         fixes.append(_merge_fix(spf, shown))
-    return fixes
+    return fixes + _mapped_fix(spf)
+
+
+def _mapped_fix(spf: DomainSpf) -> list[SenderFix]:
+    """ip6 terms in the IPv4-mapped range, rewritten as the ip4 terms they meant."""
+    mapped = [u for u in spf.shape.unreachable if u.reason == MAPPED]
+    if not mapped:
+        return []
+    rewrite: dict[str, str] = {}
+    for u in mapped:
+        owner, _, term = u.via[-1].partition(": ")
+        network = unmap_network(ipaddress.ip_network(u.network))
+        if len(u.via) == 1 and owner == spf.domain:  # a term of the record itself
+            rewrite[term] = f"{term[: len(term) - len(term.lstrip('+-~?'))]}ip4:{network}"
+    record = ""
+    if len(rewrite) == len(mapped):
+        record = " ".join(rewrite.get(t, t) for t in spf.record.split(" ") if t)
+    terms = ", ".join(dict.fromkeys(u.via[-1] for u in mapped))
+    return [
+        SenderFix(
+            "SPF016",
+            spf.domain,
+            f"The SPF record of {display_domain(spf.domain)} names IPv4-mapped IPv6 ranges "
+            f"({terms}). Receivers treat such a client as IPv4, so these terms never match.",
+            "RFC 7208 §5",
+            "Publish the ranges as ip4: terms:" if record else "Publish the ranges as ip4: terms.",
+            spf.domain if record else "",
+            record,
+            "Hosts in those ranges pass SPF; today they do not.",
+        )
+    ]
 
 
 def _limit_fix(spf: DomainSpf) -> list[SenderFix]:

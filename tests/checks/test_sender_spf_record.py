@@ -212,3 +212,15 @@ async def test_split_strings_survive_snapshot_replay_and_bad_ones_are_dropped(wo
     assert bad.strings == () and bad.records == live.records
     plain = await recording.resolve("i1.spflimits.example", RRType.TXT)
     assert plain.strings == ()  # unsplit records carry nothing, so old snapshots stay as they are
+
+
+async def test_fixes_for_the_sender_flatten_past_the_limit_and_unmap(world):
+    result = await run(world, "over.spflimits.example", "54.240.27.31")
+    (fix,) = [f for f in result.facts["sender_fixes"] if f["code"] == "SPF012"]
+    hosts = " ".join(f"ip4:198.51.100.{n}" for n in range(1, 11))
+    assert fix["record"] == f"v=spf1 ip4:54.240.27.31 {hosts} ip4:159.135.229.174 -all"
+    assert fix["clause"] == "RFC 7208 §4.6.4" and fix["name"] == "over.spflimits.example"
+    result = await run(world, "mapped.spflimits.example", "54.240.27.31")
+    (fix,) = [f for f in result.facts["sender_fixes"] if f["code"] == "SPF016"]
+    assert fix["record"] == "v=spf1 ip4:54.240.27.31 ip4:159.135.229.0/24 -all"
+    assert "::ffff" not in fix["record"]
