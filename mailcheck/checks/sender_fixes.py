@@ -185,6 +185,10 @@ def _terms(count: int) -> str:
 
 def dmarc_fixes(domain: DomainDmarc) -> list[SenderFix]:
     """Fixes for one sender domain's DMARC: ignored records, unauthorised report addresses."""
+    return _ignored_fixes(domain) + _destination_fixes(domain)
+
+
+def _ignored_fixes(domain: DomainDmarc) -> list[SenderFix]:
     fixes = []
     for step in domain.walk.steps:
         if step.state is not StepState.NONE:
@@ -206,6 +210,11 @@ def dmarc_fixes(domain: DomainDmarc) -> list[SenderFix]:
                         "Receivers apply the DMARC policy in the record; today they apply none.",
                     )
                 )
+    return fixes
+
+
+def _destination_fixes(domain: DomainDmarc) -> list[SenderFix]:
+    fixes = []
     for d in domain.destinations:
         if d.state == "not-authorised":
             fixes.append(
