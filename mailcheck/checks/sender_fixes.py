@@ -71,7 +71,7 @@ def _mapped_fix(spf: DomainSpf) -> list[SenderFix]:
     rewrite: dict[str, str] = {}
     for u in mapped:
         owner, _, term = u.via[-1].partition(": ")
-        network = unmap_network(ipaddress.ip_network(u.network))
+        network = unmap_network(ipaddress.ip_network(u.network))  # already IPv4 from the check
         if len(u.via) == 1 and owner == spf.domain:  # a term of the record itself
             rewrite[term] = f"{term[: len(term) - len(term.lstrip('+-~?'))]}ip4:{network}"
     record = ""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from mailcheck.dns.interface import Resolver
 from mailcheck.errors import SpfSyntaxError
 from mailcheck.model import Finding, Status
+from mailcheck.profiles import unmap_network
 from mailcheck.spf.expand import ExpandedRecord, expand_text
 from mailcheck.spf.lookups import MAX_DNS_LOOKUPS
 from mailcheck.spf.merge import merge_records
@@ -88,7 +89,8 @@ def _unreached(walks: tuple[Reach, Reach]) -> tuple[Unreached, ...]:
     found: dict[str, Unreached] = {}
     for walk in walks:
         for item in walk.unreachable:
-            text = str(item.network.network)
+            # a mapped range is named by the IPv4 range it meant: no mapped form leaves here
+            text = str(unmap_network(item.network.network))
             found.setdefault(text, Unreached(text, item.network.via, item.reason))
     return tuple(found.values())
 
@@ -143,7 +145,10 @@ def shape_findings(domain: str, shape: RecordShape) -> list[Finding]:
         findings.append(Finding("SPF014", Status.WARN, summary, subject=domain, evidence=(split,)))
     if shape.candidates:
         findings.append(_several(domain, shape))
-    mapped = tuple(f"{u.network} via {' -> '.join(u.via)}" for u in _mapped(shape, True))
+    mapped = tuple(
+        f"{u.network}, written as an IPv4-mapped IPv6 range, via {' -> '.join(u.via)}"
+        for u in _mapped(shape, True)
+    )
     if mapped:
         summary = (
             f"The SPF of {domain} names IPv4-mapped IPv6 ranges: they never match, because "

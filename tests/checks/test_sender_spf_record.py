@@ -152,8 +152,11 @@ async def test_mapped_ip6_range_in_spf_is_not_authorised(world):
     result = await run(world, "mapped.spflimits.example", "54.240.27.31")
     finding = only(result, "SPF016")
     assert finding.evidence == (
-        "::ffff:9f87:e500/120 via mapped.spflimits.example: ip6:::ffff:159.135.229.0/120",
+        "159.135.229.0/24, written as an IPv4-mapped IPv6 range, via "
+        "mapped.spflimits.example: ip6:::ffff:159.135.229.0/120",
     )
+    shape = result.facts["domains"][0]["shape"]
+    assert [u["network"] for u in shape["unreachable"]] == ["159.135.229.0/24"]
     assert not any(f.code == "SPF003" for f in result.findings)
 
 
