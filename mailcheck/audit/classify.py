@@ -1,0 +1,149 @@
+"""Judge one allowlist entry against a profile (pure: shared-service owners are given).
+
+Per entry, in order of what a reviewer must act on: admits forged mail (an unauthenticated
+address/domain allow, or a shared sending service's pool), legacy (only a superseded page lists
+it), wider than documented, matches a documented entry, or not related to this profile.
+"""
+
+from __future__ import annotations
+
+from mailcheck.audit.interface import AllowlistEntry, EntryKind
+from mailcheck.model import Finding, Status
+from mailcheck.profiles import Sender, SenderProfile, SourceNetwork
+
+
+def classify(
+    entry: AllowlistEntry, profile: SenderProfile, shared: tuple[str, ...] = ()
+) -> Finding:
+    """One finding for one entry; ``shared`` names the services whose live SPF covers it."""
+    if entry.kind is EntryKind.NETWORK:
+        return _network(entry, profile, shared)
+    return _sender(entry, profile)
+
+
+def _where(entry: AllowlistEntry) -> str:
+    return f"{entry.source}:{entry.line}"
+
+
+def _cited(profile: SenderProfile, item: Sender | SourceNetwork) -> str:
+    return "; ".join(p.describe() for p in profile.sources_of(item))
+
+
+def _finding(
+    code: str, status: Status, entry: AllowlistEntry, summary: str, detail: str
+) -> Finding:
+    return Finding(code, status, summary, detail, entry.value, (f"{_where(entry)}: {entry.text}",))
+
+
+def _network(entry: AllowlistEntry, profile: SenderProfile, shared: tuple[str, ...]) -> Finding:
+    net = entry.network
+    assert net is not None  # NETWORK entries always carry one
+    hosts = [n for n in profile.documented_hosts if n.network.version == net.version]
+    inside = [n for n in hosts if n.network.subnet_of(net)]  # type: ignore[arg-type]
+    exact = next((n for n in inside if n.network == net), None)
+    legacy = [
+        n
+        for n in profile.legacy_networks
+        if n.network.version == net.version and n.network.subnet_of(net)  # type: ignore[arg-type]
+    ]
+    if shared and exact is None:
+        return _finding(
+            "AUD003",
+            Status.FAIL,
+            entry,
+            f"{entry.value} is in {', '.join(shared)}'s shared pool: it admits every customer",
+            "Every customer of that service can send from it, with any From address. "
+            "Replace it with the authenticated entries below.",
+        )
+    if exact is not None:
+        status, note = Status.PASS, ""
+        if shared:
+            status = Status.WARN
+            note = f" It is also in {', '.join(shared)}'s shared pool (live SPF)."
+        return _finding(
+            "AUD001",
+            status,
+            entry,
+            f"{entry.value} is documented",
+            f"Documented by {_cited(profile, exact)}.{note}",
+        )
+    if legacy:
+        return _finding(
+            "AUD002",
+            Status.WARN,
+            entry,
+            f"{entry.value}: legacy, remove it",
+            f"Only a superseded page lists it: {_cited(profile, legacy[0])}.",
+        )
+    if inside:
+        listed = ", ".join(str(n.network.network_address) for n in inside)
+        return _finding(
+            "AUD004",
+            Status.WARN,
+            entry,
+            f"{entry.value} is wider than documented ({net.num_addresses} addresses)",
+            f"The vendor documents only {listed} inside it: allow those single addresses.",
+        )
+    return _finding("AUD006", Status.INFO, entry, f"{entry.value}: not this vendor's", "")
+
+
+def _sender(entry: AllowlistEntry, profile: SenderProfile) -> Finding:
+    current = _matches(entry, profile.senders)
+    legacy = _matches(entry, profile.legacy_senders)
+    if not current and not legacy:
+        return _finding("AUD006", Status.INFO, entry, f"{entry.value}: not this vendor's", "")
+    if not entry.authenticated:
+        return _finding(
+            "AUD005",
+            Status.FAIL,
+            entry,
+            f"{entry.value} is allowed without SPF/DKIM/DMARC: anyone can forge it",
+            "The filter trusts the address the sender claims. Replace it with the "
+            "authenticated entries below."
+            + (" The vendor's current pages no longer list it." if not current else ""),
+        )
+    if not current:
+        return _finding(
+            "AUD002",
+            Status.WARN,
+            entry,
+            f"{entry.value}: legacy, remove it",
+            f"Only a superseded page lists it: {_cited(profile, legacy[0])}.",
+        )
+    exact = next((s for s in current if _same(entry, s)), None)
+    if exact is not None:
+        return _finding(
+            "AUD001",
+            Status.PASS,
+            entry,
+            f"{entry.value} is documented",
+            f"Documented by {_cited(profile, exact)}.",
+        )
+    listed = ", ".join(s.address for s in current)
+    return _finding(
+        "AUD004",
+        Status.WARN,
+        entry,
+        f"{entry.value} is wider than documented",
+        f"The vendor documents {listed} here: allow those instead.",
+    )
+
+
+def _same(entry: AllowlistEntry, sender: Sender) -> bool:
+    if entry.kind is EntryKind.ADDRESS:
+        return sender.address == entry.value
+    return entry.kind is EntryKind.WILDCARD and sender.address == entry.value
+
+
+def _matches(entry: AllowlistEntry, senders: tuple[Sender, ...]) -> list[Sender]:
+    """The profile senders this entry admits (a domain entry admits its subdomains too)."""
+    domain = entry.domain
+    if entry.kind is EntryKind.ADDRESS:
+        return [s for s in senders if s.address == entry.value or _wild_covers(s, entry.value)]
+    if entry.kind is EntryKind.WILDCARD:
+        return [s for s in senders if s.domain == domain]
+    return [s for s in senders if s.domain == domain or s.domain.endswith("." + domain)]
+
+
+def _wild_covers(sender: Sender, address: str) -> bool:
+    return sender.is_wildcard and sender.domain == address.rpartition("@")[2]
