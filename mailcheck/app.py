@@ -13,10 +13,9 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from mailcheck import __version__
-from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext
 from mailcheck.audit import audit
 from mailcheck.audit.replacement import replacement
-from mailcheck.checks import profile_sources
+from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext, profile_sources
 from mailcheck.checks.probe import ProbeCheck
 from mailcheck.checks.tls_posture import TlsPostureCheck
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
@@ -27,7 +26,7 @@ from mailcheck.dns.snapshot import (
     SnapshotResolver,
     evidence_rows,
 )
-from mailcheck.errors import SnapshotError, SnippetError
+from mailcheck.errors import ProfileError, SnapshotError, SnippetError
 from mailcheck.https import FetchOptions
 from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.profiles import SenderProfile, normalize_domain
@@ -230,7 +229,10 @@ async def build_sender_report(
 
     The report's domain is the domain of the profile's first sender, the subject of the run.
     """
-    domain = profile.senders[0].domain
+    domains = (*profile.sender_domains, *profile.envelope_domains, *profile.dkim_domains)
+    if not domains:
+        raise ProfileError(f"profile {profile.id} names no sender domain to check")
+    domain = domains[0] if not profile.senders else profile.senders[0].domain
     return await build_report(
         domain,
         resolver,

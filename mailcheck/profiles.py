@@ -143,7 +143,7 @@ def profile_from_document(document: RulesDocument) -> SenderProfile:
     if profile_id and not _ID.match(profile_id):
         root.problem("id", "use lower-case letters, digits and inner hyphens (max 64)")
     provenance = read_provenance(root.tables("provenance", required=True))
-    senders = _senders(root.tables("senders", required=True), provenance, problems)
+    senders = _senders(root.tables("senders"), provenance, problems)
     networks = _networks(root.tables("networks"), provenance, problems)
     profile = SenderProfile(
         id=profile_id,
@@ -162,8 +162,9 @@ def profile_from_document(document: RulesDocument) -> SenderProfile:
         sha256=document.sha256,
     )
     root.finish()
-    if not profile.senders and not problems.items:
-        problems.add("senders", "a profile needs at least one sender")
+    if not profile.senders and not profile.networks and not problems.items:
+        # Some vendors document only IPs (Okta): a profile needs a sender or a network.
+        problems.add("senders", "a profile needs at least one current sender or network")
     problems.raise_if_any()
     return profile
 

@@ -294,7 +294,8 @@ def _add_source_age(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_MAX_AGE_DAYS,
         metavar="DAYS",
-        help=f"warn when the profile's newest source page is older (default {DEFAULT_MAX_AGE_DAYS})",
+        help="warn when the profile's newest source page is older "
+        f"(default {DEFAULT_MAX_AGE_DAYS})",
     )
 
 
