@@ -64,8 +64,16 @@ def test_html_report_for_every_profile(profile_id, tmp_path, capsys):
     out = tmp_path / profile_id
     path = snapshot_path(profile_id)
     code = main(
-        ["report", "acme.example", "--snapshot", str(path), "--profile", profile_id,
-         "--output", str(out)]
+        [
+            "report",
+            "acme.example",
+            "--snapshot",
+            str(path),
+            "--profile",
+            profile_id,
+            "--output",
+            str(out),
+        ]
     )
     assert code in (0, 1, 2), capsys.readouterr().err
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -85,8 +93,18 @@ def test_trimble_report_names_pages_and_legacy(capsys):
 
 def test_max_source_age_is_configurable(capsys):
     path = snapshot_path("trimble-identity")
-    main(["report", "acme.example", "--snapshot", str(path), "--format", "json",
-          "--max-source-age", "365"])
+    main(
+        [
+            "report",
+            "acme.example",
+            "--snapshot",
+            str(path),
+            "--format",
+            "json",
+            "--max-source-age",
+            "365",
+        ]
+    )
     checks = {c["check"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
     (old,) = [f for f in checks["profile-sources"]["findings"] if f["code"] == "SRC002"]
     assert old["status"] == "warn" and "566 days old (limit 365)" in old["summary"]

@@ -23,7 +23,7 @@ def evaluate(
 ) -> CheckResult:
     """The sources check for one profile, aged against ``today`` (the evidence date)."""
     findings = [_age_finding(profile, today, max_age_days)]
-    legacy = [*profile.legacy_senders, *profile.legacy_networks]
+    legacy: list[Sender | SourceNetwork] = [*profile.legacy_senders, *profile.legacy_networks]
     if legacy:
         findings.append(
             Finding(

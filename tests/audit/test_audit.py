@@ -189,8 +189,15 @@ def test_every_format_has_a_reader():
 def test_report_with_audit_has_the_html_section(tmp_path, capsys):
     out = tmp_path / "report"
     code = main(
-        ["report", "acme.example", *SNAPSHOT, "--audit", str(DATA / "client.cidr"),
-         "--output", str(out)]
+        [
+            "report",
+            "acme.example",
+            *SNAPSHOT,
+            "--audit",
+            str(DATA / "client.cidr"),
+            "--output",
+            str(out),
+        ]
     )
     assert code == 2
     html = (out / "report.html").read_text()
@@ -236,7 +243,13 @@ def test_rspamadm_accepts_the_audited_multimap(tmp_path):
     (local / "override.d" / "fuzzy_check.conf").write_text("enabled = false;\n")
     shutil.copy(DATA / "multimap.conf", local / "local.d" / "multimap.conf")
     result = run(
-        [rspamadm, f"--var=LOCAL_CONFDIR={local}", "configtest", "-s", "-c",
-         "/etc/rspamd/rspamd.conf"]
+        [
+            rspamadm,
+            f"--var=LOCAL_CONFDIR={local}",
+            "configtest",
+            "-s",
+            "-c",
+            "/etc/rspamd/rspamd.conf",
+        ]
     )
     assert result.returncode == 0, result.stdout + result.stderr

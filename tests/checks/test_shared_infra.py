@@ -8,12 +8,12 @@ import pytest
 
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.shared_infra import (
-    owners_of,
     IpOwner,
     ServiceSpf,
     SharedInfraCheck,
     SharedInfraFacts,
     evaluate,
+    owners_of,
 )
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.errors import ProfileError
