@@ -130,9 +130,11 @@ def _sender(entry: AllowlistEntry, profile: SenderProfile) -> Finding:
 
 
 def _same(entry: AllowlistEntry, sender: Sender) -> bool:
+    """The entry admits exactly what ``sender`` documents (a domain entry equals ``*@domain``:
+    its subdomains, which some filters include, are no vendor's documented senders)."""
     if entry.kind is EntryKind.ADDRESS:
         return sender.address == entry.value
-    return entry.kind is EntryKind.WILDCARD and sender.address == entry.value
+    return sender.address == f"*@{entry.domain}"
 
 
 def _matches(entry: AllowlistEntry, senders: tuple[Sender, ...]) -> list[Sender]:

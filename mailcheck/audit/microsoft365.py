@@ -1,16 +1,21 @@
-"""Microsoft 365 Tenant Allow/Block List export
-(``Get-TenantAllowBlockListItems -ListType Sender | Export-Csv``), and IP lists exported the
-same way. Columns used: ``Value`` and ``Action`` (only ``Allow`` rows are entries).
+"""Microsoft 365 exports: the Tenant Allow/Block List
+(``Get-TenantAllowBlockListItems -ListType Sender | Export-Csv``; columns ``Value`` and
+``Action``, only ``Allow`` rows are entries) and mail flow rules
+(``Get-TransportRule | Select-Object Name,SetSCL,SenderDomainIs,From,SenderIpRanges,
+HeaderMatchesPatterns | Export-Csv``, multi-valued cells joined with ``;`` or ``,``).
 
 Microsoft honours a sender allow entry only when the message also passes email authentication
-(see ``snippets/exchange_online.py``), so address and domain rows count as authenticated; IP
-rows carry no such condition.
+(see ``snippets/exchange_online.py``), so TABL address and domain rows count as authenticated;
+IP rows carry no such condition. A transport rule that sets SCL -1 is an allow; its sender
+conditions are authenticated only when it also requires ``dmarc=pass``/``spf=pass``/
+``dkim=pass`` in a header pattern.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 from mailcheck.audit.base import entry_from_token, sort_into
 from mailcheck.audit.interface import AllowlistEntry, ReadResult, Unreadable
@@ -30,8 +35,13 @@ class Microsoft365Reader:
             rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
         except csv.Error as exc:
             raise AllowlistError(f"{source}: not a CSV export: {exc}") from exc
+        if rows and "SetSCL" in rows[0]:
+            return _transport_rules(source, rows)
         if rows and not {"Value", "Action"} <= set(rows[0]):
-            raise AllowlistError(f"{source}: the CSV has no Value and Action columns")
+            raise AllowlistError(
+                f"{source}: the CSV has neither Value and Action columns (Tenant Allow/Block "
+                "List) nor SetSCL (transport rules)"
+            )
         entries: list[AllowlistEntry] = []
         unreadable: list[Unreadable] = []
         for number, row in enumerate(rows, start=2):
@@ -43,3 +53,34 @@ class Microsoft365Reader:
                 item = AllowlistEntry(source, number, value, item.kind, item.value, False)
             sort_into(item, entries, unreadable)
         return ReadResult(tuple(entries), tuple(unreadable))
+
+
+_RULE_SENDERS = (("SenderDomainIs", ""), ("From", ""), ("SenderIpRanges", ""))
+_AUTH_PATTERN = re.compile(r"\b(dmarc|spf|dkim)=pass", re.I)
+
+
+def _transport_rules(source: str, rows: list[dict[str, str]]) -> ReadResult:
+    """Rules that set SCL -1 (bypass spam filtering): each sender condition is an entry."""
+    entries: list[AllowlistEntry] = []
+    unreadable: list[Unreadable] = []
+    for number, row in enumerate(rows, start=2):
+        if (row.get("SetSCL") or "").strip() != "-1":
+            continue
+        authenticated = bool(_AUTH_PATTERN.search(row.get("HeaderMatchesPatterns") or ""))
+        name = (row.get("Name") or "").strip()
+        for column, _ in _RULE_SENDERS:
+            cell = (row.get(column) or "").strip()
+            if cell.startswith("System."):
+                reason = f"{column} was exported as a type name: export it with -join ';'"
+                unreadable.append(Unreadable(source, number, name, reason))
+                continue
+            for value in filter(None, (v.strip() for v in re.split(r"[;,]", cell))):
+                item = entry_from_token(
+                    source,
+                    number,
+                    f"{name}: {column} {value}",
+                    value,
+                    authenticated=authenticated and column != "SenderIpRanges",
+                )
+                sort_into(item, entries, unreadable)
+    return ReadResult(tuple(entries), tuple(unreadable))

@@ -122,6 +122,21 @@ def test_microsoft365_export_and_exim_lists(capsys):
     assert code == 2
 
 
+def test_transport_rule_export(capsys):
+    code, document = _audit_json(capsys, str(DATA / "transport-rules.csv"))
+    verdicts = [(f["subject"], f["code"]) for f in document["findings"]]
+    assert verdicts[:4] == [
+        ("trimble.com", "AUD005"),  # SCL -1 on a domain with no authentication condition
+        ("trimblepaas.com", "AUD005"),
+        ("184.173.153.218/32", "AUD002"),
+        ("account.trimble.com", "AUD001"),  # requires dmarc=pass: the documented wildcard
+    ]
+    assert ("spam.example", "AUD006") not in verdicts  # SCL 9 is no allow
+    (broken,) = [f for f in document["findings"] if f["code"] == "AUD007"]
+    assert "-join" in broken["detail"]
+    assert code == 2
+
+
 def test_legacy_only_exits_one(tmp_path, capsys):
     path = tmp_path / "old.cidr"
     path.write_text("184.173.153.218/32 OK\n54.191.127.27 OK\n")
