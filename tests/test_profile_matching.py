@@ -47,10 +47,7 @@ def test_analyze_matches_each_profile(profile_id, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code < 5, err
     passed = {
-        f["code"]
-        for c in json.loads(out)["checks"]
-        for f in c["findings"]
-        if f["status"] == "pass"
+        f["code"] for c in json.loads(out)["checks"] for f in c["findings"] if f["status"] == "pass"
     }
     assert ("MSG021" in passed) == bool(profile.senders)  # From is a documented sender
     assert ("MSG022" in passed) == bool(profile.documented_hosts)  # a documented source
