@@ -24,7 +24,7 @@ from mailcheck.rulefile import (
     load_rules_of_kind,
     read_rules_file,
 )
-from mailcheck.sources import Provenance, check_legacy, read_citations, read_provenance
+from mailcheck.sources import Provenance, read_entry_sources, read_provenance
 
 KIND = "sender-profile"
 FORMAT_VERSION = 1
@@ -179,7 +179,7 @@ def _senders(
         environment = _environment(table)
         note = table.text("note", required=False)
         inferred = table.boolean("environment_inferred", default=False)
-        sources, legacy = _citation(table, provenance)
+        sources, legacy = read_entry_sources(table, provenance)
         table.finish()
         if inferred and not note:
             table.problem("note", "an inferred environment must say in a note what it rests on")
@@ -237,14 +237,6 @@ def _check_wildcard_environments(
             )
 
 
-def _citation(table: Table, provenance: tuple[Provenance, ...]) -> tuple[tuple[str, ...], bool]:
-    """An entry's cited sources and its ``legacy`` flag, checked against each other."""
-    sources = read_citations(table, provenance)
-    legacy = table.boolean("legacy", default=False)
-    check_legacy(table, legacy, sources, provenance)
-    return sources, legacy
-
-
 def _networks(
     tables: list[Table], provenance: tuple[Provenance, ...], problems: Problems
 ) -> tuple[SourceNetwork, ...]:
@@ -254,7 +246,7 @@ def _networks(
         network = _network(table)
         documented = table.boolean("documented", default=True)
         label, note = table.text("label", required=False), table.text("note", required=False)
-        sources, legacy = _citation(table, provenance)
+        sources, legacy = read_entry_sources(table, provenance)
         table.finish()
         if network is None:
             continue

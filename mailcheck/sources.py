@@ -125,6 +125,16 @@ def check_legacy(
         table.problem("legacy", "only superseded pages list this entry: mark it legacy = true")
 
 
+def read_entry_sources(
+    table: Table, provenance: tuple[Provenance, ...]
+) -> tuple[tuple[str, ...], bool]:
+    """An entry's cited sources and its ``legacy`` flag, checked against each other."""
+    sources = read_citations(table, provenance)
+    legacy = table.boolean("legacy", default=False)
+    check_legacy(table, legacy, sources, provenance)
+    return sources, legacy
+
+
 def newest_page_date(provenance: tuple[Provenance, ...]) -> str:
     """The newest date a current (not superseded) page states; "" when none states one."""
     dates = [p.page_date for p in provenance if p.page_date and not p.is_superseded]

@@ -37,7 +37,11 @@ def read_text(path: Path) -> str:
             f"{path}: not {encoding} (byte {exc.start}); save it as UTF-8 and try again"
         ) from exc
     if "\x00" in text or any(ord(ch) < 32 and ch not in "\t\r\n\f" for ch in text):
-        raise AllowlistError(f"{path}: contains binary control characters: not a text allowlist")
+        # UTF-16 text without its BOM reads as ASCII with a NUL after every character.
+        hint = " (UTF-16 without a BOM? save it as UTF-8)" if raw[1:40:2].count(0) > 15 else ""
+        raise AllowlistError(
+            f"{path}: contains binary control characters: not a text allowlist{hint}"
+        )
     if text.count("\n") > MAX_LINES:
         raise AllowlistError(f"{path}: more than {MAX_LINES} lines: not an allowlist")
     return text

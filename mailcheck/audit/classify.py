@@ -7,7 +7,7 @@ it), wider than documented, matches a documented entry, or not related to this p
 
 from __future__ import annotations
 
-from mailcheck.audit.interface import AllowlistEntry, EntryKind
+from mailcheck.audit.interface import AllowlistEntry, EntryKind, Network
 from mailcheck.model import Finding, Status
 from mailcheck.profiles import Sender, SenderProfile, SourceNetwork
 
@@ -38,14 +38,9 @@ def _finding(
 def _network(entry: AllowlistEntry, profile: SenderProfile, shared: tuple[str, ...]) -> Finding:
     net = entry.network
     assert net is not None  # NETWORK entries always carry one
-    hosts = [n for n in profile.documented_hosts if n.network.version == net.version]
-    inside = [n for n in hosts if n.network.subnet_of(net)]  # type: ignore[arg-type]
+    inside = _within(net, profile.documented_hosts)
     exact = next((n for n in inside if n.network == net), None)
-    legacy = [
-        n
-        for n in profile.legacy_networks
-        if n.network.version == net.version and n.network.subnet_of(net)  # type: ignore[arg-type]
-    ]
+    legacy = _within(net, profile.legacy_networks)
     if shared and exact is None:
         return _finding(
             "AUD003",
@@ -56,25 +51,9 @@ def _network(entry: AllowlistEntry, profile: SenderProfile, shared: tuple[str, .
             "Replace it with the authenticated entries below.",
         )
     if exact is not None:
-        status, note = Status.PASS, ""
-        if shared:
-            status = Status.WARN
-            note = f" It is also in {', '.join(shared)}'s shared pool (live SPF)."
-        return _finding(
-            "AUD001",
-            status,
-            entry,
-            f"{entry.value} is documented",
-            f"Documented by {_cited(profile, exact)}.{note}",
-        )
+        return _documented_network(entry, profile, exact, shared)
     if legacy:
-        return _finding(
-            "AUD002",
-            Status.WARN,
-            entry,
-            f"{entry.value}: legacy, remove it",
-            f"Only a superseded page lists it: {_cited(profile, legacy[0])}.",
-        )
+        return _legacy(entry, profile, legacy[0])
     if inside:
         listed = ", ".join(str(n.network.network_address) for n in inside)
         return _finding(
@@ -85,6 +64,38 @@ def _network(entry: AllowlistEntry, profile: SenderProfile, shared: tuple[str, .
             f"The vendor documents only {listed} inside it: allow those single addresses.",
         )
     return _finding("AUD006", Status.INFO, entry, f"{entry.value}: not this vendor's", "")
+
+
+def _within(net: Network, networks: tuple[SourceNetwork, ...]) -> list[SourceNetwork]:
+    """The profile networks inside ``net`` (the same IP version only)."""
+    return [
+        n
+        for n in networks
+        if n.network.version == net.version and n.network.subnet_of(net)  # type: ignore[arg-type]
+    ]
+
+
+def _documented_network(
+    entry: AllowlistEntry, profile: SenderProfile, exact: SourceNetwork, shared: tuple[str, ...]
+) -> Finding:
+    note = f" It is also in {', '.join(shared)}'s shared pool (live SPF)." if shared else ""
+    return _finding(
+        "AUD001",
+        Status.WARN if shared else Status.PASS,
+        entry,
+        f"{entry.value} is documented",
+        f"Documented by {_cited(profile, exact)}.{note}",
+    )
+
+
+def _legacy(entry: AllowlistEntry, profile: SenderProfile, item: Sender | SourceNetwork) -> Finding:
+    return _finding(
+        "AUD002",
+        Status.WARN,
+        entry,
+        f"{entry.value}: legacy, remove it",
+        f"Only a superseded page lists it: {_cited(profile, item)}.",
+    )
 
 
 def _sender(entry: AllowlistEntry, profile: SenderProfile) -> Finding:
@@ -103,13 +114,7 @@ def _sender(entry: AllowlistEntry, profile: SenderProfile) -> Finding:
             + (" The vendor's current pages no longer list it." if not current else ""),
         )
     if not current:
-        return _finding(
-            "AUD002",
-            Status.WARN,
-            entry,
-            f"{entry.value}: legacy, remove it",
-            f"Only a superseded page lists it: {_cited(profile, legacy[0])}.",
-        )
+        return _legacy(entry, profile, legacy[0])
     exact = next((s for s in current if _same(entry, s)), None)
     if exact is not None:
         return _finding(

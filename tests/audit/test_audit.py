@@ -163,7 +163,7 @@ def test_text_output_names_source_and_line(capsys):
     ("content", "fragment"),
     [
         (b"\x00\x01binary\xff" * 100, "not utf-8"),
-        ("104.130.122.50 OK\n".encode("utf-16-le"), "binary control characters"),
+        ("104.130.122.50/32 OK\n".encode("utf-16-le") * 3, "utf-16 without a bom"),
         ("caf\xe9 OK\n".encode("latin-1"), "not utf-8"),
         (b"1.2.3.4 OK\n" * 900_000, "larger than"),
         (b"\n" * 250_001, "more than"),
@@ -188,6 +188,13 @@ def test_utf16_with_bom_export_is_read(tmp_path, capsys):
         (f["subject"], f["code"]) for f in document["findings"]
     ]
     assert code == 1
+
+
+@pytest.mark.parametrize("name", ["missing.cidr", "."])
+def test_unreadable_path_is_a_clear_error(name, capsys):
+    assert main(["audit", name, "--filter", "postfix", *SNAPSHOT]) == 3
+    out, err = capsys.readouterr()
+    assert "cannot read" in err and "Traceback" not in out + err
 
 
 def test_unknown_format_asks_for_filter(tmp_path, capsys):
