@@ -275,3 +275,12 @@ def test_rspamadm_accepts_the_audited_multimap(tmp_path):
         ]
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_atlassian_old_sending_domain_is_legacy(tmp_path, capsys):
+    path = tmp_path / "local.cf"
+    path.write_text("welcomelist_from_dkim *@am.atlassian.com am.atlassian.com\n")
+    code, document = _audit_json(capsys, str(path), "--profile", "atlassian")
+    assert _verdicts(document) == {"*@am.atlassian.com": "AUD002"}
+    assert "'Before' column" in document["findings"][0]["detail"]
+    assert code == 1
