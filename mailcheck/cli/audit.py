@@ -16,7 +16,7 @@ from pathlib import Path
 from mailcheck import app
 from mailcheck.audit import AuditFormat, AuditResult, audit
 from mailcheck.audit.replacement import replacement
-from mailcheck.cli.base import STATUS_EXIT, emit, pick_profile
+from mailcheck.cli.base import STATUS_EXIT, emit, pick_profile, write
 from mailcheck.dns.live import Nameserver
 from mailcheck.errors import UsageError
 from mailcheck.model import Status
@@ -32,6 +32,8 @@ def run_audit(args: argparse.Namespace) -> int:
     )
     resolver = app.open_resolver(options)
     result = asyncio.run(audit(tuple(args.files), profile, resolver, kind))
+    if args.record is not None:  # the services' SPF answers the verdicts rest on
+        write(args.record, resolver.evidence().to_json())
     text = replacement(result, profile)
     if args.format is ReportFormat.HTML:
         raise UsageError("audit writes text or JSON; for HTML use `mailcheck report --audit FILE`")

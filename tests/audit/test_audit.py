@@ -152,6 +152,17 @@ def test_clean_file_exits_zero_and_prints_the_replacement(capsys):
     assert "# Documented by" in out
 
 
+def test_live_audit_records_evidence_that_replays(world, tmp_path, capsys):
+    evidence = tmp_path / "evidence.json"
+    server = "{}:{}".format(*world.address)
+    live = ["audit", str(DATA / "client.cidr"), "--nameserver", server, "--timeout", "2"]
+    assert main([*live, "--record", str(evidence)]) == 2  # SES's pool, from live SPF over UDP
+    before = capsys.readouterr().out
+    assert "Amazon SES" in before
+    assert main(["audit", str(DATA / "client.cidr"), "--snapshot", str(evidence)]) == 2
+    assert capsys.readouterr().out == before
+
+
 def test_text_output_names_source_and_line(capsys):
     main(["audit", str(DATA / "client.cidr"), *SNAPSHOT])
     out = capsys.readouterr().out
