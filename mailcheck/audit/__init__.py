@@ -24,6 +24,9 @@ from mailcheck.errors import AllowlistError
 from mailcheck.profiles import SenderProfile
 
 
+MAX_ENTRIES = 20_000  # each network is checked against every service's SPF: bound the work
+
+
 class AuditFormat(StrEnum):
     """The allowlist formats ``mailcheck audit --filter`` reads."""
 
@@ -82,6 +85,11 @@ async def audit(
         entries += result.entries
         unreadable += result.unreadable
         files.append((str(path), chosen.value))
+    if len(entries) > MAX_ENTRIES:
+        raise AllowlistError(
+            f"{len(entries)} allow entries in {', '.join(str(p) for p in paths)}: more than "
+            f"{MAX_ENTRIES}; audit the files one at a time or split them"
+        )
     networks = tuple(dict.fromkeys(e.value for e in entries if e.kind is EntryKind.NETWORK))
     owners = {o.network: o.services for o in await owners_of(networks, resolver)}
     findings = tuple(classify(e, profile, owners.get(e.value, ())) for e in entries)

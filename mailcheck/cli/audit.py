@@ -25,6 +25,8 @@ from mailcheck.report import ReportFormat
 
 def run_audit(args: argparse.Namespace) -> int:
     """``mailcheck audit FILE... --profile ID [--filter KIND]``."""
+    if args.format is ReportFormat.HTML:
+        raise UsageError("audit writes text or JSON; for HTML use `mailcheck report --audit FILE`")
     profile = pick_profile(args.profile, tuple(args.rules))
     kind = AuditFormat(args.audit_filter) if args.audit_filter else None
     options = app.DnsOptions(
@@ -35,8 +37,6 @@ def run_audit(args: argparse.Namespace) -> int:
     if args.record is not None:  # the services' SPF answers the verdicts rest on
         write(args.record, resolver.evidence().to_json())
     text = replacement(result, profile)
-    if args.format is ReportFormat.HTML:
-        raise UsageError("audit writes text or JSON; for HTML use `mailcheck report --audit FILE`")
     if args.format is ReportFormat.JSON:
         check = result.to_check(text)
         document = {

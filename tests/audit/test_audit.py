@@ -179,8 +179,9 @@ def test_text_output_names_source_and_line(capsys):
         (b"1.2.3.4 OK\n" * 900_000, "larger than"),
         (b"\n" * 250_001, "more than"),
         (b"\x1b[31m1.2.3.4 OK\n", "binary control characters"),
+        (b"".join(b"10.%d.%d.1 OK\n" % (i // 256, i % 256) for i in range(20_001)), "20000"),
     ],
-    ids=["binary", "utf16-no-bom", "latin1", "huge", "too-many-lines", "escape-codes"],
+    ids=["binary", "utf16-no-bom", "latin1", "huge", "too-many-lines", "escape-codes", "entries"],
 )
 def test_hostile_files_give_a_clear_error(tmp_path, capsys, content, fragment):
     path = tmp_path / "allow.cidr"
