@@ -23,7 +23,6 @@ from mailcheck.dns.interface import Resolver
 from mailcheck.errors import AllowlistError
 from mailcheck.profiles import SenderProfile
 
-
 MAX_ENTRIES = 20_000  # each network is checked against every service's SPF: bound the work
 
 
