@@ -13,7 +13,9 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from mailcheck import __version__
-from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext
+from mailcheck.audit import audit
+from mailcheck.audit.replacement import replacement
+from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext, profile_sources
 from mailcheck.checks.probe import ProbeCheck
 from mailcheck.checks.tls_posture import TlsPostureCheck
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
@@ -24,13 +26,14 @@ from mailcheck.dns.snapshot import (
     SnapshotResolver,
     evidence_rows,
 )
-from mailcheck.errors import SnapshotError, SnippetError
+from mailcheck.errors import ProfileError, SnapshotError, SnippetError
 from mailcheck.https import FetchOptions
 from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.profiles import SenderProfile, normalize_domain
 from mailcheck.smtp.probe import ProbeOptions
 from mailcheck.snippets import SnippetOptions, render_snippets
 from mailcheck.snippets.facts import facts_from_results
+from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
 
 SNIPPETS_CHECK = "snippets"  # the report's snippets section reads this result
 SNIPPETS_TITLE = "Allowlist snippets"
@@ -108,12 +111,20 @@ async def build_report(
     command: tuple[str, ...] = (),
     *,
     with_snippets: bool = True,
+    max_source_age_days: int = DEFAULT_MAX_AGE_DAYS,
+    audit_paths: tuple[Path, ...] = (),
 ) -> Report:
-    """Run every check against one resolver and assemble the report (with the snippets
-    the findings call for, when there is a profile)."""
+    """Run every check against one resolver and assemble the report (with the profile's
+    sources aged to the evidence date, and the snippets the findings call for)."""
     context = CheckContext(domain, resolver, profile)
     results = await asyncio.gather(*(check.run(context) for check in checks))
+    if profile is not None and audit_paths:
+        audited = await audit(audit_paths, profile, resolver)
+        results.append(audited.to_check(replacement(audited, profile)))
     evidence = resolver.evidence()
+    if profile is not None:
+        as_of = _evidence_day(evidence.recorded_at)
+        results.append(profile_sources.evaluate(profile, as_of, max_source_age_days))
     if profile is not None and with_snippets:
         results.append(snippets_result(results, profile, _review_date(evidence.recorded_at)))
     ref = ProfileRef(profile.id, profile.name, profile.source, profile.sha256) if profile else None
@@ -158,9 +169,14 @@ def detected_provider(results: Sequence[CheckResult]) -> str | None:
     return provider if isinstance(provider, str) else None
 
 
+def _evidence_day(recorded_at: str) -> date:
+    """The day the evidence was recorded: what replayable dates are counted from."""
+    return datetime.fromisoformat(recorded_at.replace("Z", "+00:00")).date()
+
+
 def _review_date(recorded_at: str) -> date:
     """Snippets carry a review date: 90 days after the evidence, so replays stay identical."""
-    return datetime.fromisoformat(recorded_at.replace("Z", "+00:00")).date() + timedelta(days=90)
+    return _evidence_day(recorded_at) + timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -203,14 +219,26 @@ def open_replay(path: Path) -> tuple[RunRequest, SnapshotResolver]:
 
 
 async def build_sender_report(
-    resolver: EvidenceResolver, profile: SenderProfile, command: tuple[str, ...] = ()
+    resolver: EvidenceResolver,
+    profile: SenderProfile,
+    command: tuple[str, ...] = (),
+    max_source_age_days: int = DEFAULT_MAX_AGE_DAYS,
 ) -> Report:
     """The sender side alone (``mailcheck sender``): SPF matrix, shared infrastructure,
     DMARC, reverse DNS and blocklists; no snippets.
 
     The report's domain is the domain of the profile's first sender, the subject of the run.
     """
-    domain = profile.senders[0].domain
+    domains = (*profile.sender_domains, *profile.envelope_domains, *profile.dkim_domains)
+    if not domains:
+        raise ProfileError(f"profile {profile.id} names no sender domain to check")
+    domain = domains[0] if not profile.senders else profile.senders[0].domain
     return await build_report(
-        domain, resolver, profile, SENDER_CHECKS, command, with_snippets=False
+        domain,
+        resolver,
+        profile,
+        SENDER_CHECKS,
+        command,
+        with_snippets=False,
+        max_source_age_days=max_source_age_days,
     )

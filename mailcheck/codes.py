@@ -474,6 +474,62 @@ CODES: dict[str, CodeInfo] = {
         "The profile gives nothing a snippet may safely name (for example only *@domain "
         "wildcards, or an ESP's shared domain); the detail says why. Fix the profile.",
     ),
+    # profile sources (provenance per entry)
+    "SRC001": CodeInfo(
+        "Profile sources recent",
+        "The newest current page the profile cites is within the allowed age "
+        "(--max-source-age, default 730 days).",
+    ),
+    "SRC002": CodeInfo(
+        "Profile sources old",
+        "The newest current page the profile cites is older than the allowed age: the vendor "
+        "may have changed its senders since. Re-read the pages before approving an allowlist.",
+    ),
+    "SRC003": CodeInfo(
+        "Profile sources undated",
+        "No current page the profile cites states its own date; only retrieval dates are known.",
+    ),
+    "SRC004": CodeInfo(
+        "Legacy entries known",
+        "The profile knows entries only superseded pages list. They are never allowlisted; "
+        "`mailcheck audit` flags them in an existing allowlist.",
+    ),
+    "SRC005": CodeInfo(
+        "Inferred environment",
+        "A sender's environment (e.g. staging) is guessed from its host name; no page states it.",
+    ),
+    # mailcheck audit: an existing allowlist against a profile
+    "AUD001": CodeInfo(
+        "Matches a documented entry",
+        "The allowlist entry is exactly an entry a current page documents (the source is named).",
+    ),
+    "AUD002": CodeInfo(
+        "Legacy entry: remove",
+        "Only a superseded vendor page lists this entry; the vendor no longer documents it.",
+    ),
+    "AUD003": CodeInfo(
+        "Shared infrastructure",
+        "The IP or range belongs to a shared sending service's pool (from the service's live "
+        "SPF): it admits every customer of that service.",
+    ),
+    "AUD004": CodeInfo(
+        "Wider than documented",
+        "The entry covers more than the vendor documents (a range where single addresses are "
+        "documented, or a whole domain where exact addresses are).",
+    ),
+    "AUD005": CodeInfo(
+        "Unauthenticated domain allow",
+        "A domain, *@domain or address entry with no SPF/DKIM/DMARC condition: anyone can "
+        "forge that sender and pass the allowlist.",
+    ),
+    "AUD006": CodeInfo(
+        "Not related to this profile",
+        "The entry names nothing of this vendor's; it is left alone.",
+    ),
+    "AUD007": CodeInfo(
+        "Entry not understood",
+        "A line of the allowlist file could not be read as an entry of its format.",
+    ),
     # message analysis (mailcheck analyze)
     "MSG001": CodeInfo(
         "Verdict",

@@ -2,6 +2,7 @@
 
 MailcheckError          root
  ├─ UsageError          bad command-line arguments
+ │   └─ AllowlistError      an allowlist file given to ``audit`` cannot be read as one
  ├─ ProfileError        a bad or missing rules file
  │   └─ SnippetError        a profile value a filter's syntax cannot express safely
  ├─ DnsError            a lookup could not complete (never "record missing")
@@ -22,6 +23,10 @@ class MailcheckError(Exception):
 
 class UsageError(MailcheckError):
     """Bad command-line arguments."""
+
+
+class AllowlistError(UsageError):
+    """An allowlist file is unreadable, too large, binary or in an unknown encoding."""
 
 
 class ProfileError(MailcheckError):

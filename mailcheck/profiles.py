@@ -24,6 +24,7 @@ from mailcheck.rulefile import (
     load_rules_of_kind,
     read_rules_file,
 )
+from mailcheck.sources import Provenance, read_entry_sources, read_provenance
 
 KIND = "sender-profile"
 FORMAT_VERSION = 1
@@ -46,6 +47,9 @@ class Sender:
     address: str  # lower-case local part, ASCII (A-label) domain
     environment: Environment
     note: str = ""
+    sources: tuple[str, ...] = ()  # provenance ids of the pages that list it
+    legacy: bool = False  # listed only by superseded pages: never allowlisted, audit says remove
+    environment_inferred: bool = False  # no page labels the environment (guessed from a name)
 
     @property
     def domain(self) -> str:
@@ -63,24 +67,16 @@ class SourceNetwork:
     """An IP or network the vendor names as a source of its mail."""
 
     network: Network
-    documented: bool = True  # False: only hinted at ("the 54.240.27.x range"); never allowlisted
+    documented: bool = True  # False: only hinted at by the vendor; never allowlisted
     label: str = ""
     note: str = ""
+    sources: tuple[str, ...] = ()  # provenance ids of the pages that list it
+    legacy: bool = False  # listed only by superseded pages: never allowlisted, audit says remove
 
     @property
     def is_host(self) -> bool:
         """True for a single address (/32 or /128)."""
         return self.network.num_addresses == 1
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """A source document the profile is built from."""
-
-    title: str
-    url: str
-    retrieved: str
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +95,19 @@ class SenderProfile:
     addresses_case_insensitive: bool = True
     source: str = ""
     sha256: str = ""
+    # Entries only superseded pages list: known (``mailcheck audit`` says "remove"), never
+    # in ``senders``/``networks``, so no check, snippet or match ever treats them as current.
+    legacy_senders: tuple[Sender, ...] = ()
+    legacy_networks: tuple[SourceNetwork, ...] = ()
+
+    def provenance_item(self, source_id: str) -> Provenance | None:
+        """The provenance item with this id, or None."""
+        return next((p for p in self.provenance if p.id == source_id), None)
+
+    def sources_of(self, entry: Sender | SourceNetwork) -> tuple[Provenance, ...]:
+        """The provenance items an entry cites, in citation order."""
+        found = (self.provenance_item(source_id) for source_id in entry.sources)
+        return tuple(p for p in found if p is not None)
 
     @property
     def sender_domains(self) -> tuple[str, ...]:
@@ -133,14 +142,19 @@ def profile_from_document(document: RulesDocument) -> SenderProfile:
     profile_id = root.text("id")
     if profile_id and not _ID.match(profile_id):
         root.problem("id", "use lower-case letters, digits and inner hyphens (max 64)")
+    provenance = read_provenance(root.tables("provenance", required=True))
+    senders = _senders(root.tables("senders"), provenance, problems)
+    networks = _networks(root.tables("networks"), provenance, problems)
     profile = SenderProfile(
         id=profile_id,
         name=root.text("name"),
         vendor=root.text("vendor"),
         purpose=root.text("purpose"),
-        provenance=tuple(_provenance(t) for t in root.tables("provenance", required=True)),
-        senders=_senders(root.tables("senders", required=True), problems),
-        networks=_networks(root.tables("networks"), problems),
+        provenance=provenance,
+        senders=tuple(s for s in senders if not s.legacy),
+        networks=tuple(n for n in networks if not n.legacy),
+        legacy_senders=tuple(s for s in senders if s.legacy),
+        legacy_networks=tuple(n for n in networks if n.legacy),
         envelope_domains=_domains(root, "envelope_domains"),
         dkim_domains=_domains(root, "dkim_domains"),
         addresses_case_insensitive=root.boolean("addresses_case_insensitive", default=True),
@@ -148,38 +162,34 @@ def profile_from_document(document: RulesDocument) -> SenderProfile:
         sha256=document.sha256,
     )
     root.finish()
-    if not profile.senders and not problems.items:
-        problems.add("senders", "a profile needs at least one sender")
+    if not profile.senders and not profile.networks and not problems.items:
+        # Some vendors document only IPs (Okta): a profile needs a sender or a network.
+        problems.add("senders", "a profile needs at least one current sender or network")
     problems.raise_if_any()
     return profile
 
 
-def _provenance(table: Table) -> Provenance:
-    url = table.text("url")
-    if url and not url.startswith("https://"):
-        table.problem("url", "must be an https:// URL")
-    item = Provenance(
-        table.text("title"), url, table.day("retrieved"), table.text("note", required=False)
-    )
-    table.finish()
-    return item
-
-
-def _senders(tables: list[Table], problems: Problems) -> tuple[Sender, ...]:
+def _senders(
+    tables: list[Table], provenance: tuple[Provenance, ...], problems: Problems
+) -> tuple[Sender, ...]:
     seen: dict[str, str] = {}
     senders: list[Sender] = []
     for table in tables:
         address = _address(table)
         environment = _environment(table)
         note = table.text("note", required=False)
+        inferred = table.boolean("environment_inferred", default=False)
+        sources, legacy = read_entry_sources(table, provenance)
         table.finish()
+        if inferred and not note:
+            table.problem("note", "an inferred environment must say in a note what it rests on")
         if not address or environment is None:
             continue
         if address in seen:
             table.problem("address", f"duplicates {seen[address]} ({address})")
             continue
         seen[address] = table.path("address")
-        senders.append(Sender(address, environment, note))
+        senders.append(Sender(address, environment, note, sources, legacy, inferred))
     _check_wildcard_environments(senders, tables, problems)
     return tuple(senders)
 
@@ -227,13 +237,16 @@ def _check_wildcard_environments(
             )
 
 
-def _networks(tables: list[Table], problems: Problems) -> tuple[SourceNetwork, ...]:
+def _networks(
+    tables: list[Table], provenance: tuple[Provenance, ...], problems: Problems
+) -> tuple[SourceNetwork, ...]:
     networks: list[SourceNetwork] = []
     seen: dict[Network, str] = {}
     for table in tables:
         network = _network(table)
         documented = table.boolean("documented", default=True)
         label, note = table.text("label", required=False), table.text("note", required=False)
+        sources, legacy = read_entry_sources(table, provenance)
         table.finish()
         if network is None:
             continue
@@ -243,8 +256,9 @@ def _networks(tables: list[Table], problems: Problems) -> tuple[SourceNetwork, .
             table.problem("network", f"duplicates {seen[network]} ({network})")
             continue
         seen[network] = table.path("network")
-        networks.append(SourceNetwork(network, documented, label, note))
-    _check_documented_overlap(networks, seen, problems)
+        networks.append(SourceNetwork(network, documented, label, note, sources, legacy))
+    current = [n for n in networks if not n.legacy]
+    _check_documented_overlap(current, seen, problems)
     return tuple(networks)
 
 

@@ -32,6 +32,7 @@ def test_sender_command_json(world, capsys):
         "sender-dmarc",
         "reverse-dns",
         "dnsbl",
+        "profile-sources",
     }
     domains = checks["sender-spf"]["facts"]["domains"]
     assert domains[0]["domain"] == "account.trimble.com"

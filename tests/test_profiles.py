@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,11 @@ BROKEN = {
     "bad-environment.toml": ("senders[0].environment", "not one of production, staging"),
     "bad-id.toml": ("id", "lower-case letters"),
     "contradictory-environment.toml": ("senders", "contradictory"),
+    "entry-without-source.toml": ("networks[0].sources", "cites no source"),
+    "unknown-source.toml": ("senders[0].sources", "'nowhere' is no provenance id"),
+    "legacy-cites-current.toml": ("senders[0].legacy", "a current page lists this entry"),
+    "superseded-not-legacy.toml": ("networks[0].legacy", "mark it legacy = true"),
+    "inferred-without-note.toml": ("senders[0].note", "inferred environment"),
     "duplicate-address.toml": ("senders[1].address", "duplicates senders[0].address"),
     "duplicate-network.toml": ("networks[1].network", "duplicates networks[0].network"),
     "empty.toml": ("", "file is empty"),
@@ -77,19 +81,68 @@ def test_trimble_profile_lists_exactly_the_documented_senders():
     assert profile.addresses_case_insensitive
 
 
-def test_trimble_profile_models_the_range_honestly():
+def test_trimble_entries_cite_the_pages_that_list_them():
     profile = get_profile("trimble-identity")
-    hosts = {str(n.network.network_address) for n in profile.documented_hosts}
-    assert hosts == {
-        "104.130.122.50",
-        "159.135.229.174",
-        "69.72.43.9",
-        "54.240.27.191",
-        "54.240.27.30",
-        "54.240.27.31",
+    cited = {s.address: s.sources for s in profile.senders}
+    cited |= {str(n.network.network_address): n.sources for n in profile.networks}
+    assert cited == {
+        "*@account.trimble.com": ("tekla-current",),
+        "104.130.122.50": ("tekla-current",),
+        **dict.fromkeys(
+            (
+                "no-reply@account.trimble.com",
+                "noreply@account.trimble.com",
+                "no-reply@account.stage.utilities.trimblecloud.com",
+                "noreply@account.stage.identity.trimblecloud.com",
+                "159.135.229.174",
+                "69.72.43.9",
+                "54.240.27.191",
+                "54.240.27.30",
+                "54.240.27.31",
+            ),
+            ("design8-nl",),
+        ),
     }
-    (wide,) = [n for n in profile.networks if not n.documented]
-    assert wide.network == ipaddress.ip_network("54.240.27.0/24") and wide.note
+    assert all(n.documented for n in profile.networks)  # no "54.240.27.x" range: no page has it
+    dates = {p.id: (p.page_date, p.superseded_by) for p in profile.provenance}
+    assert dates == {
+        "tekla-current": ("2025-05-05", ""),
+        "design8-nl": ("2023-01-02", ""),
+        "tekla-legacy": ("", "tekla-current"),
+    }
+
+
+def test_trimble_legacy_entries_are_known_but_never_current():
+    profile = get_profile("trimble-identity")
+    assert {s.address for s in profile.legacy_senders} == {
+        "*@trimble.com",
+        "*@trimblepaas.com",
+        "*@mail.trimblepaas.com",
+    }
+    assert {str(n.network.network_address) for n in profile.legacy_networks} == {
+        "184.173.153.253",
+        "184.173.153.218",
+        "54.191.127.27",
+    }
+    assert profile.match_address("x@trimble.com") is None
+    assert all(s.sources == ("tekla-legacy",) for s in profile.legacy_senders)
+
+
+def test_staging_environment_is_marked_inferred():
+    profile = get_profile("trimble-identity")
+    inferred = {s.address for s in profile.senders if s.environment_inferred}
+    assert inferred == {
+        "no-reply@account.stage.utilities.trimblecloud.com",
+        "noreply@account.stage.identity.trimblecloud.com",
+    }
+
+
+@pytest.mark.parametrize("profile_id", ["okta", "atlassian", "enpass", "docusign", "autodesk"])
+def test_vendor_profiles_cite_a_page_for_every_entry(profile_id):
+    profile = get_profile(profile_id)
+    entries = [*profile.senders, *profile.networks]
+    assert entries and all(profile.sources_of(e) for e in entries)
+    assert all(p.url.startswith("https://") and p.retrieved for p in profile.provenance)
 
 
 @pytest.mark.parametrize(
@@ -122,14 +175,14 @@ def test_idn_domain_is_stored_as_a_label(tmp_path):
 
 def test_user_rules_dir_adds_profiles_and_rejects_duplicate_ids(tmp_path):
     (tmp_path / "mine.toml").write_bytes((DATA / "good" / "minimal.toml").read_bytes())
-    assert set(load_profiles((tmp_path,))) == {"trimble-identity", "minimal-vendor"}
+    assert {"trimble-identity", "minimal-vendor"} <= set(load_profiles((tmp_path,)))
     (tmp_path / "again.toml").write_bytes((DATA / "good" / "minimal.toml").read_bytes())
     with pytest.raises(ProfileError, match="already defined"):
         load_profiles((tmp_path,))
 
 
 def test_unknown_profile_names_the_known_ones():
-    with pytest.raises(ProfileError, match="known: trimble-identity"):
+    with pytest.raises(ProfileError, match="known: atlassian, .*trimble-identity"):
         get_profile("nope")
 
 
@@ -138,4 +191,15 @@ def test_rules_list_and_show(capsys):
     assert "trimble-identity" in capsys.readouterr().out
     assert main(["rules", "show", "trimble-identity"]) == 0
     out = capsys.readouterr().out
-    assert "54.240.27.0/24" in out and "never allowlisted" in out
+    assert "from [tekla-current] page dated 2025-05-05" in out
+    assert "legacy (listed only by superseded pages; never allowlisted: remove)" in out
+    assert "184.173.153.253/32" in out and "(environment inferred)" in out
+
+
+def test_rules_list_shows_vendor_purpose_counts_and_dates(capsys):
+    assert main(["rules", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "trimble-identity  Trimble: Trimble Identity" in out
+    assert "entries: 5 senders, 6 networks, 6 legacy" in out
+    assert "sources: tekla-current 2025-05-05; design8-nl 2023-01-02; tekla-legacy undated" in out
+    assert "okta  Okta:" in out and "entries: 0 senders, 15 networks, 0 legacy" in out

@@ -78,18 +78,35 @@ async def gather(
     profile: SenderProfile, services: tuple[SharedService, ...], resolver: Resolver
 ) -> SharedInfraFacts:
     """Expand every service's include domains (concurrently), then attribute each network."""
+    records = await expand_services(services, resolver)
+    owners = tuple(
+        _owner(str(n.network), n.documented, services, records) for n in profile.networks
+    )
+    summaries = tuple(_service_facts(s, records[s.id]) for s in services)
+    return SharedInfraFacts(profile.id, summaries, owners)
+
+
+async def expand_services(
+    services: tuple[SharedService, ...], resolver: Resolver
+) -> dict[str, tuple[ExpandedRecord, ...]]:
+    """Service id -> its include domains' live SPF, expanded (all services concurrently)."""
     expanded = await asyncio.gather(
         *(
             asyncio.gather(*(expand_record(resolver, domain) for domain in s.spf_includes))
             for s in services
         )
     )
-    records = {s.id: tuple(r) for s, r in zip(services, expanded, strict=True)}
-    owners = tuple(
-        _owner(str(n.network), n.documented, services, records) for n in profile.networks
-    )
-    summaries = tuple(_service_facts(s, records[s.id]) for s in services)
-    return SharedInfraFacts(profile.id, summaries, owners)
+    return {s.id: tuple(r) for s, r in zip(services, expanded, strict=True)}
+
+
+async def owners_of(
+    networks: tuple[str, ...], resolver: Resolver, services: tuple[SharedService, ...] | None = None
+) -> tuple[IpOwner, ...]:
+    """Which shared services' live SPF covers each network (``mailcheck audit`` asks this of
+    allowlist entries, as this check asks it of a profile's networks)."""
+    known = services if services is not None else load_services()
+    records = await expand_services(known, resolver)
+    return tuple(_owner(network, True, known, records) for network in networks)
 
 
 async def shared_services_by_ip(profile: SenderProfile, resolver: Resolver) -> dict[str, str]:

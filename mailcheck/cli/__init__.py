@@ -65,6 +65,10 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
             return analyze.analyze(args, argv)
         case "snippets":
             return snippets.snippets(args)
+        case "audit":
+            from mailcheck.cli import audit
+
+            return audit.run_audit(args)
         case "sink":
             # Imported late: aiosmtpd, dkimpy and SQLite load only for the SMTP commands.
             from mailcheck.cli import sink

@@ -28,11 +28,18 @@ def use_color(to_terminal: bool, environ: Mapping[str, str]) -> bool:
     return to_terminal and not environ.get("NO_COLOR")
 
 
+# The profile mailcheck was first built for (DESIGN.md): the default when several profiles are
+# loaded and none is chosen, so commands written before more vendors shipped keep their meaning.
+DEFAULT_PROFILE_ID = "trimble-identity"
+
+
 def pick_profile(profile_id: str | None, rules_dirs: tuple[Path, ...]) -> SenderProfile:
-    """The profile named by ``--profile``, or the only one there is."""
+    """The profile named by ``--profile``, else the only one, else the default one."""
     if profile_id:
         return get_profile(profile_id, rules_dirs)
     profiles = load_profiles(rules_dirs)
+    if len(profiles) > 1 and DEFAULT_PROFILE_ID in profiles:
+        return profiles[DEFAULT_PROFILE_ID]
     if len(profiles) != 1:
         raise UsageError(
             f"choose a profile with --profile ID (known: {', '.join(sorted(profiles))})"

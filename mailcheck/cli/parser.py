@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from mailcheck import __version__
+from mailcheck.cli import audit as audit_cli
 from mailcheck.errors import UsageError
 from mailcheck.report import ReportFormat
+from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
 
 DESCRIPTION = "Will a SaaS sender's mail reach your users, and what exactly must you allow?"
 EPILOG = """exit codes: 0 all good, 1 warnings, 2 failures that would stop delivery,
@@ -55,6 +57,15 @@ def build_parser() -> ArgumentParser:
     _add_dns_options(report, replay=True)
     _add_output_options(report, folder=True)
     _add_probe_options(report)
+    report.add_argument(
+        "--audit",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="also audit this existing allowlist (repeatable; format guessed)",
+    )
+    _add_source_age(report)
 
     sender = commands.add_parser(
         "sender", help="check a sender's live SPF against its profile (matrix, drift, owners)"
@@ -63,6 +74,7 @@ def build_parser() -> ArgumentParser:
     _add_profile_options(sender)
     _add_dns_options(sender)
     _add_output_options(sender)
+    _add_source_age(sender)
 
     rules = commands.add_parser("rules", help="list, show and validate sender profiles")
     rules_commands = rules.add_subparsers(
@@ -87,6 +99,17 @@ def build_parser() -> ArgumentParser:
     _add_analyze_options(analyze)
     _add_dns_options(analyze)
     _add_output_options(analyze)
+
+    audit = commands.add_parser(
+        "audit",
+        help="judge an existing allowlist against a sender profile",
+        description="Exit 0: every entry documented or unrelated; 1: entries to fix; "
+        "2: an entry admits forged mail.",
+    )
+    audit_cli.add_arguments(audit)
+    _add_profile_options(audit)
+    _add_dns_options(audit)
+    _add_output_options(audit)
 
     snippets = commands.add_parser("snippets", help="write allowlist snippets for mail filters")
     _add_profile_options(snippets)
@@ -265,12 +288,23 @@ def _add_rules_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_source_age(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-source-age",
+        type=int,
+        default=DEFAULT_MAX_AGE_DAYS,
+        metavar="DAYS",
+        help="warn when the profile's newest source page is older "
+        f"(default {DEFAULT_MAX_AGE_DAYS})",
+    )
+
+
 def _add_profile_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile",
         default=os.environ.get("MAILCHECK_PROFILE"),
         metavar="ID",
-        help="sender profile id (default: the only profile, or $MAILCHECK_PROFILE)",
+        help="sender profile id (default: $MAILCHECK_PROFILE, else trimble-identity)",
     )
     _add_rules_dir(parser)
 

@@ -29,7 +29,15 @@ def report(args: argparse.Namespace, argv: list[str]) -> int:
     live = args.replay is None and args.snapshot is None
     checks = app.report_checks(probe, fetch_policies=live)
     report = asyncio.run(
-        app.build_report(request.domain, resolver, profile, checks, command=request.command)
+        app.build_report(
+            request.domain,
+            resolver,
+            profile,
+            checks,
+            command=request.command,
+            max_source_age_days=args.max_source_age,
+            audit_paths=tuple(args.audit),
+        )
     )
     evidence = app.with_request(resolver.evidence(), replace(request, profile_id=profile.id))
     if args.record is not None:
@@ -86,7 +94,7 @@ def sender(args: argparse.Namespace, argv: list[str]) -> int:
     )
     resolver = app.open_resolver(options)
     command = ("mailcheck", *argv)
-    report = asyncio.run(app.build_sender_report(resolver, profile, command=command))
+    report = asyncio.run(app.build_sender_report(resolver, profile, command, args.max_source_age))
     if args.record is not None:
         write(args.record, resolver.evidence().to_json())
     color = use_color(args.output is None and sys.stdout.isatty(), os.environ)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from mailcheck import rulebook
 from mailcheck.cli.base import EXIT_OK, EXIT_USAGE
 from mailcheck.codes import CODES, markdown_table
-from mailcheck.profiles import SenderProfile, get_profile, load_profiles
+from mailcheck.profiles import Sender, SenderProfile, SourceNetwork, get_profile, load_profiles
 
 
 def rules(args: argparse.Namespace) -> int:
@@ -17,10 +18,10 @@ def rules(args: argparse.Namespace) -> int:
     match args.rules_command:
         case "list":
             for profile in load_profiles(tuple(args.rules)).values():
-                print(f"{profile.id:<24} {profile.name} ({profile.source})")
+                print(_summary(profile))
             return EXIT_OK
         case "show":
-            print(_describe(get_profile(args.profile_id, tuple(args.rules))), end="")
+            print(_describe(get_profile(args.profile_id, tuple(args.rules)), date.today()), end="")
             return EXIT_OK
     return _validate(args.paths)
 
@@ -36,7 +37,25 @@ def _validate(paths: list[Path]) -> int:
     return EXIT_USAGE if bad or not results else EXIT_OK
 
 
-def _describe(profile: SenderProfile) -> str:
+def _summary(profile: SenderProfile) -> str:
+    """``rules list``: vendor, purpose, entry counts and every source's own date."""
+    legacy = len(profile.legacy_senders) + len(profile.legacy_networks)
+    dates = "; ".join(
+        f"{p.id} {p.page_date or 'undated'}{' (superseded)' if p.is_superseded else ''}"
+        for p in profile.provenance
+    )
+    return "\n".join(
+        (
+            f"{profile.id}  {profile.vendor}: {profile.name}  ({profile.source})",
+            f"    purpose: {profile.purpose}",
+            f"    entries: {len(profile.senders)} senders, {len(profile.networks)} networks, "
+            f"{legacy} legacy",
+            f"    sources: {dates}",
+        )
+    )
+
+
+def _describe(profile: SenderProfile, today: date) -> str:
     lines = [
         f"{profile.name} ({profile.id}) by {profile.vendor}",
         profile.purpose,
@@ -44,15 +63,35 @@ def _describe(profile: SenderProfile) -> str:
         "",
         "senders:",
     ]
-    lines += [f"  {s.address:<52} {s.environment}" for s in profile.senders]
+    for sender in profile.senders:
+        inferred = " (environment inferred)" if sender.environment_inferred else ""
+        lines.append(f"  {sender.address:<52} {sender.environment}{inferred}")
+        lines += _cited(profile, sender)
     lines += ["", "source networks:"]
     for net in profile.networks:
         flag = "documented" if net.documented else "NOT documented (never allowlisted)"
         lines.append(f"  {str(net.network):<20} {flag}  {net.label}".rstrip())
+        lines += _cited(profile, net)
+    legacy: list[Sender | SourceNetwork] = [*profile.legacy_senders, *profile.legacy_networks]
+    if legacy:
+        lines += ["", "legacy (listed only by superseded pages; never allowlisted: remove):"]
+    for entry in legacy:
+        shown = entry.address if isinstance(entry, Sender) else str(entry.network)
+        lines += [f"  {shown}", *_cited(profile, entry)]
     lines += ["", "provenance:"] + [
-        f"  {p.title}\n    {p.url} (retrieved {p.retrieved})" for p in profile.provenance
+        f"  [{p.id}] {p.describe(today)}" + (f"\n    {p.note}" if p.note else "")
+        for p in profile.provenance
     ]
     return "\n".join(lines) + "\n"
+
+
+def _cited(profile: SenderProfile, entry: Sender | SourceNetwork) -> list[str]:
+    """The sources an entry cites, one line each, with the page's date."""
+    out = []
+    for item in profile.sources_of(entry):
+        dated = f"page dated {item.page_date}" if item.page_date else "page undated"
+        out.append(f"      from [{item.id}] {dated}")
+    return out
 
 
 def codes(*, markdown: bool) -> int:

@@ -230,10 +230,26 @@ class FilterSnippet(Snippet):
             "Undo:",
             *(f"  - {item}" for item in body.undo),
             *body.notes,
+            *documented_by(context),
             context.review_line(),
         ]
         prefix = self.comment
         return "".join(f"{prefix} {comment_text(line)}".rstrip() + "\n" for line in lines)
+
+
+def documented_by(context: SnippetContext) -> list[str]:
+    """Per entry the snippet names, the page(s) that document it and that page's own date."""
+    profile = context.profile
+    named = set(context.addresses)
+    entries = [s for s in profile.senders if s.address in named]
+    hosts = {str(h) for h in context.hosts}
+    networks = [n for n in profile.documented_hosts if str(n.network.network_address) in hosts]
+    lines = ["Documented by (each page and its own date, as the page states it):"]
+    for label, cited in [(s.address, profile.sources_of(s)) for s in entries] + [
+        (str(n.network.network_address), profile.sources_of(n)) for n in networks
+    ]:
+        lines += [f"  - {label}: [{p.id}] {p.describe()}" for p in cited]
+    return lines
 
 
 def _part_text(snippet: FilterSnippet, target: str, text: str) -> str:

@@ -57,9 +57,12 @@ def test_report_json_carries_verdict_and_evidence(html_report) -> None:
         "MX006",
         "TST002",
         "TST003",
+        "SRC004",  # the profile's sources: legacy entries known, environments inferred
+        "SRC005",
         "MX001",
         "TST001",
         "TST004",
+        "SRC001",
     ]
     assert {(e["name"], e["rrtype"]) for e in data["evidence"]} >= {
         ("html.example", "MX"),

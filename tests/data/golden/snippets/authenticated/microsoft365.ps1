@@ -16,6 +16,9 @@
 # Undo:
 #   - Remove-TenantAllowBlockListItems -ListType Sender -Entries 'no-reply@snipsender.example','noreply@snipsender.example'
 #   - Remove-TransportRule -Identity 'mailcheck snipsender: DMARC-authenticated sender, bypass spam filtering'
+# Documented by (each page and its own date, as the page states it):
+#   - no-reply@snipsender.example: [source] Test fixture <https://snipsender.example/docs> (page states no date; retrieved 2026-11-22)
+#   - noreply@snipsender.example: [source] Test fixture <https://snipsender.example/docs> (page states no date; retrieved 2026-11-22)
 # Review by: 2027-02-01 (remove or re-approve then)
 
 # ---- Exchange Online PowerShell: Tenant Allow/Block List ----

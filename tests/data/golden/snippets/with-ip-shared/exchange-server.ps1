@@ -14,6 +14,11 @@
 #   - the anti-spam agents (Content Filter) enabled on the transport service
 # Undo:
 #   - Remove-TransportRule -Identity 'mailcheck snipsender: DMARC-authenticated sender, SCL -1'
+# Documented by (each page and its own date, as the page states it):
+#   - no-reply@snipsender.example: [source] Test fixture <https://snipsender.example/docs> (page states no date; retrieved 2026-11-22)
+#   - noreply@snipsender.example: [source] Test fixture <https://snipsender.example/docs> (page states no date; retrieved 2026-11-22)
+#   - 192.0.2.10: [source] Test fixture <https://snipsender.example/docs> (page states no date; retrieved 2026-11-22)
+#   - 192.0.2.11: [source] Test fixture <https://snipsender.example/docs> (page states no date; retrieved 2026-11-22)
 # Review by: 2027-02-01 (remove or re-approve then)
 
 # ---- Exchange Management Shell (rule starts in Audit mode) ----

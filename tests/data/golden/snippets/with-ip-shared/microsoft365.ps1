@@ -18,6 +18,11 @@
 #   - Remove-TenantAllowBlockListItems -ListType Sender -Entries 'no-reply@snipsender.example','noreply@snipsender.example'
 #   - Remove-TransportRule -Identity 'mailcheck snipsender: DMARC-authenticated sender, bypass spam filtering'
 #   - Set-HostedConnectionFilterPolicy -Identity Default -IPAllowList @{Remove='192.0.2.10/32','192.0.2.11/32'}
+# Documented by (each page and its own date, as the page states it):
+#   - no-reply@snipsender.example: [source] Test fixture <https://snipsender.example/docs> (page states no date; retrieved 2026-11-22)
+#   - noreply@snipsender.example: [source] Test fixture <https://snipsender.example/docs> (page states no date; retrieved 2026-11-22)
+#   - 192.0.2.10: [source] Test fixture <https://snipsender.example/docs> (page states no date; retrieved 2026-11-22)
+#   - 192.0.2.11: [source] Test fixture <https://snipsender.example/docs> (page states no date; retrieved 2026-11-22)
 # Review by: 2027-02-01 (remove or re-approve then)
 
 # ---- Exchange Online PowerShell: Tenant Allow/Block List ----
