@@ -67,6 +67,8 @@ def is_inside(hop: ReceivedHop, org: OrgContext) -> bool:
     talking to another of its relays (Microsoft writes no rDNS on internal hops); the
     provider's front door (its MX names) receives from the world and never vouches for HELO.
     """
+    if hop.ambiguous:
+        return False  # the client's claims could not be told apart: the org stops here
     if hop.from_ip is None:
         return True  # local submission, or a provider's internal hop written without one
     if org.is_internal_ip(hop.ip) or org.is_org_host(hop.from_rdns):
