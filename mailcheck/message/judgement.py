@@ -242,7 +242,7 @@ def _forgery(facts: MessageFacts) -> str:
 
 
 def _org_filter(facts: MessageFacts) -> str:
-    return facts.org.provider.filter if facts.org.provider else ""
+    return facts.org.provider.id if facts.org.provider else ""
 
 
 def _main_verdict(facts: MessageFacts) -> Verdict | None:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from mailcheck.message.chain import build_chain
-from mailcheck.message.org import PROVIDERS, OrgContext
+from mailcheck.message.org import OrgContext, shipped_providers
 from mailcheck.message.received import parse_received
 
-M365 = next(p for p in PROVIDERS if p.filter == "m365")
+M365 = next(p for p in shipped_providers() if p.id == "microsoft-365")
 
 
 @pytest.mark.parametrize(

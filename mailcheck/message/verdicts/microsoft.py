@@ -11,6 +11,7 @@ from __future__ import annotations
 from mailcheck.message.authres import parse_authres
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, fmt, number, pairs
+from mailcheck.providers import ProviderId
 
 BCL_THRESHOLD = 7  # default anti-spam policy; Standard preset 6, Strict 5
 _THRESHOLDS = "default policy 7, Standard preset 6, Strict preset 5 (admins can change it)"
@@ -97,6 +98,7 @@ class MicrosoftDecoder:
     """See ``Decoder``."""
 
     vendor = VENDOR
+    product: str = ProviderId.MICROSOFT_365
     headers = (
         "x-forefront-antispam-report",
         "x-microsoft-antispam",
@@ -140,7 +142,7 @@ def decode_forefront(value: str) -> Verdict:
         "X-Forefront-Antispam-Report",
         disposition,
         summary,
-        "m365",
+        ProviderId.MICROSOFT_365,
         scl,
         5.0,
         tuple(details),
@@ -202,7 +204,7 @@ def decode_bcl(value: str) -> Verdict:
         "X-Microsoft-Antispam",
         disposition,
         summary,
-        "m365",
+        ProviderId.MICROSOFT_365,
         bcl,
         float(BCL_THRESHOLD),
         tuple(details),
@@ -233,7 +235,7 @@ def _decode_delivery(value: str) -> Verdict:
         "X-Microsoft-Antispam-Mailbox-Delivery",
         disposition,
         f"delivered to {where} (dest:{dest})",
-        "m365",
+        ProviderId.MICROSOFT_365,
         details=(("dest", where),),
         raw=value,
     )
@@ -254,7 +256,7 @@ def _compauth(value: str) -> Verdict | None:
             "Authentication-Results (compauth)",
             disposition,
             summary,
-            "m365",
+            ProviderId.MICROSOFT_365,
             details=(("compauth", result.result), ("reason", reason)),
             raw=value,
         )

@@ -21,6 +21,7 @@ class RspamdDecoder:
     """See ``Decoder``."""
 
     vendor = VENDOR
+    product: str = "rspamd"
     headers = (
         "x-spamd-result",
         "x-spamd-bar",
