@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from email.utils import parseaddr
 
 from mailcheck.dkim import verify_arc, verify_message
 from mailcheck.dmarc.author import author_of
@@ -151,7 +152,16 @@ def read_identity(headers: HeaderSection) -> Identity:
         (headers.first("Message-ID") or "")[:300] or None,
         len(froms),
         author.problem,
+        _as_written(froms[0].value if froms else "", author.address),
     )
+
+
+def _as_written(value: str, address: str | None) -> str | None:
+    """The From address in the case the sender wrote it, when it is not all lower case."""
+    written = parseaddr(value[:2000])[1].strip()
+    if address and written.lower() == address and written != address:
+        return written
+    return None
 
 
 def _domain(address: str | None) -> str | None:

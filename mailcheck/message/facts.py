@@ -30,6 +30,7 @@ class Identity:
     message_id: str | None = None
     from_count: int = 0
     from_problem: str = ""  # why the From field names no Author Domain (DMARC cannot apply)
+    from_as_written: str | None = None  # the From address in its own case, when that differs
 
 
 @dataclass(frozen=True)

@@ -133,14 +133,13 @@ def _sender_findings(facts: MessageFacts, match: ProfileMatch, name: str) -> lis
     ident = facts.identity
     subject = ident.from_address or ""
     if match.from_sender:
-        out = [
-            Finding(
-                "MSG021",
-                Status.PASS,
-                f"From {subject} is a {name} sender ({match.from_sender})",
-                subject=subject,
+        text = f"From {subject} is a {name} sender ({match.from_sender})"
+        if ident.from_as_written:
+            text = (
+                f"From {ident.from_as_written} matched {match.from_sender} case-insensitively, "
+                f"as the profile allows: a {name} sender"
             )
-        ]
+        out = [Finding("MSG021", Status.PASS, text, subject=subject)]
     else:
         out = [
             Finding(
