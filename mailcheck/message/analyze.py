@@ -15,7 +15,7 @@ from mailcheck.dkim import verify_arc, verify_message
 from mailcheck.dmarc.author import author_of
 from mailcheck.dns.interface import MxRecord, Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
-from mailcheck.message.arc import read_arc
+from mailcheck.message.arc import chain_status, read_arc
 from mailcheck.message.auth import AuthEvaluator, BuiltinAuthEvaluator, SpfOutcome
 from mailcheck.message.chain import Chain, build_chain
 from mailcheck.message.facts import Identity, MessageFacts
@@ -81,6 +81,7 @@ async def analyze(
         f.value for f in headers.fields if f.key in ("arc-seal", "arc-message-signature")
     )
     arc = await verify_arc(data, arc_fields, resolver) if has_body and arc_fields else None
+    arc = chain_status(arc, bool(arc_fields))
     if arc is not None and arc.result == "temperror":
         errors.append(f"ARC: {arc.reason}")
     return MessageFacts(
