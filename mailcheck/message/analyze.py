@@ -19,7 +19,7 @@ from mailcheck.message.arc import chain_status, read_arc
 from mailcheck.message.auth import AuthEvaluator, BuiltinAuthEvaluator, SpfOutcome
 from mailcheck.message.chain import Chain, build_chain
 from mailcheck.message.facts import Identity, MessageFacts
-from mailcheck.message.headers import HeaderSection, parse_headers
+from mailcheck.message.headers import HeaderField, HeaderSection, parse_headers
 from mailcheck.message.org import Network, OrgContext, detect_provider, infer_provider
 from mailcheck.message.provenance import Entry, entry_of, verdict_provenance
 from mailcheck.message.received import parse_received
@@ -110,15 +110,26 @@ def _verdicts(headers: HeaderSection, entry: Entry, org: OrgContext) -> tuple[Ve
     out = []
     for verdict in decode_all(headers):
         name = verdict.header.partition(" (")[0]  # "Authentication-Results (compauth)"
-        fields = headers.get_all(name)
-        field = next((f for f in fields if f.value[: len(verdict.raw)] == verdict.raw), None)
-        field = field or (fields[0] if fields else None)
-        if field is None:
-            out.append(verdict)
+        field = _field_of(headers, name, verdict.raw)
+        if field is None:  # nothing to place it by: it cannot be shown to be the org's
+            out.append(replace(verdict, outside=entry.hop is not None, trust_rule="unplaced"))
             continue
         provenance = verdict_provenance(field.name, field.index, headers, entry, org)
         out.append(replace(verdict, outside=not provenance.ours, trust_rule=provenance.text))
     return tuple(out)
+
+
+def _field_of(headers: HeaderSection, name: str, raw: str) -> HeaderField | None:
+    """The field a verdict was decoded from: by name (the one whose value it holds), else
+    the lowest field whose value the verdict's raw text holds (a verdict built from several
+    fields is placed by the one most likely to have come from outside)."""
+    fields = headers.get_all(name)
+    if fields:
+        return next((f for f in fields if f.value[: len(raw)] == raw), fields[0])
+    holders = [
+        f for f in headers.fields if f.key.startswith("x-") and f.value.strip() and f.value in raw
+    ]
+    return holders[-1] if holders else None
 
 
 def _transport(headers: HeaderSection, org: OrgContext) -> tuple[Chain, OrgContext]:
