@@ -180,13 +180,16 @@ OUTLOOK = (
     f"MN2PR04MB6990.namprd04.prod.outlook.com with HTTPS; {DATE}\r\n"
     "Received: from BN0PR04CA0123.namprd04.prod.outlook.com (2603:10b6:408:ed::8) by "
     "SA1PR04MB8765.namprd04.prod.outlook.com (2603:10b6:806:2d4::13) with Microsoft SMTP "
-    f"Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.8182.20; {DATE}\r\n"
+    "Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id "
+    f"15.20.8182.20; {DATE}\r\n"
     "Received: from SA2PEPF00003F67.namprd04.prod.outlook.com (2a01:111:f403:c904::4) by "
     "BN0PR04CA0123.outlook.office365.com (2603:10b6:408:ed::8) with Microsoft SMTP Server "
-    f"(version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.8182.20 via Frontend Transport; {DATE}\r\n"
+    "(version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.8182.20 via Frontend "
+    f"Transport; {DATE}\r\n"
     "Received: from smtp-out-3.msgsender.example (192.0.2.25) by "
     "SA2PEPF00003F67.mail.protection.outlook.com (10.167.243.154) with Microsoft SMTP Server "
-    f"(version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.8182.20 via Frontend Transport; {DATE}\r\n"
+    "(version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.8182.20 via Frontend "
+    f"Transport; {DATE}\r\n"
 )
 
 
