@@ -1,6 +1,7 @@
 """Dates in the shapes MTAs really write after a Received field's ';' (RFC 5322 §3.3 and
 beyond): fractional seconds (``02:54:16.987 +0000``), Go's ``time.Time`` default format that
-SendGrid writes (``2018-04-22 02:54:17.028704749 +0000 UTC``), and trailing comments.
+SendGrid writes (``2018-04-22 02:54:17.028704749 +0000 UTC``, sometimes with Go's
+monotonic-clock suffix ``m=+12345.678901234``), and trailing comments.
 Unreadable text is ``None``, never an exception."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ _COMMENT = re.compile(r"\([^()]*\)")
 _FRACTION = re.compile(r"(\d{1,2}:\d{2}:\d{2})\.\d{1,9}\b")
 _GO_TIME = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?\s*"
-    r"(?:([+-])(\d{2}):?(\d{2})|Z)(?:\s+[A-Z]{1,5})?$"
+    r"(?:([+-])(\d{2}):?(\d{2})|Z)(?:\s+[A-Z]{1,5})?(?:\s+m=[+-]\d{1,12}(?:\.\d{1,9})?)?$"
 )
 
 

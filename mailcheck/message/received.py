@@ -38,7 +38,8 @@ _BARE_IP = re.compile(
 )
 
 _GO_TAIL = re.compile(
-    r"\s\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})? [+-]\d{4}(?: [A-Z]{1,5})?$"
+    r"\s\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})? [+-]\d{4}(?: [A-Z]{1,5})?"
+    r"(?: m=[+-]\d{1,12}(?:\.\d{1,9})?)?$"
 )
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
