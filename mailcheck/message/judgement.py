@@ -42,6 +42,7 @@ def verdict_findings(facts: MessageFacts) -> list[Finding]:
     out: list[Finding] = []
     for v in facts.verdicts[:30]:
         evidence = (f"{v.header}: {v.raw[:500]}",) + tuple(f"{k}: {m}" for k, m in v.details[:12])
+        evidence += (f"trust decided by: {v.trust_rule}",) if v.trust_rule else ()
         if v.outside:
             out.append(
                 Finding(

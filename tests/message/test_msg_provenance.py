@@ -211,3 +211,11 @@ async def test_relay_helo_from_outside_microsoft_is_not_inside(world):
     facts = await _facts(world, "outlook.test", forged + SENDER_HOP + "\r\n")
     entry = facts.chain.entry_hop
     assert entry is not None and entry.from_ip == "203.0.113.66"
+
+
+async def test_report_names_the_rule_that_decided_each_header(world):
+    front, verdicts = LAYOUTS["microsoft-365"]
+    message = _front_hop(front) + verdicts + SENDER_HOP + "\r\n"
+    facts = await _facts(world, "microsoft-365.example", message)
+    evidence = [e for f in evaluate(facts, None) if f.code == "MSG018" for e in f.evidence]
+    assert any(e.startswith("trust decided by: provider-stamped: Microsoft 365") for e in evidence)
