@@ -103,15 +103,21 @@ def verdict_provenance(
 
 
 def authres_provenance(
-    field: HeaderField, authserv_id: str | None, entry: Entry, org: OrgContext
+    field: HeaderField,
+    authserv_id: str | None,
+    entry: Entry,
+    org: OrgContext,
+    first_below: bool = True,
 ) -> Provenance:
     """Trust in one Authentication-Results field's *position* (the authserv-id check of the
-    fields above the entry stays with ``trust``)."""
+    fields above the entry stays with ``trust``). ``first_below``: no other
+    Authentication-Results sits between the entry Received and this field; the receiver
+    writes its own right under its Received, so any lower copy is the sender's."""
     if entry.hop is None:
         return Provenance(True, Rule.NO_ENTRY, "no entry hop: the newest hop is taken as ours")
     if entry.index is not None and field.index < entry.index:
         return Provenance(True, Rule.ABOVE_ENTRY, "written after the entry hop")
-    if not entry.in_block(field.index):
+    if not entry.in_block(field.index) or not first_below:
         return _below()
     named = (authserv_id or "").lower()
     if named and named in org.authserv_ids:

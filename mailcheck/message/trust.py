@@ -42,12 +42,14 @@ def classify(
     fields: tuple[HeaderField, ...], entry: Entry, org: OrgContext
 ) -> tuple[AuthResField, ...]:
     """Parse and judge every Authentication-Results field against the entry hop."""
-    return tuple(_judge(f, entry, org) for f in fields)
+    below = [f.index for f in fields if entry.in_block(f.index)]
+    first = below[0] if below else None
+    return tuple(_judge(f, entry, org, f.index == first) for f in fields)
 
 
-def _judge(field: HeaderField, entry: Entry, org: OrgContext) -> AuthResField:
+def _judge(field: HeaderField, entry: Entry, org: OrgContext, first: bool) -> AuthResField:
     parsed = parse_authres(field.value)
-    provenance = authres_provenance(field, parsed.authserv_id, entry, org)
+    provenance = authres_provenance(field, parsed.authserv_id, entry, org, first)
     if not parsed.ok and not parsed.results:
         trust = Trust.UNPARSEABLE
     elif not provenance.ours:

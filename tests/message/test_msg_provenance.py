@@ -219,3 +219,18 @@ async def test_report_names_the_rule_that_decided_each_header(world):
     facts = await _facts(world, "microsoft-365.example", message)
     evidence = [e for f in evaluate(facts, None) if f.code == "MSG018" for e in f.evidence]
     assert any(e.startswith("trust decided by: provider-stamped: Microsoft 365") for e in evidence)
+
+
+async def test_only_the_first_authres_below_the_m365_front_door_is_microsofts(world):
+    """A sender's own no-authserv-id Authentication-Results lower in the entry block (under
+    Microsoft's) is not trusted."""
+    front, verdicts = LAYOUTS["microsoft-365"]
+    ours = "Authentication-Results: spf=fail (sender IP is 192.0.2.25) smtp.mailfrom=x.example\r\n"
+    forged = "Authentication-Results: spf=pass smtp.mailfrom=x.example; dmarc=pass\r\n"
+    message = _front_hop(front) + ours + verdicts + forged + SENDER_HOP + "\r\n"
+    facts = await _facts(world, "microsoft-365.example", message)
+    assert [(a.trust.value, a.rule.split(":")[0]) for a in facts.authres] == [
+        ("trusted", "authserv-id"),
+        ("outside", "below-entry"),
+    ]
+    assert facts.receiver_results == {"spf": "fail"}
