@@ -14,6 +14,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 
 from mailcheck.dns.interface import normalize_name
@@ -229,6 +230,12 @@ def _check_unique(providers: list[Provider], problems: Problems) -> None:
 def load_providers(path: Path | None = None) -> tuple[Provider, ...]:
     """The shipped provider table (or the one at ``path``)."""
     return providers_from_document(read_rules_file(path or builtin_rules_dir() / "providers.toml"))
+
+
+@cache
+def shipped_providers() -> tuple[Provider, ...]:
+    """The provider table shipped in ``rules/providers.toml`` (read once)."""
+    return load_providers()
 
 
 def provider_by_id(providers: tuple[Provider, ...], provider_id: str) -> Provider | None:

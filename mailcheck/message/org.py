@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 
 from mailcheck.message.received import IPAddress
-from mailcheck.providers import Network, Provider, load_providers
+from mailcheck.providers import Network, Provider, shipped_providers
 
 __all__ = [
     "Network",
@@ -36,12 +35,6 @@ _PRIVATE = tuple(
     ipaddress.ip_network(n)
     for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
 )
-
-
-@cache
-def shipped_providers() -> tuple[Provider, ...]:
-    """The provider table shipped in ``rules/providers.toml`` (read once)."""
-    return load_providers()
 
 
 @dataclass(frozen=True)
