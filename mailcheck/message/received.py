@@ -93,12 +93,16 @@ def parse_received(value: str, field_index: int = -1) -> ReceivedHop:
     if not clauses_text:  # no ';': SendGrid's Go-format date follows the id directly
         tail = _GO_TAIL.search(text)
         clauses_text, date_text = (text[: tail.start()], tail.group(0)) if tail else (text, "")
-    tokens = _tokens(clauses_text)
+    tokens, broken = _tokens(clauses_text)
     from_part, rest = _split_at_by(tokens)
     clauses = _clauses(rest)
     by_words, by_comments = clauses.get("by", ([], []))
     software = _software(clauses)
     client = _client(from_part, software, has_by="by" in clauses)
+    if broken and from_part is not None:
+        # an unclosed "(", '"' or "<" (a client can put one in its HELO) swallows the rest of
+        # the line, the receiver's own TCP-info and "by" included: nothing here is sure
+        client = _Client(client.name, ambiguous='unbalanced ( " or < in the field')
     return ReceivedHop(
         raw=text,
         from_host=client.name,
@@ -118,10 +122,11 @@ def parse_received(value: str, field_index: int = -1) -> ReceivedHop:
     )
 
 
-def _tokens(text: str) -> list[Token]:
+def _tokens(text: str) -> tuple[list[Token], bool]:
     """Words and comments at depth 0; quoted strings and <addresses> stay inside one word;
-    an unterminated comment runs to the end."""
+    an unterminated comment, quote or address runs to the end (and the bool says so)."""
     out: list[Token] = []
+    broken = False
     pos, size = 0, len(text)
     while pos < size:
         char = text[pos]
@@ -134,6 +139,7 @@ def _tokens(text: str) -> list[Token]:
                 pos += 1
                 if depth == 0:
                     break
+            broken = broken or depth != 0
             out.append(("comment", text[start + 1 : pos - 1 if depth == 0 else pos]))
         else:
             start = pos
@@ -144,8 +150,9 @@ def _tokens(text: str) -> list[Token]:
                 elif not closer and text[pos] in '"<':
                     closer = '"' if text[pos] == '"' else ">"
                 pos += 1
+            broken = broken or bool(closer)
             out.append(("word", text[start:pos]))
-    return out
+    return out, broken
 
 
 def _split_at_by(tokens: list[Token]) -> tuple[list[Token] | None, list[Token]]:
@@ -211,6 +218,8 @@ def _client(from_part: list[Token] | None, software: str | None, has_by: bool) -
             return _Client(name, _named(_host(rdns) if rdns else None), str(ip), helo)
     if len(words) == 1 and parse_ip(words[0]):  # Exim without rDNS: "from [192.0.2.1]"
         return _Client(name, None, str(parse_ip(words[0])), helo)
+    if len(words) > 1:  # client text with spaces and no TCP-info after it
+        return _Client(name, ambiguous="the HELO holds spaces and no TCP-info follows it")
     return _Client(name, helo=helo)
 
 

@@ -51,6 +51,14 @@ AMBIGUOUS = {
     "postfix-helo-unbalanced": f"from x (a [{FORGED}] (unknown [{REAL}]) by mx.org.example "
     f"(Postfix) with ESMTP id 4Q6; {DATE}",
     "no-by-clause": f"from x (a [{FORGED}]); {DATE}",
+    # the HELO "a [ip]) by mx.org.example (" opens a comment that swallows the real TCP-info
+    "postfix-helo-swallows-by": f'from a [{FORGED}]) by mx.org.example (" (unknown [{REAL}]) '
+    f"by mx.org.example (Postfix) with ESMTP id 4Q8; {DATE}",
+    "postfix-helo-open-quote": f'from x" (unknown [{REAL}]) by mx.org.example (Postfix) with '
+    f"ESMTP id 4Q9; {DATE}",
+    "postfix-helo-open-angle": f"from x< (unknown [{REAL}]) by mx.org.example (Postfix) with "
+    f"ESMTP id 4QA; {DATE}",
+    "helo-with-spaces-no-tcp-info": f"from a [{FORGED}] b by mx.org.example with SMTP; {DATE}",
 }
 
 
@@ -78,9 +86,16 @@ def spf_world():
         yield server
 
 
+FORGED_BELOW = (
+    f"from mail.a.example (mail.a.example [{FORGED}]) by mx.a.example (Postfix) with ESMTP "
+    f"id 4QZ; {DATE}"
+)
+
+
 def _message(received: str) -> bytes:
     return (
         f"Received: {received}\r\n"
+        f"Received: {FORGED_BELOW}\r\n"
         "Return-Path: <b@a.example>\r\n"
         "From: Alerts <no-reply@a.example>\r\n"
         "To: u@org.example\r\nSubject: code\r\nMessage-ID: <1@a.example>\r\n"
