@@ -215,6 +215,8 @@ def _client(from_part: list[Token] | None, software: str | None, has_by: bool) -
         ip = parse_ip(found.group("ip")) if found else None
         if ip is not None and found is not None:
             rdns = found.groupdict().get("name") or (name if exim else None)
+            if "may be forged" in comment.lower():  # sendmail: the PTR did not resolve back
+                rdns = None
             return _Client(name, _named(_host(rdns) if rdns else None), str(ip), helo)
     if len(words) == 1 and parse_ip(words[0]):  # Exim without rDNS: "from [192.0.2.1]"
         return _Client(name, None, str(parse_ip(words[0])), helo)

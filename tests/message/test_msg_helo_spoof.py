@@ -126,3 +126,13 @@ async def test_the_real_address_passes_when_it_is_authorised(spf_world):
     line = f"from mail.a.example (mail.a.example [{FORGED}]) by mx.org.example (Postfix) with"
     facts = await _facts(spf_world, f"{line} ESMTP id 4Q7; {DATE}")
     assert (facts.spf.result, facts.dmarc.result if facts.dmarc else None) == ("pass", "pass")
+
+
+def test_unconfirmed_reverse_name_is_not_an_org_host():
+    """sendmail marks a PTR that does not resolve back "(may be forged)": an attacker who sets
+    its PTR to a name of the org must not become an internal relay."""
+    hop = parse_received(
+        f"from x (mx.org.example [{FORGED}] (may be forged)) by mx.org.example (8.17.1/8.17.1) "
+        f"with ESMTP id 5AQ3; {DATE}"
+    )
+    assert hop.from_ip == FORGED and hop.from_rdns is None
