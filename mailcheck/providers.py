@@ -1,7 +1,11 @@
-"""Filtering-provider signatures (``rules/providers.toml``) and matching MX hosts against them.
+"""Filtering providers (``rules/providers.toml``): the one table of what mailcheck knows about
+each hosted mail filter, and matching MX hosts against it.
 
-A provider is recognised by the suffix of an MX host name; address ranges are a fallback for
-vanity MX names that point at a provider. Loading is strict like every rules file.
+One entry holds everything about one product: its MX suffixes and address ranges (to
+recognise it behind a domain), the names of its internal relays and the networks they talk
+from (to walk a message's Received chain through it), its authserv-ids, the headers it strips
+at its boundary and stamps itself (whose copies are therefore its own wherever they sit), and
+the snippet filter that configures it. Loading is strict like every rules file.
 """
 
 from __future__ import annotations
@@ -9,6 +13,8 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
 from pathlib import Path
 
 from mailcheck.dns.interface import normalize_name
@@ -27,35 +33,86 @@ SELF_HOSTED = "self-hosted"  # the id reported when no signature matches
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _SUFFIX = re.compile(r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z]$")
+_HEADER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*\*?$")  # a field name, or a prefix ending in *
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+class ProviderId(StrEnum):
+    """The shipped providers; code that treats one product specially keys on these (a test
+    proves the enum and ``rules/providers.toml`` list the same ids)."""
+
+    MICROSOFT_365 = "microsoft-365"
+    GOOGLE_WORKSPACE = "google-workspace"
+    PROOFPOINT = "proofpoint"
+    PROOFPOINT_ESSENTIALS = "proofpoint-essentials"
+    MIMECAST = "mimecast"
+    BARRACUDA = "barracuda"
+    CISCO_SECURE_EMAIL = "cisco-secure-email"
+    SOPHOS = "sophos"
+    TREND_MICRO = "trend-micro"
+    HORNETSECURITY = "hornetsecurity"
+    FORCEPOINT = "forcepoint"
+
+
 @dataclass(frozen=True)
 class Provider:
-    """One filtering service and how to recognise it."""
+    """One filtering service and how to recognise it, its relays and its headers."""
 
     id: str
     name: str
     mx_suffixes: tuple[str, ...]
     networks: tuple[Network, ...] = ()
     documentation: str = ""
+    hop_suffixes: tuple[str, ...] = ()  # names of its internal relays
+    internal_networks: tuple[Network, ...] = ()  # addresses its relays talk to each other from
+    authserv_ids: tuple[str, ...] = ()  # suffixes of the authserv-ids it writes
+    writes_authserv_id: bool = True  # False: Authentication-Results without an authserv-id
+    stamped_headers: tuple[str, ...] = ()  # removed at its boundary, then written by it
+    verdicts: bool = False  # writes verdict headers decoded under this id
+    snippet_filter: str = ""  # the ``mailcheck snippets --filter`` name that configures it
 
     def matches_name(self, host: str) -> str | None:
-        """The suffix that ``host`` ends in, if any (whole labels only)."""
-        name = normalize_name(host)
-        for suffix in self.mx_suffixes:
-            if name == suffix or name.endswith("." + suffix):
-                return suffix
+        """The MX suffix that ``host`` ends in, if any (whole labels only)."""
+        return _suffix_of(host, self.mx_suffixes)
+
+    def is_relay(self, host: str | None) -> bool:
+        """``host`` is one of its internal relays."""
+        return host is not None and _suffix_of(host, self.hop_suffixes) is not None
+
+    def is_front_door(self, host: str | None) -> bool:
+        """``host`` is one of its MX hosts (it receives from the world)."""
+        return host is not None and _suffix_of(host, self.mx_suffixes) is not None
+
+    def is_internal_address(self, address: str | None) -> bool:
+        """``address`` is in the networks its relays use among themselves."""
+        return _in_networks(address, self.internal_networks) is not None
+
+    def stamps(self, header: str) -> str | None:
+        """The ``stamped_headers`` entry that covers this field name, if any."""
+        name = header.lower()
+        for entry in self.stamped_headers:
+            pattern = entry.lower()
+            if name == pattern or (pattern.endswith("*") and name.startswith(pattern[:-1])):
+                return entry
         return None
 
     def matches_address(self, address: str) -> Network | None:
         """The listed network that holds ``address``, if any."""
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return None
-        return next((n for n in self.networks if ip.version == n.version and ip in n), None)
+        return _in_networks(address, self.networks)
+
+
+def _suffix_of(host: str, suffixes: tuple[str, ...]) -> str | None:
+    name = normalize_name(host)
+    return next((s for s in suffixes if name == s or name.endswith("." + s)), None)
+
+
+def _in_networks(address: str | None, networks: tuple[Network, ...]) -> Network | None:
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return None
+    return next((n for n in networks if ip.version == n.version and ip in n), None)
 
 
 @dataclass(frozen=True)
@@ -104,23 +161,57 @@ def _provider(table: Table) -> Provider:
     name = table.text("name")
     if provider_id and (not _ID.match(provider_id) or provider_id == SELF_HOSTED):
         table.problem("id", f"{provider_id!r}: lower-case letters, digits, inner hyphens")
-    suffixes = []
-    for key, raw in table.strings("mx_suffixes", required=True):
-        suffix = normalize_name(raw)
-        if not _SUFFIX.match(suffix):
-            table.problem(key.rpartition(".")[2], f"{raw!r} is not a domain name suffix")
-        suffixes.append(suffix)
+    suffixes = _suffixes(table, "mx_suffixes", required=True)
     if not suffixes:
         table.problem("mx_suffixes", "at least one suffix is needed")
-    networks = []
-    for key, raw in table.strings("networks"):
-        try:
-            networks.append(ipaddress.ip_network(raw, strict=True))
-        except ValueError as exc:
-            table.problem(key.rpartition(".")[2], f"{raw!r}: {exc}")
-    documentation = table.text("documentation", required=False)
+    snippet_filter = table.text("snippet_filter", required=False)
+    if snippet_filter and not _ID.match(snippet_filter):
+        table.problem("snippet_filter", f"{snippet_filter!r} is not a filter name")
+    provider = Provider(
+        provider_id,
+        name,
+        suffixes,
+        _networks(table, "networks"),
+        table.text("documentation", required=False),
+        _suffixes(table, "hop_suffixes"),
+        _networks(table, "internal_networks"),
+        _suffixes(table, "authserv_ids"),
+        table.boolean("writes_authserv_id", default=True),
+        _headers(table),
+        table.boolean("verdicts", default=False),
+        snippet_filter,
+    )
     table.finish()
-    return Provider(provider_id, name, tuple(suffixes), tuple(networks), documentation)
+    return provider
+
+
+def _suffixes(table: Table, key: str, required: bool = False) -> tuple[str, ...]:
+    out = []
+    for item, raw in table.strings(key, required=required):
+        suffix = normalize_name(raw)
+        if not _SUFFIX.match(suffix):
+            table.problem(item.rpartition(".")[2], f"{raw!r} is not a domain name suffix")
+        out.append(suffix)
+    return tuple(out)
+
+
+def _networks(table: Table, key: str) -> tuple[Network, ...]:
+    out = []
+    for item, raw in table.strings(key):
+        try:
+            out.append(ipaddress.ip_network(raw, strict=True))
+        except ValueError as exc:
+            table.problem(item.rpartition(".")[2], f"{raw!r}: {exc}")
+    return tuple(out)
+
+
+def _headers(table: Table) -> tuple[str, ...]:
+    out = []
+    for item, raw in table.strings("stamped_headers"):
+        if not _HEADER.match(raw):
+            table.problem(item.rpartition(".")[2], f"{raw!r} is not a header name or prefix*")
+        out.append(raw)
+    return tuple(out)
 
 
 def _check_unique(providers: list[Provider], problems: Problems) -> None:
@@ -139,3 +230,14 @@ def _check_unique(providers: list[Provider], problems: Problems) -> None:
 def load_providers(path: Path | None = None) -> tuple[Provider, ...]:
     """The shipped provider table (or the one at ``path``)."""
     return providers_from_document(read_rules_file(path or builtin_rules_dir() / "providers.toml"))
+
+
+@cache
+def shipped_providers() -> tuple[Provider, ...]:
+    """The provider table shipped in ``rules/providers.toml`` (read once)."""
+    return load_providers()
+
+
+def provider_by_id(providers: tuple[Provider, ...], provider_id: str) -> Provider | None:
+    """The entry with this id, if the table has one."""
+    return next((p for p in providers if p.id == provider_id), None)

@@ -14,12 +14,13 @@ from mailcheck.dkim import verify_arc, verify_message
 from mailcheck.dmarc.author import author_of
 from mailcheck.dns.interface import MxRecord, Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
-from mailcheck.message.arc import read_arc
+from mailcheck.message.arc import chain_status, read_arc
 from mailcheck.message.auth import AuthEvaluator, BuiltinAuthEvaluator, SpfOutcome
 from mailcheck.message.chain import Chain, build_chain
 from mailcheck.message.facts import Identity, MessageFacts
-from mailcheck.message.headers import HeaderSection, parse_headers
+from mailcheck.message.headers import HeaderField, HeaderSection, parse_headers
 from mailcheck.message.org import Network, OrgContext, detect_provider, infer_provider
+from mailcheck.message.provenance import Entry, entry_of, verdict_provenance
 from mailcheck.message.received import parse_received
 from mailcheck.message.trust import AuthResField, Trust, aggregate, classify
 from mailcheck.message.verdicts import Verdict, decode_all
@@ -45,7 +46,8 @@ async def org_context(
     hosts = tuple(
         MxRecord.from_text(r).exchange for r in answer.records if answer.outcome is Outcome.ANSWER
     )
-    return OrgContext((org_domain,), networks, detect_provider(hosts), authserv_ids), ()
+    provider = detect_provider(hosts)
+    return OrgContext((org_domain,), networks, provider, authserv_ids, mx_hosts=hosts), ()
 
 
 async def analyze(
@@ -58,8 +60,8 @@ async def analyze(
     """Analyse one message (whole, or headers only) against the org context."""
     headers = parse_headers(data)
     chain, org = _transport(headers, org)
-    entry_field = chain.entry_hop.field_index if chain.entry_hop else None
-    authres = classify(headers.get_all("Authentication-Results")[:100], entry_field, org)
+    entry = entry_of(headers, chain.entry_hop)
+    authres = classify(headers.get_all("Authentication-Results")[:100], entry, org)
     identity = read_identity(headers)
     has_body = headers.body_offset >= 0
     signatures = tuple(f.value for f in headers.get_all("DKIM-Signature"))
@@ -78,6 +80,7 @@ async def analyze(
         f.value for f in headers.fields if f.key in ("arc-seal", "arc-message-signature")
     )
     arc = await verify_arc(data, arc_fields, resolver) if has_body and arc_fields else None
+    arc = chain_status(arc, bool(arc_fields))
     if arc is not None and arc.result == "temperror":
         errors.append(f"ARC: {arc.reason}")
     return MessageFacts(
@@ -91,7 +94,7 @@ async def analyze(
         dkim,
         spf,
         dmarc,
-        _verdicts(headers, entry_field),
+        _verdicts(headers, entry, org),
         org,
         headers.defects,
         has_body,
@@ -100,15 +103,32 @@ async def analyze(
     )
 
 
-def _verdicts(headers: HeaderSection, entry_field: int | None) -> tuple[Verdict, ...]:
-    """Decoded verdicts; one whose field sits below the entry hop came from outside (the
-    sender's own filter, or a forgery) and is marked so."""
+def _verdicts(headers: HeaderSection, entry: Entry, org: OrgContext) -> tuple[Verdict, ...]:
+    """Decoded verdicts, each with the provenance rule that decided whether it is the
+    org's; one that is not (the sender's own filter, or a forgery) is marked outside."""
     out = []
     for verdict in decode_all(headers):
-        fields = headers.get_all(verdict.header)
-        below = bool(fields) and entry_field is not None and fields[0].index > entry_field
-        out.append(replace(verdict, outside=True) if below else verdict)
+        name = verdict.header.partition(" (")[0]  # "Authentication-Results (compauth)"
+        field = _field_of(headers, name, verdict.raw)
+        if field is None:  # nothing to place it by: it cannot be shown to be the org's
+            out.append(replace(verdict, outside=entry.hop is not None, trust_rule="unplaced"))
+            continue
+        provenance = verdict_provenance(field.name, field.index, headers, entry, org)
+        out.append(replace(verdict, outside=not provenance.ours, trust_rule=provenance.text))
     return tuple(out)
+
+
+def _field_of(headers: HeaderSection, name: str, raw: str) -> HeaderField | None:
+    """The field a verdict was decoded from: by name (the one whose value it holds), else
+    the lowest field whose value the verdict's raw text holds (a verdict built from several
+    fields is placed by the one most likely to have come from outside)."""
+    fields = headers.get_all(name)
+    if fields:
+        return next((f for f in fields if f.value[: len(raw)] == raw), fields[0])
+    holders = [
+        f for f in headers.fields if f.key.startswith("x-") and f.value.strip() and f.value in raw
+    ]
+    return holders[-1] if holders else None
 
 
 def _transport(headers: HeaderSection, org: OrgContext) -> tuple[Chain, OrgContext]:

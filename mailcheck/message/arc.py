@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailcheck.dkim import parse_tags
+from mailcheck.dkim import ArcVerification, parse_tags
 from mailcheck.message.authres import AuthenticationResults, parse_authres
 from mailcheck.message.headers import HeaderSection
 
@@ -94,3 +94,13 @@ def _structure_problems(
         if seals.get(i) and cv != expected:
             problems.append(f"i={i} ARC-Seal has cv={cv or 'missing'} (expected {expected})")
     return problems
+
+
+def chain_status(verification: ArcVerification | None, has_arc: bool) -> ArcVerification | None:
+    """The chain validation status of RFC 8617 §5.2: ``none`` only when the message carries
+    no ARC set; with sets present a chain that does not validate is ``fail`` (dkimpy returns
+    no status at all when a seal says cv=fail or a later seal fails)."""
+    if verification is None or not has_arc or verification.result not in ("none", ""):
+        return verification
+    reason = verification.reason or "the ARC chain did not validate"
+    return ArcVerification("fail", f"{reason} (ARC sets present: RFC 8617 §5.2 makes it fail)")

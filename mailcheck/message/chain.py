@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailcheck.message.org import OrgContext, within
+from mailcheck.message.org import OrgContext
 from mailcheck.message.received import ReceivedHop
 
 
@@ -64,20 +64,25 @@ def is_inside(hop: ReceivedHop, org: OrgContext) -> bool:
     """The client of this hop is part of the organisation (or the hop has no client IP).
 
     A client's HELO name is its own claim, so it only counts for a filter provider's relay
-    talking to another of its relays (Microsoft writes no rDNS on internal hops); the
-    provider's front door (its MX names) receives from the world and never vouches for HELO.
+    talking to another of its relays from the provider's own internal networks (Microsoft
+    writes no rDNS on internal hops); the provider's front door (its MX names) receives from
+    the world and never vouches for a HELO.
     """
+    if hop.ambiguous:
+        return False  # the client's claims could not be told apart: the org stops here
     if hop.from_ip is None:
         return True  # local submission, or a provider's internal hop written without one
     if org.is_internal_ip(hop.ip) or org.is_org_host(hop.from_rdns):
         return True
     provider = org.provider
-    if provider is None or hop.by_host is None or hop.from_host is None:
+    if provider is None:
         return False
-    by_relay = any(within(hop.by_host, s) for s in provider.hop_suffixes)
-    by_front = any(within(hop.by_host, s) for s in provider.mx_suffixes)
-    from_relay = any(within(hop.from_host, s) for s in provider.hop_suffixes)
-    return by_relay and not by_front and from_relay
+    return (
+        provider.is_relay(hop.by_host)
+        and not provider.is_front_door(hop.by_host)
+        and provider.is_relay(hop.from_host)
+        and provider.is_internal_address(hop.from_ip)
+    )
 
 
 def _entry_from_top(newest_first: tuple[ReceivedHop, ...], org: OrgContext) -> int | None:

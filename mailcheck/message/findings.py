@@ -106,6 +106,9 @@ def _authres_findings(facts: MessageFacts) -> list[Finding]:
     out: list[Finding] = []
     for item in facts.authres[:20]:
         who = item.parsed.authserv_id or "(no authserv-id)"
+        evidence = (
+            (item.raw[:500], f"trust decided by: {item.rule}") if item.rule else (item.raw[:500],)
+        )
         if item.trust is Trust.OUTSIDE:
             out.append(
                 Finding(
@@ -115,7 +118,7 @@ def _authres_findings(facts: MessageFacts) -> list[Finding]:
                     "already in the message when it entered the organisation: not "
                     "trusted, it may be forged",
                     subject=who,
-                    evidence=(item.raw[:500],),
+                    evidence=evidence,
                 )
             )
         elif item.trust in (Trust.FOREIGN, Trust.IGNORED):
@@ -126,7 +129,7 @@ def _authres_findings(facts: MessageFacts) -> list[Finding]:
                     f"Authentication-Results by {who} is not "
                     "the organisation's own receiver: shown, not trusted",
                     subject=who,
-                    evidence=(item.raw[:500],),
+                    evidence=evidence,
                 )
             )
         elif item.trust is Trust.UNPARSEABLE:

@@ -1,15 +1,39 @@
 """Which allowlist snippet fixes a vendor's junk verdict, named the way users ask for it.
 
-Keys are the filter names the verdict decoders use (m365, exchange, google, ...); each maps to
-the product wording and the ``mailcheck snippets --filter`` name of the snippet that
-configures that product (mailcheck.snippets.FilterKind).
+Verdicts carry a product id: a ``rules/providers.toml`` id for hosted filters (the snippet's
+``--filter`` name is the provider's ``snippet_filter`` there), or, for filters an
+organisation runs itself, the ``mailcheck snippets --filter`` name directly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mailcheck.message.org import shipped_providers
 from mailcheck.message.verdicts import Disposition, Verdict
+from mailcheck.providers import ProviderId, provider_by_id
+
+# Self-hosted filters: product id (= --filter name) -> what the snippet is called
+SELF_HOSTED: dict[str, str] = {
+    "exchange-server": "the transport rule snippet for Exchange Server",
+    "postfix": "the Postfix snippet",
+    "exim": "the Exim snippet",
+    "spamassassin": "the SpamAssassin snippet",
+    "rspamd": "the rspamd snippet",
+    "amavis": "the amavis snippet",
+}
+# Hosted filters whose snippet has a name of its own; the others are "the <short> snippet"
+_HOSTED: dict[ProviderId, str] = {
+    ProviderId.MICROSOFT_365: "the mail flow rule snippet for Microsoft 365",
+    ProviderId.GOOGLE_WORKSPACE: "the Google Workspace snippet",
+    ProviderId.PROOFPOINT: "the Proofpoint snippet",
+    ProviderId.PROOFPOINT_ESSENTIALS: "the Proofpoint Essentials snippet",
+    ProviderId.MIMECAST: "the Mimecast snippet",
+    ProviderId.BARRACUDA: "the Barracuda snippet",
+    ProviderId.CISCO_SECURE_EMAIL: "the Cisco Secure Email snippet",
+    ProviderId.SOPHOS: "the Sophos snippet",
+    ProviderId.TREND_MICRO: "the Trend Micro snippet",
+}
 
 
 @dataclass(frozen=True)
@@ -25,33 +49,26 @@ class SnippetRef:
         return f"mailcheck snippets --filter {self.cli_filter}"
 
 
-SNIPPETS: dict[str, SnippetRef] = {
-    "m365": SnippetRef("the mail flow rule snippet for Microsoft 365", "microsoft365"),
-    "exchange": SnippetRef("the transport rule snippet for Exchange Server", "exchange-server"),
-    "google": SnippetRef("the Google Workspace snippet", "google-workspace"),
-    "proofpoint": SnippetRef("the Proofpoint snippet", "proofpoint-pps"),
-    "proofpoint-essentials": SnippetRef(
-        "the Proofpoint Essentials snippet", "proofpoint-essentials"
-    ),
-    "mimecast": SnippetRef("the Mimecast snippet", "mimecast"),
-    "barracuda": SnippetRef("the Barracuda snippet", "barracuda"),
-    "cisco": SnippetRef("the Cisco Secure Email snippet", "cisco"),
-    "sophos": SnippetRef("the Sophos snippet", "sophos"),
-    "trendmicro": SnippetRef("the Trend Micro snippet", "trend-micro"),
-    "postfix": SnippetRef("the Postfix snippet", "postfix"),
-    "exim": SnippetRef("the Exim snippet", "exim"),
-    "spamassassin": SnippetRef("the SpamAssassin snippet", "spamassassin"),
-    "rspamd": SnippetRef("the rspamd snippet", "rspamd"),
-    "amavis": SnippetRef("the amavis snippet", "amavis"),
-}
+def snippet_for(product: str) -> SnippetRef | None:
+    """The snippet that configures this product, if mailcheck writes one."""
+    provider = provider_by_id(shipped_providers(), product)
+    if provider is not None:
+        if not provider.snippet_filter:
+            return None
+        known = product in {p.value for p in ProviderId}
+        what = _HOSTED.get(ProviderId(product)) if known else None
+        return SnippetRef(what or f"the {provider.name} snippet", provider.snippet_filter)
+    what = SELF_HOSTED.get(product)
+    return SnippetRef(what, product) if what else None
 
 
-def fix_phrase(verdict: Verdict, org_filter: str = "") -> str:
+def fix_phrase(verdict: Verdict, org_product: str = "") -> str:
     """The end of the verdict sentence: which snippet delivers it, or why none can.
-    ``org_filter`` (the org's provider) picks the product's edition, e.g. Proofpoint
+    ``org_product`` (the org's provider) picks the product's edition, e.g. Proofpoint
     Essentials rather than Proofpoint Protection Server."""
-    name = org_filter if org_filter.startswith(verdict.filter + "-") else verdict.filter
-    ref = SNIPPETS.get(name) if verdict.filter else None
+    product = verdict.filter
+    name = org_product if product and org_product.startswith(product + "-") else product
+    ref = snippet_for(name) if product else None
     if ref is None:
         return f"no mailcheck snippet covers {verdict.vendor}; allow the sender there by hand"
     if verdict.disposition is Disposition.PHISH:

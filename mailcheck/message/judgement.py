@@ -43,6 +43,7 @@ def verdict_findings(facts: MessageFacts) -> list[Finding]:
     out: list[Finding] = []
     for v in facts.verdicts[:30]:
         evidence = (f"{v.header}: {v.raw[:500]}",) + tuple(f"{k}: {m}" for k, m in v.details[:12])
+        evidence += (f"trust decided by: {v.trust_rule}",) if v.trust_rule else ()
         if v.outside:
             out.append(
                 Finding(
@@ -134,16 +135,15 @@ def _sender_findings(facts: MessageFacts, match: ProfileMatch, name: str) -> lis
     ident = facts.identity
     subject = ident.from_address or ""
     if match.from_sender:
-        out = [
-            Finding(
-                "MSG021",
-                Status.PASS,
-                f"From {display_address(subject)} is a {name} sender "
-                f"({display_address(match.from_sender)})"
-                + _case_note(ident.from_written, match.from_sender),
-                subject=subject,
+        documented = display_address(match.from_sender)
+        text = f"From {display_address(subject)} is a {name} sender ({documented})"
+        if _is_case_only_match(ident.from_written, match.from_sender):
+            text = (
+                f"From {ident.from_written} matched {documented} "
+                f"case-insensitively, as the profile allows: a {name} sender (RFC 5321 §2.4: "
+                "only the sender's own server may treat the local part as case-sensitive)"
             )
-        ]
+        out = [Finding("MSG021", Status.PASS, text, subject=subject)]
     else:
         out = [
             Finding(
@@ -165,15 +165,10 @@ def _sender_findings(facts: MessageFacts, match: ProfileMatch, name: str) -> lis
     return out
 
 
-def _case_note(address: str, documented: str) -> str:
-    """Say so when the match ignored letter case (the local part may be case-sensitive)."""
-    written = address.strip()
-    if written == documented or written.lower() != documented:
-        return ""  # identical, or it differs by more than case (e.g. a U-label domain)
-    return (
-        "; matched ignoring letter case (RFC 5321 §2.4: only the sender's own server may "
-        "treat the local part as case-sensitive)"
-    )
+def _is_case_only_match(written: str, documented: str) -> bool:
+    """True when the From matched the profile only by ignoring letter case."""
+    written = written.strip()
+    return written != documented and written.lower() == documented
 
 
 def _network_findings(facts: MessageFacts, match: ProfileMatch, name: str) -> list[Finding]:
@@ -256,7 +251,7 @@ def _forgery(facts: MessageFacts) -> str:
 
 
 def _org_filter(facts: MessageFacts) -> str:
-    return facts.org.provider.filter if facts.org.provider else ""
+    return facts.org.provider.id if facts.org.provider else ""
 
 
 def _main_verdict(facts: MessageFacts) -> Verdict | None:

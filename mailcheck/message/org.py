@@ -1,9 +1,10 @@
-"""Who "the organisation" is while reading a message: its domains, networks and filter.
+"""Who "the organisation" is while reading a message: its domains, MX hosts, networks and
+filtering provider.
 
-The entry hop and the trust in Authentication-Results both depend on it. The filtering
-provider is recognised from the org's MX hosts; each provider's own hop names and
-authserv-ids are listed here because its Received and Authentication-Results fields carry
-them rather than the customer's domain.
+The entry hop and the trust in Authentication-Results and verdict headers depend on it. The
+org's receivers are its MX hosts (from DNS or a snapshot) and, when a filtering provider
+runs them, that provider's internal relays; everything about a provider comes from
+``rules/providers.toml`` (``mailcheck.providers``).
 """
 
 from __future__ import annotations
@@ -11,66 +12,22 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from email_validator import EmailNotValidError, validate_email
+
 from mailcheck.message.received import IPAddress
+from mailcheck.providers import Network, Provider, shipped_providers
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@dataclass(frozen=True)
-class Provider:
-    """A filtering service: how to recognise its MX, its internal hops, its authserv-ids."""
-
-    name: str
-    filter: str  # the snippet filter name that configures it
-    mx_suffixes: tuple[str, ...]
-    hop_suffixes: tuple[str, ...] = ()  # names of its internal relays (trusted hops)
-    authserv_suffixes: tuple[str, ...] = ()
-    authserv_none: bool = False  # writes Authentication-Results without an authserv-id
-
-
-PROVIDERS: tuple[Provider, ...] = (
-    Provider(
-        "Microsoft 365",
-        "m365",
-        ("mail.protection.outlook.com",),
-        (
-            "prod.outlook.com",
-            "prod.protection.outlook.com",
-            "prod.exchangelabs.com",
-            "mail.protection.outlook.com",
-            "outlook.office365.com",
-        ),
-        ("microsoft.com", "outlook.com"),
-        authserv_none=True,
-    ),
-    Provider("Google", "google", ("google.com", "googlemail.com"), (), ("mx.google.com",)),
-    Provider(
-        "Proofpoint Essentials",
-        "proofpoint-essentials",
-        ("ppe-hosted.com",),
-        ("ppe-hosted.com",),
-        ("ppe-hosted.com",),
-    ),
-    Provider(
-        "Proofpoint",
-        "proofpoint",
-        ("pphosted.com",),
-        ("pphosted.com",),
-        ("pphosted.com", "ppops.net"),
-    ),
-    Provider("Mimecast", "mimecast", ("mimecast.com",), ("mimecast.com",), ("mimecast.com",)),
-    Provider(
-        "Barracuda",
-        "barracuda",
-        ("barracudanetworks.com",),
-        ("barracudanetworks.com", "ess.barracuda.com"),
-        ("barracudanetworks.com", "barracuda.com"),
-    ),
-    Provider("Cisco Secure Email", "cisco", ("iphmx.com",), ("iphmx.com",), ("iphmx.com",)),
-    Provider("Sophos", "sophos", ("prod.hydra.sophos.com",), ("hydra.sophos.com",), ()),
-    Provider("Trend Micro", "trendmicro", ("tmes.trendmicro.com",), ("trendmicro.com",), ()),
-)
-
+__all__ = [
+    "Network",
+    "OrgContext",
+    "Provider",
+    "detect_provider",
+    "infer_provider",
+    "is_provider_namespace",
+    "org_domain_name",
+    "shipped_providers",
+    "within",
+]
 
 # RFC 1918, RFC 6598 (CGNAT) and RFC 4193 (ULA). Not ``ip.is_private``: that also covers the
 # documentation ranges (192.0.2.0/24 ...), which are outside addresses in tests and examples.
@@ -89,23 +46,29 @@ class OrgContext:
     provider: Provider | None = None
     authserv_ids: tuple[str, ...] = ()  # when set, only these ids are trusted
     ignored_authserv_ids: tuple[str, ...] = ()
+    mx_hosts: tuple[str, ...] = ()  # the org's MX host names, from DNS or a snapshot
 
     @property
     def known(self) -> bool:
         """True when something says where the organisation begins."""
-        return bool(self.domains or self.networks)
+        return bool(self.domains or self.networks or self.mx_hosts)
 
     def is_org_host(self, name: str | None) -> bool:
-        """A host name inside the org's domains or its filter's internal relays."""
-        suffixes = self.domains + (self.provider.hop_suffixes if self.provider else ())
-        return name is not None and any(within(name, s) for s in suffixes)
+        """A host of the org: one of its MX hosts, its filter's internal relays, or a name in
+        its domains (unless the domain is the provider's own, e.g. outlook.com, whose names
+        include every other tenant's outbound hosts)."""
+        if name is None:
+            return False
+        if any(within(name, host) for host in self.mx_hosts):
+            return True
+        if self.provider is not None and self.provider.is_relay(name):
+            return True
+        return any(within(name, d) for d in self.domains if not is_provider_namespace(d))
 
     def is_filter_host(self, name: str | None) -> bool:
         """A host of the org's filtering provider (its MX front door or internal relays)."""
-        if name is None or self.provider is None:
-            return False
-        suffixes = self.provider.mx_suffixes + self.provider.hop_suffixes
-        return any(within(name, s) for s in suffixes)
+        provider = self.provider
+        return provider is not None and (provider.is_front_door(name) or provider.is_relay(name))
 
     def is_internal_ip(self, ip: IPAddress | None) -> bool:
         """Private, loopback or link-local addresses, and the org's own networks."""
@@ -125,32 +88,52 @@ class OrgContext:
         if self.authserv_ids:
             return (authserv_id or "").lower() in self.authserv_ids
         if authserv_id is None:
-            return bool(self.provider and self.provider.authserv_none) or not self.domains
+            provider = self.provider
+            return bool(provider and not provider.writes_authserv_id) or not self.domains
         if not self.domains:
             return True
-        suffixes = self.domains + (self.provider.authserv_suffixes if self.provider else ())
+        suffixes = self.domains + self.mx_hosts
+        suffixes += self.provider.authserv_ids if self.provider else ()
         return any(within(authserv_id, s) for s in suffixes)
+
+
+def is_provider_namespace(domain: str) -> bool:
+    """The domain holds a provider's own MX or relay names (outlook.com, google.com)."""
+    return any(
+        within(suffix, domain)
+        for provider in shipped_providers()
+        for suffix in provider.mx_suffixes + provider.hop_suffixes
+    )
 
 
 def infer_provider(top_by_host: str | None) -> Provider | None:
     """Without --org-domain, the filter that wrote the newest hop is taken as the org's."""
     if top_by_host is None:
         return None
-    for provider in PROVIDERS:
-        if any(within(top_by_host, s) for s in provider.hop_suffixes + provider.mx_suffixes):
-            return provider
-    return None
+    return next(
+        (p for p in shipped_providers() if p.is_relay(top_by_host) or p.is_front_door(top_by_host)),
+        None,
+    )
 
 
 def detect_provider(mx_hosts: tuple[str, ...]) -> Provider | None:
     """The filtering provider behind these MX hosts, if one is known."""
-    for provider in PROVIDERS:
-        if any(within(host, s) for host in mx_hosts for s in provider.mx_suffixes):
-            return provider
-    return None
+    return next((p for p in shipped_providers() if any(p.is_front_door(h) for h in mx_hosts)), None)
 
 
 def within(name: str, suffix: str) -> bool:
     """``name`` equals ``suffix`` or is below it (case-insensitive)."""
     name, suffix = name.lower().rstrip("."), suffix.lower().rstrip(".")
     return name == suffix or name.endswith("." + suffix)
+
+
+def org_domain_name(raw: str) -> str | None:
+    """An ``--org-domain`` value IDNA-normalised, or None when it is not a mail domain. RFC
+    6761 lab names (``receiver.test``, ``org.example``) are accepted: labs use them."""
+    try:
+        valid = validate_email(
+            f"postmaster@{raw}", check_deliverability=False, test_environment=True
+        )
+    except EmailNotValidError:
+        return None
+    return valid.ascii_domain.lower()

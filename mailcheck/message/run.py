@@ -10,9 +10,9 @@ from typing import BinaryIO
 from mailcheck.dns.snapshot import EvidenceResolver, evidence_rows
 from mailcheck.errors import UsageError
 from mailcheck.message import analyze_to_report, org_context, read_inputs
-from mailcheck.message.org import Network
+from mailcheck.message.org import Network, org_domain_name
 from mailcheck.model import Report
-from mailcheck.profiles import SenderProfile, normalize_domain
+from mailcheck.profiles import SenderProfile
 
 
 def parse_networks(texts: list[str]) -> tuple[Network, ...]:
@@ -38,7 +38,7 @@ async def analyze_messages(
     """One report per message found at ``source``."""
     domain = None
     if org_domain is not None:
-        domain = normalize_domain(org_domain)
+        domain = org_domain_name(org_domain)
         if domain is None:
             raise UsageError(f"--org-domain: {org_domain!r} is not a valid mail domain")
     ids = tuple(a.lower() for a in authserv_ids)

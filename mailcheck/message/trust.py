@@ -1,8 +1,9 @@
 """Which Authentication-Results fields say anything about this message (RFC 8601 §5, §7.1).
 
-Only fields added by the organisation's own receivers count: above the entry hop (written
-after the message came in) and carrying the org's authserv-id. A field below the entry hop was
-in the message when it arrived, so the sender or any relay may have forged it.
+Only fields added by the organisation's own receivers count: written after the message came
+in (above the entry hop, or below it where ``provenance`` ties them to the org's receiver)
+and carrying the org's authserv-id. Any other field below the entry hop was in the message
+when it arrived, so the sender or any relay may have forged it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from enum import StrEnum
 from mailcheck.message.authres import AuthenticationResults, parse_authres
 from mailcheck.message.headers import HeaderField
 from mailcheck.message.org import OrgContext
+from mailcheck.message.provenance import Entry, Rule, authres_provenance
 
 
 class Trust(StrEnum):
@@ -33,29 +35,32 @@ class AuthResField:
     parsed: AuthenticationResults
     trust: Trust
     raw: str
+    rule: str = ""  # the provenance rule that decided (see ``mailcheck.message.provenance``)
 
 
 def classify(
-    fields: tuple[HeaderField, ...], entry_field: int | None, org: OrgContext
+    fields: tuple[HeaderField, ...], entry: Entry, org: OrgContext
 ) -> tuple[AuthResField, ...]:
-    """Parse and judge every Authentication-Results field (``entry_field``: the entry hop's
-    field index; None when no entry hop was found, so every field is inside)."""
-    return tuple(_judge(f, entry_field, org) for f in fields)
+    """Parse and judge every Authentication-Results field against the entry hop."""
+    below = [f.index for f in fields if entry.in_block(f.index)]
+    first = below[0] if below else None
+    return tuple(_judge(f, entry, org, f.index == first) for f in fields)
 
 
-def _judge(field: HeaderField, entry_field: int | None, org: OrgContext) -> AuthResField:
+def _judge(field: HeaderField, entry: Entry, org: OrgContext, first: bool) -> AuthResField:
     parsed = parse_authres(field.value)
+    provenance = authres_provenance(field, parsed.authserv_id, entry, org, first)
     if not parsed.ok and not parsed.results:
         trust = Trust.UNPARSEABLE
-    elif entry_field is not None and field.index > entry_field:
+    elif not provenance.ours:
         trust = Trust.OUTSIDE
     elif parsed.authserv_id and parsed.authserv_id.lower() in org.ignored_authserv_ids:
         trust = Trust.IGNORED
-    elif not org.is_own_authserv_id(parsed.authserv_id):
-        trust = Trust.FOREIGN
-    else:
+    elif provenance.rule is Rule.AUTHSERV_ID or org.is_own_authserv_id(parsed.authserv_id):
         trust = Trust.TRUSTED
-    return AuthResField(field.index, parsed, trust, field.value[:2000])
+    else:
+        trust = Trust.FOREIGN
+    return AuthResField(field.index, parsed, trust, field.value[:2000], provenance.text)
 
 
 def aggregate(fields: tuple[AuthResField, ...]) -> dict[str, str]:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from mailcheck.profiles import SenderProfile
+from mailcheck.providers import provider_by_id, shipped_providers
 from mailcheck.snippets.amavis import AmavisSnippet
 from mailcheck.snippets.barracuda import BarracudaSnippet
 from mailcheck.snippets.cisco import CiscoSnippet
@@ -99,11 +100,10 @@ class FilterKind(StrEnum):
                 return AmavisSnippet()
 
 
-# Provider ids the receiving-side check may report, mapped to the filter they run.
+# Other names users and older reports give a provider; rules/providers.toml ids map through
+# each provider's snippet_filter there (see ``provider_filter``).
 PROVIDER_ALIASES: dict[str, FilterKind] = {
     "microsoft": FilterKind.MICROSOFT365,
-    "microsoft-365": FilterKind.MICROSOFT365,  # rules/providers.toml ids from here on
-    "cisco-secure-email": FilterKind.CISCO,
     "microsoft365": FilterKind.MICROSOFT365,
     "office365": FilterKind.MICROSOFT365,
     "exchange-online": FilterKind.MICROSOFT365,
@@ -121,6 +121,9 @@ def provider_filter(provider: str | None) -> FilterKind | None:
     if provider is None:
         return None
     key = provider.strip().lower()
+    listed = provider_by_id(shipped_providers(), key)
+    if listed is not None:
+        return FilterKind(listed.snippet_filter) if listed.snippet_filter else None
     if key in PROVIDER_ALIASES:
         return PROVIDER_ALIASES[key]
     try:

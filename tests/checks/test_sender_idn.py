@@ -64,5 +64,5 @@ async def test_case_insensitive_match_says_so(header, note):
     facts = await analyze(data, "m", SnapshotResolver(Snapshot("t")), OrgContext())
     found = profile_findings(facts, match_profile(facts, profile), profile)
     sender = next(f for f in found if f.code == "MSG021")
-    assert ("matched ignoring letter case" in sender.summary) is note
+    assert ("case-insensitively, as the profile allows" in sender.summary) is note
     assert display_address("a@" + IDN) == f"a@bücher.example (a@{IDN})"

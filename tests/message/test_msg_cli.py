@@ -189,3 +189,29 @@ def test_html_page_says_why_dmarc_cannot_apply(capsys, tmp_path):
     assert "From <code>(none)</code> (the From field cannot be parsed as an address)" in out
     assert "DMARC cannot apply: the From field cannot be parsed as an address" in out
     assert "<img src=x" not in out
+
+
+@pytest.mark.parametrize("domain", ["receiver.test", "org.example", "mx.lab.test"])
+def test_org_domain_accepts_rfc6761_lab_names(capsys, domain):
+    code, _, err = run(capsys, str(CORPUS / "spamassassin-spam.eml"), "--org-domain", domain)
+    assert code != 3 and "not a valid mail domain" not in err
+
+
+def test_org_domain_refuses_a_name_that_is_no_domain(capsys):
+    code, _, err = run(capsys, str(CORPUS / "spamassassin-spam.eml"), "--org-domain", "a..b")
+    assert code == 3 and "--org-domain" in err
+
+
+def test_case_insensitive_profile_match_is_stated(capsys, tmp_path):
+    data = (CORPUS / "m365-bulk-bcl7.eml").read_bytes()
+    message = tmp_path / "upper.eml"
+    message.write_bytes(
+        data.replace(
+            b"<no-reply@account.msgsender.example>", b"<No-Reply@ACCOUNT.MsgSender.example>"
+        )
+    )
+    _, out, _ = run(capsys, str(message), "--org-domain", "msgtest.example", *PROFILE)
+    assert (
+        "From No-Reply@ACCOUNT.MsgSender.example matched no-reply@account.msgsender.example "
+        "case-insensitively, as the profile allows" in out
+    )

@@ -3,34 +3,23 @@ names, and its ``--filter`` value is a real ``mailcheck snippets`` filter."""
 
 from __future__ import annotations
 
-from mailcheck.message.fixes import SNIPPETS, fix_phrase
-from mailcheck.message.org import PROVIDERS
-from mailcheck.message.verdicts import Disposition, Verdict
-
-DECODER_FILTERS = {
-    "m365",
-    "exchange",
-    "spamassassin",
-    "rspamd",
-    "proofpoint",
-    "mimecast",
-    "barracuda",
-    "trendmicro",
-}
+from mailcheck.message.fixes import SELF_HOSTED, fix_phrase, snippet_for
+from mailcheck.message.org import shipped_providers
+from mailcheck.message.verdicts import DECODERS, Disposition, Verdict
+from mailcheck.snippets import FilterKind
 
 
-def test_every_filter_has_a_snippet():
-    assert DECODER_FILTERS | {p.filter for p in PROVIDERS} <= set(SNIPPETS)
+def test_every_decoder_product_has_a_snippet():
+    assert all(snippet_for(d.product) is not None for d in DECODERS)
 
 
 def test_cli_filter_names_are_snippet_filters():
-    from mailcheck.snippets import FilterKind
-
-    assert {ref.cli_filter for ref in SNIPPETS.values()} <= {k.value for k in FilterKind}
+    hosted = {p.snippet_filter for p in shipped_providers() if p.snippet_filter}
+    assert hosted | set(SELF_HOSTED) <= {k.value for k in FilterKind}
 
 
 def test_phishing_is_not_allowlisted():
-    verdict = Verdict("Microsoft 365", "X", Disposition.PHISH, "s", "m365")
+    verdict = Verdict("Microsoft 365", "X", Disposition.PHISH, "s", "microsoft-365")
     assert "does not override a phishing verdict" in fix_phrase(verdict)
 
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from mailcheck.message.chain import build_chain
-from mailcheck.message.org import PROVIDERS, OrgContext
+from mailcheck.message.org import OrgContext, shipped_providers
 from mailcheck.message.received import parse_received
 
-M365 = next(p for p in PROVIDERS if p.filter == "m365")
+M365 = next(p for p in shipped_providers() if p.id == "microsoft-365")
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ M365 = next(p for p in PROVIDERS if p.filter == "m365")
             {
                 "from_ip": "198.51.100.9",
                 "by_ip": "10.167.16.90",
-                "via": "Frontend",
+                "via": "Frontend Transport",
                 "protocol": "Microsoft SMTP Server",
                 "software": "Microsoft SMTP Server",
             },
@@ -182,3 +182,53 @@ def test_entry_unknown_without_org_is_uncertain():
     hop = parse_received(_hop("out.a.example (out.a.example [198.51.100.7])", "mx.b.example", 1))
     chain = build_chain((hop,), OrgContext())
     assert chain.entry_hop is hop and not chain.entry_certain
+
+
+@pytest.mark.parametrize(
+    ("value", "field", "expected"),
+    [
+        pytest.param(
+            "by filter0225p1mdw1.sendgrid.net with SMTP id filter0225p1mdw1-13879-5ADBF2D9-10 "
+            "2018-04-22 02:54:17.028704749 +0000 UTC",
+            "date",
+            datetime(2018, 4, 22, 2, 54, 17, tzinfo=UTC),
+            id="sendgrid-go-time-no-semicolon",
+        ),
+        pytest.param(
+            "from x (x [192.0.2.1]) by y with ESMTP id 1; 2018-04-22 02:54:17.028704749 +0000 UTC",
+            "id",
+            "1",
+            id="sendgrid-go-time-id",
+        ),
+        pytest.param(
+            "from x (x [192.0.2.1]) by y with ESMTP id 1; Sun, 22 Apr 2018 02:54:16.987 +0000",
+            "date",
+            datetime(2018, 4, 22, 2, 54, 16, tzinfo=UTC),
+            id="fractional-seconds",
+        ),
+        pytest.param(
+            "from localhost by e06smtp14.uk.ibm.com with IBM ESMTP SMTP Gateway: Authorized Use "
+            "Only! Violators will be prosecuted for <u@org.example> from <b@a.example>; "
+            "Sun, 22 Apr 2018 02:54:16 +0000",
+            "protocol",
+            "IBM ESMTP SMTP Gateway: Authorized Use Only! Violators will be prosecuted",
+            id="ibm-gateway",
+        ),
+        pytest.param(
+            "from A (10.0.0.1) by B (10.0.0.2) with Microsoft SMTP Server id 15.0.1497.2 via "
+            "Frontend Transport; Sun, 22 Apr 2018 02:54:16 +0000",
+            "via",
+            "Frontend Transport",
+            id="via-frontend-transport",
+        ),
+        pytest.param(
+            'from x (x [192.0.2.1]) by mx.org.example (Postfix) with ESMTP id 4Q for <"a by b"@'
+            "org.example>; Sun, 22 Apr 2018 02:54:16 +0000",
+            "by_host",
+            "mx.org.example",
+            id="quoted-by-in-recipient",
+        ),
+    ],
+)
+def test_dates_and_tokens_real_mtas_write(value, field, expected):
+    assert getattr(parse_received(value), field) == expected

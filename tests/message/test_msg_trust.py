@@ -10,6 +10,7 @@ import pytest
 from mailcheck.message.chain import build_chain
 from mailcheck.message.headers import parse_headers
 from mailcheck.message.org import OrgContext
+from mailcheck.message.provenance import entry_of
 from mailcheck.message.received import parse_received
 from mailcheck.message.trust import Trust, aggregate, classify
 from tests.message.msg_helpers import conformance_dir, load_yaml
@@ -23,8 +24,9 @@ def _trusted_ids(org: OrgContext) -> tuple[list[str], dict[str, str]]:
     headers = parse_headers((base / "authres.eml").read_bytes())
     hops = tuple(parse_received(f.value, f.index) for f in headers.get_all("Received"))
     chain = build_chain(hops, org)
-    entry = chain.entry_hop.field_index if chain.entry_hop else None
-    fields = classify(headers.get_all("Authentication-Results"), entry, org)
+    fields = classify(
+        headers.get_all("Authentication-Results"), entry_of(headers, chain.entry_hop), org
+    )
     trusted = [f.parsed.authserv_id for f in fields if f.trust is Trust.TRUSTED]
     return trusted, aggregate(fields)
 
@@ -79,7 +81,9 @@ def test_authres_below_entry_is_outside():
     hops = tuple(parse_received(f.value, f.index) for f in headers.get_all("Received"))
     chain = build_chain(hops, org)
     assert chain.entry_certain
-    fields = classify(headers.get_all("Authentication-Results"), chain.entry_hop.field_index, org)
+    fields = classify(
+        headers.get_all("Authentication-Results"), entry_of(headers, chain.entry_hop), org
+    )
     assert [f.trust for f in fields] == [Trust.TRUSTED, Trust.OUTSIDE]
     assert aggregate(fields) == {"spf": "fail"}
 
@@ -94,7 +98,9 @@ def test_foreign_authserv_id_inside_is_not_trusted():
     headers = parse_headers(data)
     hops = tuple(parse_received(f.value, f.index) for f in headers.get_all("Received"))
     chain = build_chain(hops, org)
-    fields = classify(headers.get_all("Authentication-Results"), chain.entry_hop.field_index, org)
+    fields = classify(
+        headers.get_all("Authentication-Results"), entry_of(headers, chain.entry_hop), org
+    )
     assert [f.trust for f in fields] == [Trust.FOREIGN]
 
 

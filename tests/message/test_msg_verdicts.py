@@ -161,3 +161,27 @@ def test_unknown_spam_header_is_shown_raw():
 def test_exchange_scl_in_microsoft_365_is_microsoft_365s():
     verdicts = _one("X-MS-Exchange-Organization-SCL: 6\r\nX-Microsoft-Antispam: BCL:1;")
     assert {v.vendor for v in verdicts} == {"Microsoft 365"}
+
+
+def test_forefront_sfs_is_decoded():
+    from mailcheck.message.verdicts.microsoft import decode_forefront
+
+    value = "SCL:1;SFV:NSPM;CAT:NONE;SFS:(13230040)(366016)(376014);DIR:INB;"
+    details = dict(decode_forefront(value).details)
+    assert details["SFS"] == (
+        "3 spam filter rule(s) matched: 13230040, 366016, 376014 (undocumented ids)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("X-Microsoft-Antispam", "BCL:0;ARA:13230040;SFV:SKI;"),
+        ("X-Microsoft-Antispam", "SFV:SKI;"),
+        ("X-Forefront-Antispam-Report", "CIP:192.0.2.1;SCL:-1;SFV:SKI;CAT:NONE;DIR:INT;"),
+    ],
+)
+def test_sfv_ski_is_reported_as_skipped(header, value):
+    [verdict] = decode_all(parse_headers(f"{header}: {value}\r\n\r\n".encode()))
+    assert verdict.disposition is Disposition.ALLOWED
+    assert "SKI: skipped: filtering bypassed" in dict(verdict.details)["SFV"]

@@ -20,6 +20,7 @@ from mailcheck.message.verdicts.rspamd import RspamdDecoder
 from mailcheck.message.verdicts.spamassassin import SpamAssassinDecoder
 from mailcheck.message.verdicts.trendmicro import TrendMicroDecoder
 from mailcheck.message.verdicts.unknown import unknown_spam_headers
+from mailcheck.providers import ProviderId
 
 DECODERS: tuple[Decoder, ...] = (
     MicrosoftDecoder(),
@@ -39,7 +40,7 @@ def decode_all(headers: HeaderSection) -> tuple[Verdict, ...]:
     if any(v.vendor == MICROSOFT for v in verdicts):
         # Microsoft 365 writes Exchange's SCL stamp too; there it is Microsoft 365's verdict
         verdicts = [
-            replace(v, vendor=MICROSOFT, filter="m365", summary=_cloud_scl(v))
+            replace(v, vendor=MICROSOFT, filter=ProviderId.MICROSOFT_365, summary=_cloud_scl(v))
             if v.vendor == EXCHANGE
             else v
             for v in verdicts

@@ -11,6 +11,7 @@ import re
 
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, fmt, number
+from mailcheck.providers import ProviderId
 
 VENDOR = "Barracuda"
 _LEVEL = re.compile(r"\b(SCORE|TAG_LEVEL|QUARANTINE_LEVEL|KILL_LEVEL)=([-+\d.]+)", re.I)
@@ -21,6 +22,7 @@ class BarracudaDecoder:
     """See ``Decoder``."""
 
     vendor = VENDOR
+    product: str = ProviderId.BARRACUDA
     headers = (
         "x-barracuda-spam-score",
         "x-barracuda-spam-status",
@@ -52,7 +54,7 @@ class BarracudaDecoder:
                 "X-Barracuda-Spam-Status",
                 disposition,
                 summary,
-                "barracuda",
+                ProviderId.BARRACUDA,
                 score,
                 levels.get("TAG_LEVEL"),
                 details,

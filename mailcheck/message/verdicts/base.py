@@ -37,13 +37,14 @@ class Verdict:
     header: str
     disposition: Disposition
     summary: str
-    filter: str = ""  # the snippet filter name that configures this product, if any
+    filter: str = ""  # the product id: a rules/providers.toml id or a self-hosted filter name
     score: float | None = None
     threshold: float | None = None
     details: tuple[tuple[str, str], ...] = ()  # (field, meaning) in header order
     tests: tuple[str, ...] = ()  # rules or symbols that fired
     raw: str = ""
     outside: bool = False  # written before the message entered the org: not the org's verdict
+    trust_rule: str = ""  # the provenance rule that decided (``mailcheck.message.provenance``)
 
 
 class Decoder(Protocol):
@@ -52,6 +53,11 @@ class Decoder(Protocol):
     @property
     def vendor(self) -> str:
         """The product name shown to the user."""
+        ...
+
+    @property
+    def product(self) -> str:
+        """The product id its verdicts carry (``Verdict.filter``)."""
         ...
 
     @property

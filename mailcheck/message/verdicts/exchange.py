@@ -33,6 +33,7 @@ class ExchangeDecoder:
     """See ``Decoder``."""
 
     vendor = VENDOR
+    product: str = "exchange-server"
     headers = (
         "x-ms-exchange-organization-scl",
         "x-ms-exchange-organization-pcl",
@@ -62,7 +63,7 @@ class ExchangeDecoder:
                 "X-MS-Exchange-Organization-SCL",
                 disposition,
                 summary,
-                "exchange",
+                "exchange-server",
                 scl,
                 float(JUNK_THRESHOLD),
                 tuple(details),

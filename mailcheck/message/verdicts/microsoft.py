@@ -8,13 +8,17 @@ pages beside it; see also ../shared/research/verdict-headers-and-dnsbl.md.
 
 from __future__ import annotations
 
+import re
+
 from mailcheck.message.authres import parse_authres
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, fmt, number, pairs
+from mailcheck.providers import ProviderId
 
 BCL_THRESHOLD = 7  # default anti-spam policy; Standard preset 6, Strict 5
 _THRESHOLDS = "default policy 7, Standard preset 6, Strict preset 5 (admins can change it)"
 VENDOR = "Microsoft 365"
+_SFS = re.compile(r"\((\d{1,12})\)")
 
 SFV = {
     "NSPM": "spam filtering marked it not spam",
@@ -26,7 +30,7 @@ SFV = {
     "SKN": "marked not spam before filtering (e.g. a mail flow rule set SCL -1)",
     "SKS": "marked spam before filtering (e.g. a mail flow rule)",
     "SKQ": "released from quarantine",
-    "SKI": "skipped: intra-organisation mail",
+    "SKI": "skipped: filtering bypassed for another reason (intra-organisation mail, allow rule)",
 }
 CAT = {
     "AMP": "anti-malware",
@@ -97,6 +101,7 @@ class MicrosoftDecoder:
     """See ``Decoder``."""
 
     vendor = VENDOR
+    product: str = ProviderId.MICROSOFT_365
     headers = (
         "x-forefront-antispam-report",
         "x-microsoft-antispam",
@@ -111,7 +116,7 @@ class MicrosoftDecoder:
         if forefront is not None:
             out.append(decode_forefront(forefront))
         antispam = first_value(headers, "X-Microsoft-Antispam")
-        if antispam is not None and "BCL" in dict(pairs(antispam)):
+        if antispam is not None and {"BCL", "SFV"} & set(dict(pairs(antispam))):
             out.append(decode_bcl(antispam))
         delivery = first_value(headers, "X-Microsoft-Antispam-Mailbox-Delivery")
         if delivery is not None and "DEST" in dict(pairs(delivery)):
@@ -140,7 +145,7 @@ def decode_forefront(value: str) -> Verdict:
         "X-Forefront-Antispam-Report",
         disposition,
         summary,
-        "m365",
+        ProviderId.MICROSOFT_365,
         scl,
         5.0,
         tuple(details),
@@ -148,7 +153,22 @@ def decode_forefront(value: str) -> Verdict:
     )
 
 
-_KNOWN = ("SFV", "SCL", "CAT", "IPV", "SRV", "SFTY", "CIP", "H", "PTR", "DIR", "CTRY", "LANG")
+_KNOWN = (
+    "SFV",
+    "SCL",
+    "CAT",
+    "IPV",
+    "SRV",
+    "SFTY",
+    "CIP",
+    "H",
+    "PTR",
+    "DIR",
+    "CTRY",
+    "LANG",
+    "SFS",
+)
+_SKIPPED = ("SFE", "SKA", "SKN", "SKQ", "SKI")  # spam filtering did not judge the message
 
 
 def _forefront_disposition(
@@ -161,7 +181,7 @@ def _forefront_disposition(
     if sfv in ("SPM", "BLK", "SKB", "SKS") or (scl is not None and scl >= 5):
         bulk = cat == "BULK" or fields.get("SRV", "").upper() == "BULK"
         return Disposition.BULK if bulk else Disposition.SPAM
-    if sfv in ("SFE", "SKA", "SKN", "SKQ") or fields.get("IPV", "").upper() == "CAL" or scl == -1:
+    if sfv in _SKIPPED or fields.get("IPV", "").upper() == "CAL" or scl == -1:
         return Disposition.ALLOWED
     if sfv == "NSPM" or (scl is not None and scl in (0, 1)):
         return Disposition.NOT_SPAM
@@ -170,6 +190,8 @@ def _forefront_disposition(
 
 def _explain(key: str, value: str) -> str:
     table = {"SFV": SFV, "CAT": CAT, "IPV": IPV, "SFTY": SFTY}.get(key)
+    if key == "SFS":
+        return _rules(value)
     if table is not None:
         return f"{value}: {table.get(value.upper(), 'undocumented value')}"
     names = {
@@ -185,10 +207,21 @@ def _explain(key: str, value: str) -> str:
     return f"{value or '(empty)'}: {names.get(key, key)}"
 
 
+def _rules(value: str) -> str:
+    """SFS: the spam filter rules that matched, as (number) groups; Microsoft publishes no
+    meaning for the numbers, so they are listed, not explained."""
+    found = _SFS.findall(value)
+    if not found:
+        return f"{value or '(empty)'}: spam filter rules (unreadable list)"
+    return f"{len(found)} spam filter rule(s) matched: {', '.join(found[:20])} (undocumented ids)"
+
+
 def decode_bcl(value: str) -> Verdict:
-    """X-Microsoft-Antispam BCL (bulk complaint level) against the default threshold 7."""
+    """X-Microsoft-Antispam: BCL (bulk complaint level) against the default threshold 7, and
+    SFV when present (SFV:SKI and the other skips mean filtering did not judge it)."""
     fields = dict(pairs(value))
     bcl = number(fields.get("BCL"))
+    sfv = fields.get("SFV", "").upper()
     bulk = bcl is not None and bcl >= BCL_THRESHOLD
     relation = "≥" if bulk else "<"
     verdict = "bulk" if bulk else "not bulk at the default threshold"
@@ -196,13 +229,18 @@ def decode_bcl(value: str) -> Verdict:
     details = [("BCL", _bcl_meaning(bcl)), ("thresholds", _THRESHOLDS)] + [
         (k, v) for k, v in fields.items() if k in ("PCL", "SRVR")
     ]
+    if sfv:
+        details.insert(0, ("SFV", _explain("SFV", sfv)))
     disposition = Disposition.BULK if bulk else Disposition.NOT_SPAM
+    if sfv in _SKIPPED and not bulk:
+        disposition = Disposition.ALLOWED
+        summary = f"SFV:{sfv}: {SFV[sfv]}; " + summary.replace(verdict, Disposition.ALLOWED.value)
     return Verdict(
         VENDOR,
         "X-Microsoft-Antispam",
         disposition,
         summary,
-        "m365",
+        ProviderId.MICROSOFT_365,
         bcl,
         float(BCL_THRESHOLD),
         tuple(details),
@@ -233,7 +271,7 @@ def _decode_delivery(value: str) -> Verdict:
         "X-Microsoft-Antispam-Mailbox-Delivery",
         disposition,
         f"delivered to {where} (dest:{dest})",
-        "m365",
+        ProviderId.MICROSOFT_365,
         details=(("dest", where),),
         raw=value,
     )
@@ -254,7 +292,7 @@ def _compauth(value: str) -> Verdict | None:
             "Authentication-Results (compauth)",
             disposition,
             summary,
-            "m365",
+            ProviderId.MICROSOFT_365,
             details=(("compauth", result.result), ("reason", reason)),
             raw=value,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, fmt, number
+from mailcheck.providers import ProviderId
 
 VENDOR = "Mimecast"
 REJECT_AT = 28
@@ -18,6 +19,7 @@ class MimecastDecoder:
     """See ``Decoder``."""
 
     vendor = VENDOR
+    product: str = ProviderId.MIMECAST
     headers = (
         "x-mimecast-spam-score",
         "x-mimecast-spam-signature",
@@ -58,7 +60,7 @@ class MimecastDecoder:
                 "X-Mimecast-Spam-Score",
                 disposition,
                 summary,
-                "mimecast",
+                ProviderId.MIMECAST,
                 score,
                 float(REJECT_AT),
                 tuple(details),

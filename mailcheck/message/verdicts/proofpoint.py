@@ -12,6 +12,7 @@ import re
 
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, number
+from mailcheck.providers import ProviderId
 
 VENDOR = "Proofpoint"
 _PAIR = re.compile(r"([a-z]+)=(\S*)")
@@ -34,6 +35,7 @@ class ProofpointDecoder:
     """See ``Decoder``."""
 
     vendor = VENDOR
+    product: str = ProviderId.PROOFPOINT
     headers = ("x-proofpoint-spam-details", "x-proofpoint-spam-reason")
 
     def decode(self, headers: HeaderSection) -> tuple[Verdict, ...]:
@@ -60,7 +62,7 @@ def decode_details(value: str) -> Verdict:
         "X-Proofpoint-Spam-Details",
         disposition,
         summary,
-        "proofpoint",
+        ProviderId.PROOFPOINT,
         spamscore,
         None,
         details,

@@ -21,6 +21,7 @@ class RspamdDecoder:
     """See ``Decoder``."""
 
     vendor = VENDOR
+    product: str = "rspamd"
     headers = (
         "x-spamd-result",
         "x-spamd-bar",
@@ -40,7 +41,10 @@ class RspamdDecoder:
 def decode_result(value: str, action: str | None = None) -> Verdict:
     """One X-Spamd-Result value (plus X-Rspamd-Action when present)."""
     head = _HEAD.match(value)
-    symbols = tuple((name, float(weight)) for name, weight in _SYMBOL.findall(value)[:500])
+    # a weight that is no number ("1.2.3", forgeable by any sender) is left out; the raw
+    # value keeps it
+    found = ((name, number(weight)) for name, weight in _SYMBOL.findall(value)[:500])
+    symbols = tuple((name, weight) for name, weight in found if weight is not None)
     score = number(head.group(2)) if head else None
     threshold = number(head.group(3)) if head else None
     disposition = _disposition(head.group(1) if head else None, action)

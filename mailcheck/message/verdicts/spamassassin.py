@@ -22,6 +22,7 @@ class SpamAssassinDecoder:
     """See ``Decoder``."""
 
     vendor = VENDOR
+    product: str = "spamassassin"
     headers = (
         "x-spam-status",
         "x-spam-flag",

@@ -10,6 +10,7 @@ import re
 
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, fmt, number
+from mailcheck.providers import ProviderId
 
 VENDOR = "Trend Micro"
 _TMASE = re.compile(r"^\s*(\d+)-(-?\d+(?:\.\d+)?)-(-?\d+(?:\.\d+)?)")
@@ -20,6 +21,7 @@ class TrendMicroDecoder:
     """See ``Decoder``."""
 
     vendor = VENDOR
+    product: str = ProviderId.TREND_MICRO
     headers = ("x-tmase-result", "x-tm-as-result", "x-tmase-version")
 
     def decode(self, headers: HeaderSection) -> tuple[Verdict, ...]:
@@ -39,7 +41,7 @@ def _tmase(value: str) -> Verdict:
             "X-TMASE-Result",
             Disposition.UNKNOWN,
             f"unreadable X-TMASE-Result {value[:80]!r}",
-            "trendmicro",
+            ProviderId.TREND_MICRO,
             raw=value,
         )
     trend_type, score, threshold = found.group(1), number(found.group(2)), number(found.group(3))
@@ -52,7 +54,7 @@ def _tmase(value: str) -> Verdict:
         "X-TMASE-Result",
         disposition,
         summary,
-        "trendmicro",
+        ProviderId.TREND_MICRO,
         score,
         threshold,
         (("TrendType", trend_type),),
@@ -68,7 +70,7 @@ def _tmas(value: str) -> Verdict:
             "X-TM-AS-Result",
             Disposition.UNKNOWN,
             f"unreadable X-TM-AS-Result {value[:80]!r}",
-            "trendmicro",
+            ProviderId.TREND_MICRO,
             raw=value,
         )
     spam = found.group(1).lower() == "yes"
@@ -80,7 +82,7 @@ def _tmas(value: str) -> Verdict:
         "X-TM-AS-Result",
         disposition,
         summary + f" → {disposition.value}",
-        "trendmicro",
+        ProviderId.TREND_MICRO,
         score,
         threshold,
         raw=value,
