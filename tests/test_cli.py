@@ -116,8 +116,9 @@ def test_use_color(to_terminal, environ, expected):
     assert use_color(to_terminal, environ) is expected
 
 
-def test_text_output_has_no_escape_codes_when_not_a_terminal(capsys):
-    main(["report", "acme.example", "--snapshot", "examples/acme.json"])
+def test_text_output_has_no_escape_codes_when_not_a_terminal(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the report folder goes to ./reports: never the checkout
+    main(["report", "acme.example", "--snapshot", str(REPO / "examples/acme.json")])
     assert "\x1b[" not in capsys.readouterr().out
 
 

@@ -2,8 +2,9 @@
 
 Checks what only a browser can: no console message, no CSP violation, no network request
 besides the file itself, the copy button, XSS payloads inert. Screenshots go to
-``test-artifacts/`` (git-ignored) for a human to look at. Without Chromium or Playwright the
-tests skip, and fail under ``CI=true``. Playwright's own browser download is never used.
+``$MAILCHECK_ARTIFACTS`` (else a temporary folder) for a human to look at. Without Chromium or
+Playwright the tests skip, and fail under ``CI=true``. Playwright's own browser download is never
+used.
 """
 
 from __future__ import annotations
