@@ -42,7 +42,7 @@ def report(args: argparse.Namespace, argv: list[str]) -> int:
         base = Path(os.environ.get("MAILCHECK_REPORTS_DIR", "reports"))
         directory = args.output or bundle.default_directory(base, report)
         html = bundle.write_bundle(report, evidence.to_json(), directory)
-        sys.stdout.write(TextRenderer(color=color).summary(report))
+        sys.stdout.write(TextRenderer(color=color).summary(report, html.parent))
         print(f"Report: {html}")
     return STATUS_EXIT[report.worst_status]
 

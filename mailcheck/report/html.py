@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from mailcheck.model import Report, Status
-from mailcheck.report import flow, view
+from mailcheck.report import actions, flow, view
 from mailcheck.report.matrix import sender_matrix
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -41,6 +41,7 @@ DNSBL_STATES = {
     "rewritten": Status.ERROR,
     "error": Status.ERROR,
 }
+TELL_THE_SENDER = "tell-the-sender"  # the id of the section saying what to ask the sender
 RISK_ICONS = {"low": "✓", "medium": "!", "high": "✗", "unknown": "?"}
 
 
@@ -71,6 +72,8 @@ def environment() -> Environment:
         tall_w=flow.TALL_W,
         tall_h=flow.TALL_H,
         tall_gap=flow.TALL_GAP,
+        problem_wide=flow.MAX_PROBLEM_WIDE,
+        problem_tall=flow.MAX_PROBLEM_TALL,
     )
     env.filters["as_list"] = as_list
     env.filters["as_map"] = as_map
@@ -112,6 +115,14 @@ class HtmlRenderer:
 
     def render(self, report: Report) -> str:
         """See ``Renderer.render``."""
+        page = self.page(report, tell_the_sender=False)
+        # The "tell the sender" section is another part's; link to it only when it is there.
+        if f'id="{TELL_THE_SENDER}"' in page:
+            page = self.page(report, tell_the_sender=True)
+        return page
+
+    def page(self, report: Report, *, tell_the_sender: bool) -> str:
+        """The page, with or without the link to the "tell the sender" section."""
         css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
         script = (TEMPLATES / "copy.js").read_text(encoding="utf-8")
         snippets = view.snippets(report)
@@ -120,7 +131,8 @@ class HtmlRenderer:
             report=report,
             sender=view.sender_name(report),
             verdict=view.verdict(report, snippets),
-            top=view.top_findings(report),
+            plan=actions.plan(report, snippets),
+            tell_the_sender=tell_the_sender,
             sections=view.sections(report),
             message=view.is_message_report(report),
             snippets=snippets,

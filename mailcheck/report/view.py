@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mailcheck.codes import Owner, owner
 from mailcheck.model import CheckResult, Finding, Report, Status
+from mailcheck.snippets import provider_filter
 
 # Which part of the page a check's result belongs to. A check not listed lands in "other".
 SECTION_OF: Mapping[str, str] = {
@@ -85,6 +87,7 @@ class SnippetView:
     text: str
     sha256: str
     detected: bool
+    then: tuple[str, ...] = ()  # steps after pasting, in order
 
 
 def sender_name(report: Report) -> str:
@@ -99,13 +102,14 @@ def verdict(report: Report, snippets: Sequence[SnippetView] = ()) -> Verdict:
     answer = next((f for f in report.findings if f.code == MESSAGE_VERDICT_CODE), None)
     if answer is not None:  # a message page: the analysis already says it in one sentence
         return Verdict(worst, "In short", answer.summary, "The findings below show why.")
-    first = _sentence(top[0].summary) if top else ""
+    first = sentence(top[0].summary) if top else ""
     if worst is Status.FAIL:
+        whose = "You must" if top and owner(top[0]) is Owner.YOURS else f"{sender} must"
         return Verdict(
             worst,
             "No",
             f"Mail from {sender} is at risk of not reaching {domain}.",
-            f"Fix first: {first}",
+            f"{whose} fix this first: {first}",
         )
     if worst is Status.ERROR:
         return Verdict(
@@ -114,25 +118,44 @@ def verdict(report: Report, snippets: Sequence[SnippetView] = ()) -> Verdict:
             "Some checks could not complete: the answer is not known yet.",
             f"Re-run when DNS answers again: {first}",
         )
-    allow = f"Then allow it with the “{snippets[0].title}” snippet below." if snippets else ""
+    detected = next((s for s in snippets if s.detected), None)
+    allow = f"Allow it with the {detected.title} snippet (step 1 below). " if detected else ""
     if worst is Status.WARN:
-        count = sum(1 for f in report.findings if f.status is Status.WARN)
-        noun = "warning" if count == 1 else "warnings"
         return Verdict(
             worst,
             "Probably",
             f"Mail from {sender} should reach {domain}.",
-            f"Review {count} {noun}, starting with: {first} {allow}".strip(),
+            f"{allow}{_warning_split(report, sender)}",
         )
     return Verdict(
         worst,
         "Yes",
         f"Nothing found that would stop mail from {sender} reaching {domain}.",
-        allow or "No change needed.",
+        allow.strip() or "No change needed.",
     )
 
 
-def _sentence(text: str) -> str:
+def _warning_split(report: Report, sender: str) -> str:
+    """How many warnings are the reader's and how many the sender's, in words."""
+    warnings = [f for f in report.findings if f.status is Status.WARN]
+    theirs = sum(1 for f in warnings if owner(f) is Owner.SENDER)
+    yours = sum(1 for f in warnings if owner(f) is Owner.YOURS)
+    parts = [f"{plural(yours, 'warning')} for you"] if yours else []
+    parts += [f"{plural(theirs, 'warning')} for {sender} to fix"] if theirs else []
+    rest = len(warnings) - yours - theirs
+    parts += [f"{plural(rest, 'other warning')}"] if rest else []
+    return f"{'; '.join(parts)}; none stops delivery on its own."
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``: the count with the noun in the right number."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"
+
+
+def sentence(text: str) -> str:
+    """``text`` ending with a full stop (unless it already ends a sentence)."""
     return text if text.endswith((".", "!", "?", ":")) else f"{text}."
 
 
@@ -211,7 +234,9 @@ def _snippet(index: int, item: Any, provider: str) -> SnippetView | None:
         undo=_texts(item, "undo"),
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        detected=item.get("detected") is True or bool(kind and kind == provider),
+        # The provider check names products ("microsoft-365"); snippets name filters.
+        detected=item.get("detected") is True or bool(kind and kind == provider_filter(provider)),
+        then=_texts(item, "then"),
     )
 
 

@@ -210,6 +210,7 @@ class FilterSnippet(Snippet):
             undo=body.undo,
             parts=body.parts,
             text=text,
+            then=body.then,
         )
 
     def header(self, context: SnippetContext, body: Body) -> str:

@@ -72,6 +72,7 @@ class SnippetOutput:
     undo: tuple[str, ...]
     parts: tuple[SnippetPart, ...]
     text: str  # header comment + every part; the exact bytes of the file (UTF-8)
+    then: tuple[str, ...] = ()  # what to do after pasting, in order (e.g. leave Audit mode)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Body:
     undo: tuple[str, ...]
     parts: tuple[SnippetPart, ...]
     notes: tuple[str, ...] = field(default=())
+    then: tuple[str, ...] = field(default=())
 
 
 class Snippet(ABC):
