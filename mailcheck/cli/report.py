@@ -91,8 +91,9 @@ def sender(args: argparse.Namespace, argv: list[str]) -> int:
         write(args.record, resolver.evidence().to_json())
     color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
     output_format = args.format or ReportFormat.TEXT
-    text = output_format.renderer(color=color).render(report)
-    if output_format is ReportFormat.TEXT:
-        text = render_matrix(report) + text
+    if output_format is ReportFormat.TEXT:  # the decision first, the matrix after it
+        text = TextRenderer(color=color).sender(report, render_matrix(report))
+    else:
+        text = output_format.renderer(color=color).render(report)
     emit(text, args.output)
     return STATUS_EXIT[report.worst_status]

@@ -36,24 +36,48 @@ class TextRenderer:
         to do (with the snippet's path in that folder), the sender's worst problems."""
         return self._document(report, full=False, folder=folder)
 
+    def sender(self, report: Report, matrix: str) -> str:
+        """``mailcheck sender``: the decision about the sender and its problems first, then
+        the SPF ``matrix`` block, then every finding with its evidence."""
+        todo = actions.plan(report, ())
+        lines = [
+            *self._head(report),
+            *self._sender(todo, False, limit=len(todo.sender)),
+            *([matrix.rstrip("\n"), ""] if matrix else []),
+            "Every finding with its evidence",
+            *(self._finding(f, True, indent="  ") for f in report.findings),
+            "",
+            self._footer(report),
+        ]
+        return "\n".join(lines) + "\n"
+
     def _document(self, report: Report, *, full: bool, folder: Path | None) -> str:
-        snippets = view.snippets(report)
-        verdict = view.verdict(report, snippets)
-        todo = actions.plan(report, snippets)
+        todo = actions.plan(report, view.snippets(report))
+        lines = [
+            *self._head(report),
+            *self._yours(todo, folder, full),
+            *self._sender(todo, full),
+            *self._rest(todo, full),
+            self._footer(report),
+        ]
+        return "\n".join(lines) + "\n"
+
+    def _head(self, report: Report) -> list[str]:
+        verdict = view.verdict(report, view.snippets(report))
         profile = f" for {report.profile.name} ({report.profile.id})" if report.profile else ""
         answer = self._paint(verdict.status, f"{verdict.answer}.", bold=True)
-        lines = [
+        return [
             f"mailcheck {report.tool_version} — {report.domain}{profile}",
             f"{answer} {_printable(verdict.headline)}",
             f"  {_printable(verdict.action)}",
             "",
-            *self._yours(todo, folder, full),
-            *self._sender(todo, full),
-            *self._rest(todo, full),
-            f"{view.plural(len(report.findings), 'finding')}, "
-            f"{view.plural(report.dns_queries, 'DNS lookup')}, data as of {report.generated_at}",
         ]
-        return "\n".join(lines) + "\n"
+
+    def _footer(self, report: Report) -> str:
+        return (
+            f"{view.plural(len(report.findings), 'finding')}, "
+            f"{view.plural(report.dns_queries, 'DNS lookup')}, data as of {report.generated_at}"
+        )
 
     def _yours(self, todo: actions.Plan, folder: Path | None, full: bool) -> list[str]:
         lines = ["What you should do"]
@@ -68,10 +92,10 @@ class TextRenderer:
             lines.append("  Nothing: no change is needed on your side.")
         return [*lines, ""]
 
-    def _sender(self, todo: actions.Plan, full: bool) -> list[str]:
+    def _sender(self, todo: actions.Plan, full: bool, limit: int = SUMMARY_SENDER) -> list[str]:
         if not todo.sender:
             return []
-        shown = todo.sender if full else todo.sender[:SUMMARY_SENDER]
+        shown = todo.sender if full else todo.sender[:limit]
         lines = [f"What the sender should fix ({len(todo.sender)})"]
         lines += [self._finding(f, full, indent="  ") for f in shown]
         if len(shown) < len(todo.sender):

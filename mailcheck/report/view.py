@@ -14,6 +14,7 @@ from typing import Any
 
 from mailcheck.codes import Owner, owner
 from mailcheck.model import CheckResult, Finding, Report, Status
+from mailcheck.report.sender_summary import is_sender_report, sender_headline
 from mailcheck.snippets import provider_filter
 
 # Which part of the page a check's result belongs to. A check not listed lands in "other".
@@ -103,6 +104,8 @@ def verdict(report: Report, snippets: Sequence[SnippetView] = ()) -> Verdict:
     if answer is not None:  # a message page: the analysis already says it in one sentence
         return Verdict(worst, "In short", answer.summary, "The findings below show why.")
     first = sentence(top[0].summary) if top else ""
+    if is_sender_report(report):
+        return _sender_verdict(report, sender)
     if worst is Status.FAIL:
         whose = "You must" if top and owner(top[0]) is Owner.YOURS else f"{sender} must"
         return Verdict(
@@ -132,6 +135,24 @@ def verdict(report: Report, snippets: Sequence[SnippetView] = ()) -> Verdict:
         "Yes",
         f"Nothing found that would stop mail from {sender} reaching {domain}.",
         allow.strip() or "No change needed.",
+    )
+
+
+def _sender_verdict(report: Report, sender: str) -> Verdict:
+    worst = report.worst_status
+    answer = {Status.FAIL: "No", Status.ERROR: "Unknown", Status.WARN: "Probably"}
+    problems = [f for f in report.findings if f.status.severity >= Status.WARN.severity]
+    theirs = sum(1 for f in problems if owner(f) is Owner.SENDER)
+    action = (
+        f"{plural(theirs, 'problem')} for {sender} to fix (below); "
+        if theirs
+        else "Nothing for the sender to fix. "
+    )
+    return Verdict(
+        worst,
+        answer.get(worst, "Yes"),
+        sender_headline(report, sender),
+        f"{action}your own side is checked by: mailcheck report YOUR-DOMAIN",
     )
 
 

@@ -123,3 +123,19 @@ def test_html_links_to_tell_the_sender_only_when_that_section_exists() -> None:
     html = HtmlRenderer().render(report)
     assert 'id="tell-the-sender"' not in html and 'href="#tell-the-sender"' not in html
     assert 'href="#tell-the-sender"' in HtmlRenderer().page(report, tell_the_sender=True)
+
+
+def test_sender_command_states_its_decision_before_the_matrix(capsys) -> None:
+    argv = ["sender", "trimble-identity", "--snapshot", str(ACME_SNAPSHOT)]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[1] == (
+        "Probably. Trimble Identity's published setup: account.trimble.com passes SPF for all "
+        "6 listed IPs; account.stage.utilities.trimblecloud.com: 3 of 6 IPs fail SPF "
+        "(softfail); account.stage.identity.trimblecloud.com publishes no SPF record; 1 IP is "
+        "on a blocklist (54.240.27.191); 2 sender domains without a DMARC policy."
+    )
+    assert "should reach" not in out
+    assert out.index("What the sender should fix (19)") < out.index("SPF matrix for profile")
+    assert out.index("SPF matrix for profile") < out.index("Every finding with its evidence")

@@ -1,0 +1,57 @@
+"""The decision ``mailcheck sender`` states first: what the sender's published setup gets right
+and wrong, per sender domain, in one sentence ("account.example: 3 of 6 IPs fail SPF …").
+
+Read from the sender matrix (``report.matrix``, defensive about the facts' shape) and the
+findings; nothing here decides anything the checks did not.
+"""
+
+from __future__ import annotations
+
+from mailcheck.model import Report
+from mailcheck.report.matrix import Row, sender_matrix
+
+SENDER_SPF = "sender-spf"
+LISTED_CODE = "BL002"  # the IP is on a blocklist
+NO_DMARC_CODE = "DMC002"  # no DMARC policy applies to a sender domain
+
+
+def is_sender_report(report: Report) -> bool:
+    """True for ``mailcheck sender``: the sender side only, no receiving domain."""
+    names = {result.check for result in report.checks}
+    return SENDER_SPF in names and not names & {"mx", "provider", "message"}
+
+
+def sender_headline(report: Report, sender: str) -> str:
+    """``"<sender>'s published setup: <per domain SPF>; <blocklists>; <DMARC>."``"""
+    parts = _spf_parts(report)
+    listed = sorted({f.subject for f in report.findings if f.code == LISTED_CODE})
+    if listed:
+        noun = "IP is" if len(listed) == 1 else "IPs are"
+        parts.append(f"{len(listed)} {noun} on a blocklist ({', '.join(listed)})")
+    no_dmarc = [f for f in report.findings if f.code == NO_DMARC_CODE]
+    if no_dmarc:
+        count = len(no_dmarc)
+        parts.append(f"{count} sender domain{'' if count == 1 else 's'} without a DMARC policy")
+    found = "; ".join(parts) or "nothing checked"
+    return f"{sender}'s published setup: {found}."
+
+
+def _spf_parts(report: Report) -> list[str]:
+    result = next((r for r in report.checks if r.check == SENDER_SPF), None)
+    matrix = sender_matrix(result.facts) if result is not None else None
+    if matrix is None:
+        return []
+    return [_row_part(row, len(matrix.ips)) for row in matrix.rows]
+
+
+def _row_part(row: Row, total: int) -> str:
+    cells = [cell for cell in row.cells if cell is not None]
+    if not row.record:
+        if not row.error or row.error.startswith("no SPF record"):
+            return f"{row.domain} publishes no SPF record"
+        return f"{row.domain}: SPF could not be evaluated ({row.error})"
+    failing = [cell for cell in cells if cell.result != "pass"]
+    if not failing:
+        return f"{row.domain} passes SPF for all {total} listed IPs"
+    results = sorted({cell.result for cell in failing})
+    return f"{row.domain}: {len(failing)} of {total} IPs fail SPF ({', '.join(results)})"
