@@ -6,7 +6,10 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import re
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import NoReturn
@@ -25,8 +28,69 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse exits 2 on bad arguments, which means "delivery failure" here: raise instead."""
 
     def error(self, message: str) -> NoReturn:
-        """Turn argparse's complaint into a ``UsageError``."""
-        raise UsageError(f"{self.prog}: {message}")
+        """Turn argparse's complaint into a ``UsageError`` naming the subcommand (the CLI adds
+        "mailcheck: error:") and suggesting the nearest option or command for a typo."""
+        where = self.prog.removeprefix("mailcheck").strip()
+        raise UsageError(f"{where}: {message}" if where else message) from None
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        """See ``argparse.ArgumentParser.parse_args``; typos get a "did you mean" hint."""
+        try:
+            return super().parse_args(args, namespace)
+        except UsageError as exc:
+            hint = suggestion(str(exc), self)
+            if not hint:
+                raise
+            raise UsageError(f"{exc} (did you mean {hint}?)") from None
+
+
+_UNRECOGNIZED = re.compile(r"unrecognized arguments: (.*)$")
+_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)$")
+
+
+def suggestion(message: str, parser: argparse.ArgumentParser) -> str:
+    """The nearest option (anywhere in the command tree) or choice to what was mistyped."""
+    choice = _CHOICE.search(message)
+    if choice:
+        known: list[str] = re.findall(r"'([^']*)'", choice.group(2))
+        return " or ".join(difflib.get_close_matches(choice.group(1), known, n=1))
+    unrecognized = _UNRECOGNIZED.search(message)
+    if not unrecognized:
+        return ""
+    options = sorted(option_strings(parser))
+    words: list[str] = unrecognized.group(1).split()
+    for word in words:
+        if word.startswith("--"):
+            near = difflib.get_close_matches(word.split("=", 1)[0], options, n=1, cutoff=0.7)
+            if near:
+                return near[0]
+    return ""
+
+
+def option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    """Every long option of ``parser`` and of all its subcommands."""
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(o for o in action.option_strings if o.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= option_strings(sub)
+    return found
+
+
+def _describe_subcommands(parser: argparse.ArgumentParser) -> None:
+    """Every subcommand's ``--help`` opens with a description: its one-line help if no more."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        helps = {choice.dest: choice.help for choice in action._choices_actions}
+        for name, sub in action.choices.items():
+            if not sub.description and helps.get(name):
+                text = str(helps[name])
+                sub.description = f"{text[0].upper()}{text[1:]}."
+            _describe_subcommands(sub)
 
 
 def build_parser() -> ArgumentParser:
@@ -59,8 +123,14 @@ def build_parser() -> ArgumentParser:
     sender = commands.add_parser(
         "sender", help="check a sender's live SPF against its profile (matrix, drift, owners)"
     )
-    sender.add_argument("profile_id", nargs="?", metavar="PROFILE", help="profile id (optional)")
-    _add_profile_options(sender)
+    sender.add_argument(
+        "profile_id",
+        nargs="?",
+        metavar="PROFILE",
+        help="sender profile id (or --profile ID; default: the only profile, or "
+        "$MAILCHECK_PROFILE)",
+    )
+    _add_profile_options(sender, from_environment=False)
     _add_dns_options(sender)
     _add_output_options(sender)
 
@@ -96,6 +166,7 @@ def build_parser() -> ArgumentParser:
     codes.add_argument("--markdown", action="store_true", help="print README's Markdown table")
     _add_sink_parser(commands)
     _add_send_test_parser(commands)
+    _describe_subcommands(parser)
     return parser
 
 
@@ -265,12 +336,14 @@ def _add_rules_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_profile_options(parser: argparse.ArgumentParser) -> None:
+def _add_profile_options(parser: argparse.ArgumentParser, *, from_environment: bool = True) -> None:
     parser.add_argument(
         "--profile",
-        default=os.environ.get("MAILCHECK_PROFILE"),
+        default=os.environ.get("MAILCHECK_PROFILE") if from_environment else None,
         metavar="ID",
-        help="sender profile id (default: the only profile, or $MAILCHECK_PROFILE)",
+        help="sender profile id (default: the only profile, or $MAILCHECK_PROFILE)"
+        if from_environment
+        else "sender profile id, instead of PROFILE",
     )
     _add_rules_dir(parser)
 
@@ -314,6 +387,16 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: the timeout must be more than 0 seconds")
+    return value
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -332,7 +415,7 @@ def _add_dns_options(parser: argparse.ArgumentParser, *, replay: bool = False) -
     )
     dns.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=float(os.environ.get("MAILCHECK_TIMEOUT", 5)),
         metavar="SECONDS",
         help="per-attempt DNS timeout (default 5)",

@@ -80,7 +80,10 @@ def _probe_options(args: argparse.Namespace) -> ProbeOptions | None:
 
 def sender(args: argparse.Namespace, argv: list[str]) -> int:
     """``mailcheck sender``: the sender's live SPF against its profile (matrix first in text)."""
-    profile = pick_profile(args.profile_id or args.profile, tuple(args.rules))
+    if args.profile_id and args.profile:
+        raise UsageError("sender: give the profile once, as PROFILE or as --profile, not both")
+    chosen = args.profile_id or args.profile or os.environ.get("MAILCHECK_PROFILE")
+    profile = pick_profile(chosen, tuple(args.rules))
     options = app.DnsOptions(
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )

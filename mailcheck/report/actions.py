@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from mailcheck.codes import Owner, code_prefix, owner
 from mailcheck.model import Finding, Report, Status
-from mailcheck.report.view import SnippetView, is_message_report, sentence
+from mailcheck.report.view import SnippetView, is_message_report, not_in_snapshot, sentence
 
 # The sender's problems, the ones that stop delivery soonest first: a blocklisted IP is
 # refused by every filter using that list, whatever the allowlist says.
@@ -52,7 +52,9 @@ def plan(report: Report, snippets: Sequence[SnippetView]) -> Plan:
 
 
 def _fix_step(finding: Finding) -> Step:
-    if finding.status is Status.ERROR:
+    if finding.status is Status.ERROR and not_in_snapshot((finding,)):
+        text = f"Not checked, the snapshot lacks the answer: {sentence(finding.summary)}"
+    elif finding.status is Status.ERROR:
         text = f"Could not check, so re-run: {sentence(finding.summary)}"
     else:
         text = f"Fix: {sentence(finding.summary)}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from mailcheck.model import Report
 from mailcheck.report.matrix import Row, sender_matrix
+from mailcheck.report.wording import plural
 
 SENDER_SPF = "sender-spf"
 LISTED_CODE = "BL002"  # the IP is on a blocklist
@@ -26,12 +27,11 @@ def sender_headline(report: Report, sender: str) -> str:
     parts = _spf_parts(report)
     listed = sorted({f.subject for f in report.findings if f.code == LISTED_CODE})
     if listed:
-        noun = "IP is" if len(listed) == 1 else "IPs are"
-        parts.append(f"{len(listed)} {noun} on a blocklist ({', '.join(listed)})")
+        verb = "is" if len(listed) == 1 else "are"
+        parts.append(f"{plural(len(listed), 'IP')} {verb} on a blocklist ({', '.join(listed)})")
     no_dmarc = [f for f in report.findings if f.code == NO_DMARC_CODE]
     if no_dmarc:
-        count = len(no_dmarc)
-        parts.append(f"{count} sender domain{'' if count == 1 else 's'} without a DMARC policy")
+        parts.append(f"{plural(len(no_dmarc), 'sender domain')} without a DMARC policy")
     found = "; ".join(parts) or "nothing checked"
     return f"{sender}'s published setup: {found}."
 
@@ -52,6 +52,8 @@ def _row_part(row: Row, total: int) -> str:
         return f"{row.domain}: SPF could not be evaluated ({row.error})"
     failing = [cell for cell in cells if cell.result != "pass"]
     if not failing:
-        return f"{row.domain} passes SPF for all {total} listed IPs"
-    results = sorted({cell.result for cell in failing})
-    return f"{row.domain}: {len(failing)} of {total} IPs fail SPF ({', '.join(results)})"
+        every = "its listed IP" if total == 1 else f"all {total} listed IPs"
+        return f"{row.domain} passes SPF for {every}"
+    results = ", ".join(sorted({cell.result for cell in failing}))
+    verb = "fails" if len(failing) == 1 else "fail"
+    return f"{row.domain}: {len(failing)} of {plural(total, 'IP')} {verb} SPF ({results})"

@@ -15,6 +15,7 @@ from typing import Any
 from mailcheck.codes import Owner, owner
 from mailcheck.model import CheckResult, Finding, Report, Status
 from mailcheck.report.sender_summary import is_sender_report, sender_headline
+from mailcheck.report.wording import plural, sentence
 from mailcheck.snippets import provider_filter
 
 # Which part of the page a check's result belongs to. A check not listed lands in "other".
@@ -51,8 +52,10 @@ ICONS: Mapping[Status, str] = {
     Status.ERROR: "?",
 }
 TOP_FINDINGS = 5
+SNAPSHOT_GAP = "not in the snapshot"  # DnsNotRecordedError's wording (dns/snapshot.py)
 RISKS = ("low", "medium", "high")
 _CHECK_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+__all__ = ["plural", "sentence"]  # re-exported: the renderers reach them through view
 _FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 
@@ -89,6 +92,7 @@ class SnippetView:
     sha256: str
     detected: bool
     then: tuple[str, ...] = ()  # steps after pasting, in order
+    nothing_to_paste: str = ""  # set when the filter can allow nothing safely: why
 
 
 def sender_name(report: Report) -> str:
@@ -119,7 +123,10 @@ def verdict(report: Report, snippets: Sequence[SnippetView] = ()) -> Verdict:
             worst,
             "Unknown",
             "Some checks could not complete: the answer is not known yet.",
-            f"Re-run when DNS answers again: {first}",
+            f"Some answers for {domain} are not in the snapshot: record one for it with "
+            f"--record FILE (live DNS), then replay that. First gap: {first}"
+            if not_in_snapshot(report.findings)
+            else f"Re-run when DNS answers again: {first}",
         )
     detected = next((s for s in snippets if s.detected), None)
     allow = f"Allow it with the {detected.title} snippet (step 1 below). " if detected else ""
@@ -168,16 +175,15 @@ def _warning_split(report: Report, sender: str) -> str:
     return f"{'; '.join(parts)}; none stops delivery on its own."
 
 
-def plural(count: int, noun: str) -> str:
-    """``1 file``, ``2 files``: the count with the noun in the right number."""
-    if count == 1:
-        return f"1 {noun}"
-    return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"
-
-
-def sentence(text: str) -> str:
-    """``text`` ending with a full stop (unless it already ends a sentence)."""
-    return text if text.endswith((".", "!", "?", ":")) else f"{text}."
+def not_in_snapshot(findings: Sequence[Finding]) -> bool:
+    """True when a lookup failed only because a replayed snapshot lacks the answer (the
+    snapshot resolver's wording), not because DNS failed: re-running will not help."""
+    return any(
+        SNAPSHOT_GAP in text
+        for f in findings
+        if f.status is Status.ERROR
+        for text in (f.summary, f.detail, *f.evidence)
+    )
 
 
 def top_findings(report: Report) -> tuple[Finding, ...]:
@@ -258,6 +264,7 @@ def _snippet(index: int, item: Any, provider: str) -> SnippetView | None:
         # The provider check names products ("microsoft-365"); snippets name filters.
         detected=item.get("detected") is True or bool(kind and kind == provider_filter(provider)),
         then=_texts(item, "then"),
+        nothing_to_paste=_text(item, "nothing_to_paste"),
     )
 
 

@@ -211,6 +211,7 @@ class FilterSnippet(Snippet):
             parts=body.parts,
             text=text,
             then=body.then,
+            nothing_to_paste=body.nothing_to_paste,
         )
 
     def header(self, context: SnippetContext, body: Body) -> str:

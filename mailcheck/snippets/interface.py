@@ -73,6 +73,8 @@ class SnippetOutput:
     parts: tuple[SnippetPart, ...]
     text: str  # header comment + every part; the exact bytes of the file (UTF-8)
     then: tuple[str, ...] = ()  # what to do after pasting, in order (e.g. leave Audit mode)
+    # Set when this filter can allow nothing safely: the sentence saying why and what instead.
+    nothing_to_paste: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Body:
     parts: tuple[SnippetPart, ...]
     notes: tuple[str, ...] = field(default=())
     then: tuple[str, ...] = field(default=())
+    nothing_to_paste: str = ""
 
 
 class Snippet(ABC):
