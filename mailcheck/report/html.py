@@ -21,6 +21,7 @@ from markupsafe import Markup
 from mailcheck.model import Report, Status
 from mailcheck.report import actions, flow, view
 from mailcheck.report.matrix import sender_matrix
+from mailcheck.report.sender_summary import is_sender_report
 
 TEMPLATES = Path(__file__).with_name("templates")
 EVIDENCE_SHOWN = 3  # evidence lines per finding before "N more" (the rest in <details>)
@@ -135,6 +136,7 @@ class HtmlRenderer:
             tell_the_sender=tell_the_sender,
             sections=view.sections(report),
             message=view.is_message_report(report),
+            sender_only=is_sender_report(report),
             snippets=snippets,
             flow=flow.flow(report),
             command=shlex.join(report.command),

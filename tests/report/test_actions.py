@@ -139,3 +139,14 @@ def test_sender_command_states_its_decision_before_the_matrix(capsys) -> None:
     assert "should reach" not in out
     assert out.index("What the sender should fix (19)") < out.index("SPF matrix for profile")
     assert out.index("SPF matrix for profile") < out.index("Every finding with its evidence")
+
+
+def test_sender_html_page_asks_about_the_sender_not_a_mailbox(tmp_path) -> None:
+    page = tmp_path / "sender.html"
+    argv = ["sender", "--snapshot", str(ACME_SNAPSHOT), "--format", "html", "--output", str(page)]
+    assert main(argv) == 1
+    html = page.read_text(encoding="utf-8")
+    assert "Is Trimble Identity&#39;s published setup right?" in html
+    assert "Trimble Identity&#39;s published setup: account.trimble.com passes SPF" in html
+    assert 'id="you-should-do"' not in html and 'id="snippets"' not in html
+    assert 'id="sender-should-fix"' in html

@@ -256,11 +256,19 @@ OVERFLOW = """() => {
 @pytest.mark.parametrize("width", [1280, 390])
 def test_report_fits_the_screen_with_everything_open(context, tmp_path, width, xss_report) -> None:
     """Tables (the 6-IP SPF matrix), traces, evidence and snippet lines scroll inside their
-    box: the page itself never scrolls sideways, at desktop or phone width."""
-    argv = ["report", "acme.example", "--snapshot", str(ACME_SNAPSHOT), "--output", str(tmp_path)]
-    with ThreadPoolExecutor(1) as pool:
-        assert pool.submit(main, argv).result(timeout=60) < 3
-    pages = [tmp_path / "report.html", bundle.write_bundle(*xss_report, tmp_path / "xss")]
+    box and long names wrap: no page (domain report, sender report, message analysis, hostile
+    data) scrolls sideways, at desktop or phone width."""
+    snapshot = ["--snapshot", str(ACME_SNAPSHOT)]
+    message = Path(__file__).parent.parent / "data" / "messages" / "barracuda-tagged.eml"
+    runs = [
+        ["report", "acme.example", *snapshot, "--output", str(tmp_path)],
+        ["sender", *snapshot, "--format", "html", "--output", str(tmp_path / "sender.html")],
+        ["analyze", str(message), "--format", "html", "--output", str(tmp_path / "msg.html")],
+    ]
+    with ThreadPoolExecutor(1) as pool:  # Playwright runs a loop in this thread already
+        assert all(pool.submit(main, argv).result(timeout=60) < 3 for argv in runs)
+    pages = [tmp_path / n for n in ("report.html", "sender.html", "msg.html")]
+    pages.append(bundle.write_bundle(*xss_report, tmp_path / "xss"))
     for html in pages:
         watched = open_watched(context, html)
         page = watched.page
