@@ -146,7 +146,7 @@ def test_sender_html_page_asks_about_the_sender_not_a_mailbox(tmp_path) -> None:
     argv = ["sender", "--snapshot", str(ACME_SNAPSHOT), "--format", "html", "--output", str(page)]
     assert main(argv) == 1
     html = page.read_text(encoding="utf-8")
-    assert "Is Trimble Identity&#39;s published setup right?" in html
+    assert "Is Trimble Identity's published setup right?" in html
     assert "Trimble Identity&#39;s published setup: account.trimble.com passes SPF" in html
     assert 'id="you-should-do"' not in html and 'id="snippets"' not in html
     assert 'id="sender-should-fix"' in html
