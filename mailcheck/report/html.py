@@ -18,6 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from mailcheck.codes import Owner, owner
 from mailcheck.model import Report, Status
 from mailcheck.report import actions, flow, view
 from mailcheck.report.matrix import sender_matrix
@@ -42,6 +43,11 @@ DNSBL_STATES = {
     "rewritten": Status.ERROR,
     "error": Status.ERROR,
 }
+OWNER_LABELS = {
+    Owner.YOURS: "yours to fix",
+    Owner.SENDER: "the sender's to fix",
+    Owner.INFORMATION: "information",
+}
 TELL_THE_SENDER = "tell-the-sender"  # the id of the section saying what to ask the sender
 RISK_ICONS = {"low": "✓", "medium": "!", "high": "✗", "unknown": "?"}
 
@@ -64,6 +70,8 @@ def environment() -> Environment:
         dnsbl_states=DNSBL_STATES,
         partial_names=view.partial_names,
         worst=view.worst,
+        owner=owner,
+        owner_labels=OWNER_LABELS,
         sender_matrix=sender_matrix,
         max_items=MAX_FACT_ITEMS,
         evidence_shown=EVIDENCE_SHOWN,

@@ -150,3 +150,16 @@ def test_sender_html_page_asks_about_the_sender_not_a_mailbox(tmp_path) -> None:
     assert "Trimble Identity&#39;s published setup: account.trimble.com passes SPF" in html
     assert 'id="you-should-do"' not in html and 'id="snippets"' not in html
     assert 'id="sender-should-fix"' in html
+
+
+def test_every_findings_table_row_says_whose_it_is() -> None:
+    report = report_with(
+        Finding("MX006", Status.WARN, "MX host is a CNAME"),
+        Finding("BL002", Status.WARN, "listed"),
+        Finding("MX001", Status.PASS, "fine"),
+    )
+    html = HtmlRenderer().render(report)
+    rows = html.split('<table class="findings">', 1)[1].split("</table>", 1)[0]
+    assert rows.count("<tr>") == 4  # header + three findings
+    for label in ("yours to fix", "the sender&#39;s to fix", "information"):
+        assert f'<span class="detail">{label}</span>' in rows
