@@ -26,7 +26,8 @@ from mailcheck.cli.base import (
     EXIT_WARN,
     use_color,
 )
-from mailcheck.cli.parser import DESCRIPTION, EPILOG, ArgumentParser, build_parser
+from mailcheck.cli.parser import DESCRIPTION, EPILOG, build_parser
+from mailcheck.cli.usage import ArgumentParser
 from mailcheck.errors import MailcheckError, ProfileError, SnapshotError, UsageError
 
 
