@@ -1,9 +1,25 @@
 """The one table of finding codes. A code is stable once released; a test fails on any code
-that is emitted but not listed here, and README's table is generated from this one."""
+that is emitted but not listed here, and README's table is generated from this one.
+
+It also says whose a finding is to fix (``owner``): the receiving organisation's, the sender's,
+or nobody's (information). Every code gets an owner from its prefix; ``OWNER_EXCEPTIONS``
+names the codes whose prefix says otherwise, and a test keeps every prefix in the table.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+from mailcheck.model import Finding, Status
+
+
+class Owner(StrEnum):
+    """Whose a finding is to act on; the value is the JSON spelling."""
+
+    YOURS = "yours"  # the receiving organisation: MX, filter, the snippet to paste
+    SENDER = "sender"  # the sender's published setup: SPF, DKIM, DMARC, PTR, blocklists
+    INFORMATION = "information"  # nothing to fix: a pass, a fact, a note
 
 
 @dataclass(frozen=True)
@@ -634,6 +650,56 @@ CODES: dict[str, CodeInfo] = {
         "failed.",
     ),
 }
+
+
+# Whose a warning or failure is, by code prefix (the letters before the number).
+OWNER_BY_PREFIX: dict[str, Owner] = {
+    "MX": Owner.YOURS,
+    "PRV": Owner.YOURS,
+    "TLS": Owner.YOURS,
+    "PRB": Owner.YOURS,
+    "SNP": Owner.YOURS,
+    "AUD": Owner.YOURS,  # entries in the allowlist you run
+    "SRC": Owner.YOURS,  # the profile you approve: re-read its pages when they are old
+    "SPF": Owner.SENDER,
+    "DMC": Owner.SENDER,
+    "PTR": Owner.SENDER,
+    "BL": Owner.SENDER,
+    "SHR": Owner.SENDER,
+    "MSG": Owner.INFORMATION,  # a message's story; the exceptions below are someone's to fix
+}
+OWNER_EXCEPTIONS: dict[str, Owner] = {
+    "MSG005": Owner.YOURS,  # give --org-domain
+    "MSG006": Owner.YOURS,  # a slow hop inside the organisation
+    "MSG007": Owner.YOURS,  # the boundary does not strip outside Authentication-Results
+    "MSG008": Owner.YOURS,
+    "MSG018": Owner.YOURS,  # your filter junked it: the snippet is the fix
+    "MSG012": Owner.SENDER,
+    "MSG013": Owner.SENDER,
+    "MSG014": Owner.SENDER,
+    "MSG016": Owner.SENDER,
+    "MSG017": Owner.SENDER,
+}
+
+
+def code_prefix(code: str) -> str:
+    """The letters of a code: ``"BL"`` for ``"BL002"``."""
+    return code.rstrip("0123456789")
+
+
+def code_owner(code: str) -> Owner:
+    """Whose a code's warnings and failures are (information for an unknown prefix)."""
+    return OWNER_EXCEPTIONS.get(code) or OWNER_BY_PREFIX.get(code_prefix(code), Owner.INFORMATION)
+
+
+def owner(finding: Finding) -> Owner:
+    """Whose this finding is to act on. A pass or a note is information; a check that could
+    not decide is yours (re-run it); a warning or failure belongs to its code's owner."""
+    if finding.status in (Status.PASS, Status.INFO):
+        return Owner.INFORMATION
+    if finding.status is Status.ERROR:
+        return Owner.YOURS
+    return code_owner(finding.code)
 
 
 def markdown_table() -> str:

@@ -6,12 +6,16 @@ Also re-exported for every folder: ``make_sink`` (``tests/sinks.py``, a real SMT
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests.nameserver import LoopbackNameserver, ZoneSet, load_zones, with_root
 from tests.nsd import NsdServer, NsdUnavailableError
@@ -23,6 +27,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Fixtures defined elsewhere, collected by pytest because this conftest imports them.
 __all__ = ["make_sink", "postfix_factory"]
+
+# Hypothesis keeps no example database and caches outside the checkout (not ./.hypothesis/).
+settings.register_profile("mailcheck", database=None)
+settings.load_profile("mailcheck")
+set_hypothesis_home_dir(Path(tempfile.gettempdir(), "mailcheck-hypothesis"))
+# Folders a test run may create in the checkout: caches and virtual environments, nothing else.
+_RUN_DIRS = {".git", ".venv", ".ci-venv", ".ci-cache", "__pycache__", ".pytest_cache"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -48,6 +59,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("online") is not None:
             item.add_marker(skip_online)
+
+
+def _checkout_files() -> set[str]:
+    """Every file under the checkout, except version control, caches and virtual environments."""
+    found = set()
+    for folder, dirs, files in os.walk(REPO):
+        dirs[:] = [d for d in dirs if d not in _RUN_DIRS and not d.endswith(".egg-info")]
+        found.update(os.path.relpath(os.path.join(folder, name), REPO) for name in files)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_stays_clean() -> Iterator[None]:
+    """Tests write to temporary folders only: fail the run if a file appeared in the checkout."""
+    before = _checkout_files()
+    yield
+    added = sorted(_checkout_files() - before)
+    assert not added, f"tests wrote into the checkout: {added[:10]}"
 
 
 @pytest.fixture(scope="session")

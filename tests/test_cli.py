@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 import subprocess
 import sys
@@ -36,12 +37,17 @@ def test_help_exits_zero(capsys):
         ([], "required"),
         (["frobnicate"], "invalid choice"),
         (["report"], "required: domain"),
-        (["report", "acme.example", "--timeout", "soon"], "invalid float value"),
+        (["report", "acme.example", "--timeout", "soon"], "'soon' is not a number of seconds"),
         (["report", "acme.example", "--nameserver", "dns.example"], "expected IP"),
         (["report", "acme.example", "--nameserver", "127.0.0.1:99999"], "port out of range"),
         (["report", "not a domain!"], "not a valid mail domain"),
         (["report", "acme.example", "--profile", "nope"], "no sender profile 'nope'"),
-        (["report", "acme.example", "--snapshot", "missing.json"], "cannot read snapshot"),
+        (["report", "acme.example", "--snapshot", "missing.json"], "no such file: missing.json"),
+        (["report", "acme.example", "--timeout", "0"], "must be more than 0 seconds"),
+        (["report", "acme.example", "--timeout", "-1"], "must be more than 0 seconds"),
+        (["sender", "--timeout", "nan"], "must be more than 0 seconds"),
+        (["analyze", "missing.eml"], "no such file: missing.eml"),
+        (["report", "--replay", "missing.json"], "no such file: missing.json"),
     ],
 )
 def test_usage_errors_exit_3_with_one_line(argv, message, capsys):
@@ -101,6 +107,117 @@ def test_every_subcommand_has_help():
     assert actions and all(choice for choice in actions[0].choices)
 
 
+def _subcommands(parser, path=("mailcheck",)):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*path, name), sub
+                yield from _subcommands(sub, (*path, name))
+
+
+def test_every_subcommand_help_opens_with_a_description(capsys):
+    commands = list(_subcommands(build_parser()))
+    assert len(commands) >= 12  # report, sender, rules list/show/validate, sink list/show…
+    for path, sub in commands:
+        assert sub.description, f"{' '.join(path)} --help has no description"
+    with pytest.raises(SystemExit):
+        main(["sender", "--help"])
+    help_text = capsys.readouterr().out
+    assert "\n\nCheck a sender's live SPF against its profile" in help_text
+
+
+def test_usage_errors_have_one_prefix_and_name_the_subcommand(capsys):
+    assert main(["report", "acme.example", "--frobnicate"]) == 3
+    assert main(["report"]) == 3
+    first, second = capsys.readouterr().err.splitlines()
+    assert first.startswith("mailcheck: error: unrecognized arguments: --frobnicate")
+    assert second.startswith("mailcheck: error: report: the following arguments are required")
+    assert "mailcheck: error: mailcheck" not in first + second
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["report", "acme.example", "--snapsot", "x.json"], "(did you mean --snapshot?)"),
+        (["report", "acme.example", "--jsno"], "(did you mean --json?)"),
+        (["reprot", "acme.example"], "(did you mean report?)"),
+        (["rules", "lsit"], "(did you mean list?)"),
+    ],
+)
+def test_typos_get_the_nearest_option_or_command(argv, hint, capsys):
+    assert main(argv) == 3
+    assert capsys.readouterr().err.rstrip().endswith(hint)
+
+
+def test_snapshot_that_is_not_json_names_the_file(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope", encoding="utf-8")
+    assert main(["report", "acme.example", "--snapshot", str(bad)]) == 3
+    assert f"mailcheck: error: {bad}: not a JSON snapshot (" in capsys.readouterr().err
+
+
+def test_domain_missing_from_the_snapshot_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["report", "other.example", "--snapshot", str(REPO / "examples/acme.json")]
+    assert main([*argv, "--stdout"]) == 4
+    out = capsys.readouterr().out
+    assert "Some answers for other.example are not in the snapshot: record one" in out
+    assert "Re-run when DNS answers again" not in out
+
+
+def test_sender_takes_the_profile_one_way(capsys):
+    argv = ["sender", "trimble-identity", "--profile", "trimble-identity"]
+    assert main([*argv, "--snapshot", str(REPO / "examples/acme.json")]) == 3
+    assert "give the profile once, as PROFILE or as --profile, not both" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "mailcheck codes | head -5",
+        # The reader is gone before mailcheck writes: the pipe is closed for certain.
+        "mailcheck codes | true",
+        "mailcheck report acme.example --snapshot examples/acme.json --stdout --format json | true",
+        "mailcheck sender --snapshot examples/acme.json | true",
+        "mailcheck snippets --filter rspamd | true",
+    ],
+)
+def test_piped_into_head_ends_quietly(command, tmp_path):
+    script = command.replace("mailcheck ", f"{sys.executable} -m mailcheck ", 1)
+    run = subprocess.run(
+        ["bash", "-c", f"{script}; exit ${{PIPESTATUS[0]}}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.stderr == ""  # no BrokenPipeError traceback
+    assert run.returncode == 0
+
+
+def test_postfix_snippet_says_there_is_nothing_to_paste(tmp_path, capsys):
+    assert (
+        main(["snippets", "--filter", "postfix", "--filter", "rspamd", "--output", str(tmp_path)])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert (
+        "nothing to paste for Postfix: it cannot authenticate senders; use the SpamAssassin, "
+        "rspamd or Amavis snippet"
+    ) in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rspamd.conf"]  # no "nowhere" file
+    assert main(["snippets", "--filter", "postfix"]) == 0
+    printed = capsys.readouterr()
+    assert printed.out == "" and "nothing to paste for Postfix" in printed.err
+
+
+def test_counts_use_singular_for_one(capsys):
+    assert main(["rules", "validate", str(REPO / "rules/senders/trimble-identity.toml")]) == 0
+    assert "1 file, 0 with errors" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("to_terminal", "environ", "expected"),
     [
@@ -116,8 +233,9 @@ def test_use_color(to_terminal, environ, expected):
     assert use_color(to_terminal, environ) is expected
 
 
-def test_text_output_has_no_escape_codes_when_not_a_terminal(capsys):
-    main(["report", "acme.example", "--snapshot", "examples/acme.json"])
+def test_text_output_has_no_escape_codes_when_not_a_terminal(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the report folder goes to ./reports: never the checkout
+    main(["report", "acme.example", "--snapshot", str(REPO / "examples/acme.json")])
     assert "\x1b[" not in capsys.readouterr().out
 
 

@@ -11,6 +11,7 @@ command group holds its glue.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -25,7 +26,8 @@ from mailcheck.cli.base import (
     EXIT_WARN,
     use_color,
 )
-from mailcheck.cli.parser import DESCRIPTION, EPILOG, ArgumentParser, build_parser
+from mailcheck.cli.parser import DESCRIPTION, EPILOG, build_parser
+from mailcheck.cli.usage import ArgumentParser
 from mailcheck.errors import MailcheckError, ProfileError, SnapshotError, UsageError
 
 
@@ -35,14 +37,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbose = "-v" in args_list or "--verbose" in args_list
     try:
         args = build_parser().parse_args(args_list)
-        return _dispatch(args, args_list)
+        code = _dispatch(args, args_list)
+        sys.stdout.flush()  # here, so a closed pipe is caught below, not at interpreter exit
+        return code
     except MailcheckError as exc:
         if verbose:
             traceback.print_exc()
-        print(f"mailcheck: error: {exc}", file=sys.stderr)
+        print(f"mailcheck: error: {error_text(exc)}", file=sys.stderr)
         return _error_exit(exc)
+    except BrokenPipeError:
+        # The reader went away (``mailcheck codes | head``): that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         return 130
+
+
+def error_text(exc: MailcheckError) -> str:
+    """The error in words: a missing file is said plainly, not as ``[Errno 2] …``."""
+    cause = exc.__cause__
+    if isinstance(cause, FileNotFoundError) and cause.filename:
+        return f"no such file: {cause.filename}"
+    return str(exc)
 
 
 def _error_exit(exc: MailcheckError) -> int:

@@ -9,11 +9,10 @@ import argparse
 import os
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
 
 from mailcheck import __version__
 from mailcheck.cli import audit as audit_cli
-from mailcheck.errors import UsageError
+from mailcheck.cli.usage import ArgumentParser, describe_subcommands
 from mailcheck.report import ReportFormat
 from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
 
@@ -21,14 +20,6 @@ DESCRIPTION = "Will a SaaS sender's mail reach your users, and what exactly must
 EPILOG = """exit codes: 0 all good, 1 warnings, 2 failures that would stop delivery,
   3 usage or input errors, 4 a check could not complete (DNS), 5 other runtime errors.
 Set NO_COLOR to turn colour off."""
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse exits 2 on bad arguments, which means "delivery failure" here: raise instead."""
-
-    def error(self, message: str) -> NoReturn:
-        """Turn argparse's complaint into a ``UsageError``."""
-        raise UsageError(f"{self.prog}: {message}")
 
 
 def build_parser() -> ArgumentParser:
@@ -70,8 +61,14 @@ def build_parser() -> ArgumentParser:
     sender = commands.add_parser(
         "sender", help="check a sender's live SPF against its profile (matrix, drift, owners)"
     )
-    sender.add_argument("profile_id", nargs="?", metavar="PROFILE", help="profile id (optional)")
-    _add_profile_options(sender)
+    sender.add_argument(
+        "profile_id",
+        nargs="?",
+        metavar="PROFILE",
+        help="sender profile id (or --profile ID; default: the only profile, or "
+        "$MAILCHECK_PROFILE)",
+    )
+    _add_profile_options(sender, from_environment=False)
     _add_dns_options(sender)
     _add_output_options(sender)
     _add_source_age(sender)
@@ -119,6 +116,7 @@ def build_parser() -> ArgumentParser:
     codes.add_argument("--markdown", action="store_true", help="print README's Markdown table")
     _add_sink_parser(commands)
     _add_send_test_parser(commands)
+    describe_subcommands(parser)
     return parser
 
 
@@ -299,12 +297,14 @@ def _add_source_age(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_profile_options(parser: argparse.ArgumentParser) -> None:
+def _add_profile_options(parser: argparse.ArgumentParser, *, from_environment: bool = True) -> None:
     parser.add_argument(
         "--profile",
-        default=os.environ.get("MAILCHECK_PROFILE"),
+        default=os.environ.get("MAILCHECK_PROFILE") if from_environment else None,
         metavar="ID",
-        help="sender profile id (default: $MAILCHECK_PROFILE, else trimble-identity)",
+        help="sender profile id (default: $MAILCHECK_PROFILE, else trimble-identity)"
+        if from_environment
+        else "sender profile id, instead of PROFILE",
     )
     _add_rules_dir(parser)
 
@@ -348,6 +348,16 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: the timeout must be more than 0 seconds")
+    return value
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -366,7 +376,7 @@ def _add_dns_options(parser: argparse.ArgumentParser, *, replay: bool = False) -
     )
     dns.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=float(os.environ.get("MAILCHECK_TIMEOUT", 5)),
         metavar="SECONDS",
         help="per-attempt DNS timeout (default 5)",

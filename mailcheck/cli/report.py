@@ -50,7 +50,7 @@ def report(args: argparse.Namespace, argv: list[str]) -> int:
         base = Path(os.environ.get("MAILCHECK_REPORTS_DIR", "reports"))
         directory = args.output or bundle.default_directory(base, report)
         html = bundle.write_bundle(report, evidence.to_json(), directory)
-        sys.stdout.write(TextRenderer(color=color).summary(report))
+        sys.stdout.write(TextRenderer(color=color).summary(report, html.parent))
         print(f"Report: {html}")
     return STATUS_EXIT[report.worst_status]
 
@@ -88,7 +88,10 @@ def _probe_options(args: argparse.Namespace) -> ProbeOptions | None:
 
 def sender(args: argparse.Namespace, argv: list[str]) -> int:
     """``mailcheck sender``: the sender's live SPF against its profile (matrix first in text)."""
-    profile = pick_profile(args.profile_id or args.profile, tuple(args.rules))
+    if args.profile_id and args.profile:
+        raise UsageError("sender: give the profile once, as PROFILE or as --profile, not both")
+    chosen = args.profile_id or args.profile or os.environ.get("MAILCHECK_PROFILE")
+    profile = pick_profile(chosen, tuple(args.rules))
     options = app.DnsOptions(
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )
@@ -99,10 +102,10 @@ def sender(args: argparse.Namespace, argv: list[str]) -> int:
         write(args.record, resolver.evidence().to_json())
     color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
     output_format = args.format or ReportFormat.TEXT
-    text = output_format.renderer(color=color).render(report)
-    if output_format is ReportFormat.TEXT:
-        text = (
-            render_matrix(report) + text + tell_sender.to_text(tell_sender.tell_the_sender(report))
-        )
+    if output_format is ReportFormat.TEXT:  # the decision first, the matrix after it
+        text = TextRenderer(color=color).sender(report, render_matrix(report))
+        text += tell_sender.to_text(tell_sender.tell_the_sender(report))
+    else:
+        text = output_format.renderer(color=color).render(report)
     emit(text, args.output)
     return STATUS_EXIT[report.worst_status]

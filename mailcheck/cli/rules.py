@@ -11,6 +11,7 @@ from mailcheck import rulebook
 from mailcheck.cli.base import EXIT_OK, EXIT_USAGE
 from mailcheck.codes import CODES, markdown_table
 from mailcheck.profiles import Sender, SenderProfile, SourceNetwork, get_profile, load_profiles
+from mailcheck.report.wording import plural
 
 
 def rules(args: argparse.Namespace) -> int:
@@ -33,7 +34,7 @@ def _validate(paths: list[Path]) -> int:
     for path, error in results:
         print(f"ok    {path}" if error is None else f"error {error}")
     bad = sum(1 for _, error in results if error is not None)
-    print(f"{len(results)} files, {bad} with errors", file=sys.stderr)
+    print(f"{plural(len(results), 'file')}, {bad} with errors", file=sys.stderr)
     return EXIT_USAGE if bad or not results else EXIT_OK
 
 

@@ -16,10 +16,17 @@ def snippets(args: argparse.Namespace) -> int:
     profile = pick_profile(args.profile, tuple(args.rules))
     options = SnippetOptions(args.include_ip_allowlist, args.review_date, args.spamassassin_legacy)
     filters = tuple(FilterKind(name) for name in args.filters or FilterKind)
-    outputs = render_snippets(profile, options, filters)
+    rendered = render_snippets(profile, options, filters)
+    # A filter that can allow nothing gets a sentence saying so, never a file to paste.
+    outputs = tuple(o for o in rendered if not o.nothing_to_paste)
+    notes = [o.nothing_to_paste for o in rendered if o.nothing_to_paste]
     if args.output is None:
         sys.stdout.write("\n".join(o.text for o in outputs))
+        for note in notes:  # stderr: stdout stays exactly the text to paste
+            print(note, file=sys.stderr)
         return EXIT_OK
     for output, path in zip(outputs, write_snippets(outputs, args.output), strict=True):
         print(listing_line(output, path))
+    for note in notes:
+        print(note)
     return EXIT_OK

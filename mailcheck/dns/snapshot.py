@@ -81,6 +81,10 @@ class Snapshot:
         """Parse a snapshot; any defect raises ``SnapshotError`` naming ``source``."""
         try:
             document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            detail = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+            raise SnapshotError(f"{source}: not a JSON snapshot ({detail})") from exc
+        try:
             if document.get("format") != FORMAT:
                 raise ValueError(f"not a {FORMAT} file")
             if document.get("format_version") != FORMAT_VERSION:

@@ -8,10 +8,12 @@ they are shortened here so hostile lengths cannot break the drawing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from mailcheck.model import CheckResult, Report, Status
+from mailcheck.codes import CODES
+from mailcheck.model import CheckResult, Finding, Report, Status
+from mailcheck.report.actions import by_urgency
 from mailcheck.report.view import sender_name, worst
 
 # (key, label, checks whose findings colour the hop)
@@ -22,9 +24,10 @@ HOPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("filter", "Filter", ("provider", "tls")),
     ("mailbox", "Mailbox", ("probe",)),
 )
-BOX_W, BOX_H, GAP = 176, 92, 36
-TALL_W, TALL_H, TALL_GAP = 300, 64, 26
+BOX_W, BOX_H, GAP = 176, 112, 36
+TALL_W, TALL_H, TALL_GAP = 300, 84, 26
 MAX_WIDE, MAX_TALL = 21, 38  # characters of 12px monospace that fit in a box
+MAX_PROBLEM_WIDE, MAX_PROBLEM_TALL = 25, 44  # characters of the 12px problem line
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,12 @@ class Hop:
     status: Status | None  # None: no check looked at this hop
     x: int
     y: int
+    full: str = ""  # the detail uncut, for the box's tooltip
+    problem: str = ""  # what is wrong here, in one short line ("" when nothing is)
+
+    def line(self, limit: int) -> str:
+        """The problem line cut to ``limit`` characters (the tooltip has all of it)."""
+        return shorten(self.problem, limit)
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,7 @@ def flow(report: Report) -> Flow:
 
 
 def _place(hop: Hop, x: int, y: int) -> Hop:
-    return Hop(hop.key, hop.label, hop.detail, hop.detail_tall, hop.status, x, y)
+    return replace(hop, x=x, y=y)
 
 
 def _hop(
@@ -77,11 +86,34 @@ def _hop(
     by_name: Mapping[str, CheckResult],
 ) -> Hop:
     results = [by_name[name] for name in checks if name in by_name]
-    status = worst([f for r in results for f in r.findings]) if results else None
+    findings = [f for r in results for f in r.findings]
+    status = worst(findings) if results else None
     if results and status is None:
         status = Status.PASS  # the check ran and raised nothing
     detail = _detail(key, report, by_name)
-    return Hop(key, label, shorten(detail, MAX_WIDE), shorten(detail, MAX_TALL), status, 0, 0)
+    return Hop(
+        key,
+        label,
+        shorten(detail, MAX_WIDE),
+        shorten(detail, MAX_TALL),
+        status,
+        0,
+        0,
+        full=detail,
+        problem=problem_line(findings),
+    )
+
+
+def problem_line(findings: Sequence[Finding]) -> str:
+    """The most urgent warning or failure as its code's title, plus how many more."""
+    problems = by_urgency([f for f in findings if f.status.severity >= Status.WARN.severity])
+    if not problems:
+        return ""
+    first = problems[0]
+    info = CODES.get(first.code)
+    title = info.title if info else first.summary
+    more = f" (+{len(problems) - 1})" if len(problems) > 1 else ""
+    return f"{title}{more}"
 
 
 def _detail(key: str, report: Report, by_name: Mapping[str, CheckResult]) -> str:

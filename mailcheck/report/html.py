@@ -18,9 +18,11 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from mailcheck.codes import Owner, owner
 from mailcheck.model import Report, Status
-from mailcheck.report import flow, view
+from mailcheck.report import actions, flow, view
 from mailcheck.report.matrix import sender_matrix
+from mailcheck.report.sender_summary import is_sender_report
 from mailcheck.report.tell_sender import tell_the_sender
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -41,6 +43,11 @@ DNSBL_STATES = {
     "refused": Status.ERROR,
     "rewritten": Status.ERROR,
     "error": Status.ERROR,
+}
+OWNER_LABELS = {
+    Owner.YOURS: "yours to fix",
+    Owner.SENDER: "the sender's to fix",
+    Owner.INFORMATION: "information",
 }
 RISK_ICONS = {"low": "✓", "medium": "!", "high": "✗", "unknown": "?"}
 
@@ -63,6 +70,8 @@ def environment() -> Environment:
         dnsbl_states=DNSBL_STATES,
         partial_names=view.partial_names,
         worst=view.worst,
+        owner=owner,
+        owner_labels=OWNER_LABELS,
         sender_matrix=sender_matrix,
         max_items=MAX_FACT_ITEMS,
         evidence_shown=EVIDENCE_SHOWN,
@@ -72,6 +81,8 @@ def environment() -> Environment:
         tall_w=flow.TALL_W,
         tall_h=flow.TALL_H,
         tall_gap=flow.TALL_GAP,
+        problem_wide=flow.MAX_PROBLEM_WIDE,
+        problem_tall=flow.MAX_PROBLEM_TALL,
     )
     env.filters["as_list"] = as_list
     env.filters["as_map"] = as_map
@@ -116,16 +127,19 @@ class HtmlRenderer:
         css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
         script = (TEMPLATES / "copy.js").read_text(encoding="utf-8")
         snippets = view.snippets(report)
+        tell = tell_the_sender(report)
         template = environment().get_template("report.html")
         return template.render(
             report=report,
             sender=view.sender_name(report),
             verdict=view.verdict(report, snippets),
-            top=view.top_findings(report),
+            plan=actions.plan(report, snippets),
+            tell_the_sender=tell is not None,  # the verdict links to the section when it is there
             sections=view.sections(report),
             message=view.is_message_report(report),
+            sender_only=is_sender_report(report),
             snippets=snippets,
-            tell=tell_the_sender(report),
+            tell=tell,
             flow=flow.flow(report),
             command=shlex.join(report.command),
             csp=content_security_policy(css, script),

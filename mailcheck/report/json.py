@@ -6,8 +6,9 @@ import dataclasses
 import json
 from typing import Any
 
-from mailcheck.model import Report
-from mailcheck.report import tell_sender, view
+from mailcheck.codes import owner
+from mailcheck.model import Finding, Report
+from mailcheck.report import actions, tell_sender, view
 
 SCHEMA_FILE = "schema.json"  # beside this module; shipped in the wheel (report/*.json)
 
@@ -21,11 +22,26 @@ class JsonRenderer:
 
 
 def to_data(report: Report) -> dict[str, Any]:
-    """The report as plain JSON-compatible data, with its derived verdict fields."""
+    """The report as plain JSON-compatible data, with its derived verdict fields, each
+    finding's owner and, first by sorted keys, the plan: what you do, what the sender fixes."""
     data = dataclasses.asdict(report)
     data["worst_status"] = report.worst_status.value
-    data["findings"] = [dataclasses.asdict(f) for f in report.findings]
-    verdict = view.verdict(report, view.snippets(report))
-    data["verdict"] = dataclasses.asdict(verdict)
+    data["findings"] = [finding_data(f) for f in report.findings]
+    for check, result in zip(data["checks"], report.checks, strict=True):
+        check["findings"] = [finding_data(f) for f in result.findings]
+    snippets = view.snippets(report)
+    data["verdict"] = dataclasses.asdict(view.verdict(report, snippets))
+    todo = actions.plan(report, snippets)
+    data["actions"] = {
+        "receiver_steps": [
+            {"text": step.text, "code": step.code, "snippet": step.snippet} for step in todo.yours
+        ],
+        "sender_fixes": [finding_data(f) for f in todo.sender],
+    }
     data["tell_the_sender"] = tell_sender.to_data(tell_sender.tell_the_sender(report))
     return data
+
+
+def finding_data(finding: Finding) -> dict[str, Any]:
+    """One finding as JSON data, with whose it is to act on (``mailcheck.codes.owner``)."""
+    return {**dataclasses.asdict(finding), "owner": owner(finding).value}

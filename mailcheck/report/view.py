@@ -12,7 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mailcheck.codes import Owner, owner
 from mailcheck.model import CheckResult, Finding, Report, Status
+from mailcheck.report.sender_summary import is_sender_report, sender_headline
+from mailcheck.report.wording import plural, sentence
+from mailcheck.snippets import provider_filter
 
 # Which part of the page a check's result belongs to. A check not listed lands in "other".
 SECTION_OF: Mapping[str, str] = {
@@ -48,8 +52,10 @@ ICONS: Mapping[Status, str] = {
     Status.ERROR: "?",
 }
 TOP_FINDINGS = 5
+SNAPSHOT_GAP = "not in the snapshot"  # DnsNotRecordedError's wording (dns/snapshot.py)
 RISKS = ("low", "medium", "high")
 _CHECK_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+__all__ = ["plural", "sentence"]  # re-exported: the renderers reach them through view
 _FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 
@@ -85,6 +91,8 @@ class SnippetView:
     text: str
     sha256: str
     detected: bool
+    then: tuple[str, ...] = ()  # steps after pasting, in order
+    nothing_to_paste: str = ""  # set when the filter can allow nothing safely: why
 
 
 def sender_name(report: Report) -> str:
@@ -99,41 +107,83 @@ def verdict(report: Report, snippets: Sequence[SnippetView] = ()) -> Verdict:
     answer = next((f for f in report.findings if f.code == MESSAGE_VERDICT_CODE), None)
     if answer is not None:  # a message page: the analysis already says it in one sentence
         return Verdict(worst, "In short", answer.summary, "The findings below show why.")
-    first = _sentence(top[0].summary) if top else ""
+    first = sentence(top[0].summary) if top else ""
+    if is_sender_report(report):
+        return _sender_verdict(report, sender)
     if worst is Status.FAIL:
+        whose = "You must" if top and owner(top[0]) is Owner.YOURS else f"{sender} must"
         return Verdict(
             worst,
             "No",
             f"Mail from {sender} is at risk of not reaching {domain}.",
-            f"Fix first: {first}",
+            f"{whose} fix this first: {first}",
         )
     if worst is Status.ERROR:
         return Verdict(
             worst,
             "Unknown",
             "Some checks could not complete: the answer is not known yet.",
-            f"Re-run when DNS answers again: {first}",
+            f"Some answers for {domain} are not in the snapshot: record one for it with "
+            f"--record FILE (live DNS), then replay that. First gap: {first}"
+            if not_in_snapshot(report.findings)
+            else f"Re-run when DNS answers again: {first}",
         )
-    allow = f"Then allow it with the “{snippets[0].title}” snippet below." if snippets else ""
+    detected = next((s for s in snippets if s.detected), None)
+    allow = f"Allow it with the {detected.title} snippet (step 1 below). " if detected else ""
     if worst is Status.WARN:
-        count = sum(1 for f in report.findings if f.status is Status.WARN)
-        noun = "warning" if count == 1 else "warnings"
         return Verdict(
             worst,
             "Probably",
             f"Mail from {sender} should reach {domain}.",
-            f"Review {count} {noun}, starting with: {first} {allow}".strip(),
+            f"{allow}{_warning_split(report, sender)}",
         )
     return Verdict(
         worst,
         "Yes",
         f"Nothing found that would stop mail from {sender} reaching {domain}.",
-        allow or "No change needed.",
+        allow.strip() or "No change needed.",
     )
 
 
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?", ":")) else f"{text}."
+def _sender_verdict(report: Report, sender: str) -> Verdict:
+    worst = report.worst_status
+    answer = {Status.FAIL: "No", Status.ERROR: "Unknown", Status.WARN: "Probably"}
+    problems = [f for f in report.findings if f.status.severity >= Status.WARN.severity]
+    theirs = sum(1 for f in problems if owner(f) is Owner.SENDER)
+    action = (
+        f"{plural(theirs, 'problem')} for {sender} to fix (below); "
+        if theirs
+        else "Nothing for the sender to fix. "
+    )
+    return Verdict(
+        worst,
+        answer.get(worst, "Yes"),
+        sender_headline(report, sender),
+        f"{action}your own side is checked by: mailcheck report YOUR-DOMAIN",
+    )
+
+
+def _warning_split(report: Report, sender: str) -> str:
+    """How many warnings are the reader's and how many the sender's, in words."""
+    warnings = [f for f in report.findings if f.status is Status.WARN]
+    theirs = sum(1 for f in warnings if owner(f) is Owner.SENDER)
+    yours = sum(1 for f in warnings if owner(f) is Owner.YOURS)
+    parts = [f"{plural(yours, 'warning')} for you"] if yours else []
+    parts += [f"{plural(theirs, 'warning')} for {sender} to fix"] if theirs else []
+    rest = len(warnings) - yours - theirs
+    parts += [f"{plural(rest, 'other warning')}"] if rest else []
+    return f"{'; '.join(parts)}; none stops delivery on its own."
+
+
+def not_in_snapshot(findings: Sequence[Finding]) -> bool:
+    """True when a lookup failed only because a replayed snapshot lacks the answer (the
+    snapshot resolver's wording), not because DNS failed: re-running will not help."""
+    return any(
+        SNAPSHOT_GAP in text
+        for f in findings
+        if f.status is Status.ERROR
+        for text in (f.summary, f.detail, *f.evidence)
+    )
 
 
 def top_findings(report: Report) -> tuple[Finding, ...]:
@@ -211,7 +261,10 @@ def _snippet(index: int, item: Any, provider: str) -> SnippetView | None:
         undo=_texts(item, "undo"),
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        detected=item.get("detected") is True or bool(kind and kind == provider),
+        # The provider check names products ("microsoft-365"); snippets name filters.
+        detected=item.get("detected") is True or bool(kind and kind == provider_filter(provider)),
+        then=_texts(item, "then"),
+        nothing_to_paste=_text(item, "nothing_to_paste"),
     )
 
 

@@ -210,6 +210,8 @@ class FilterSnippet(Snippet):
             undo=body.undo,
             parts=body.parts,
             text=text,
+            then=body.then,
+            nothing_to_paste=body.nothing_to_paste,
         )
 
     def header(self, context: SnippetContext, body: Body) -> str:

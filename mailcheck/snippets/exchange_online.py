@@ -72,6 +72,11 @@ class ExchangeOnlineSnippet(FilterSnippet):
                 ),
             ),
             notes=_ipv6_note(context),
+            then=(
+                "The rule starts in Audit mode: after checking message trace, switch it to "
+                "Enforce: "
+                f"Set-TransportRule {ps_quote(name)} -Mode Enforce",
+            ),
         )
         return _with_ip_allow_list(body, context) if context.hosts else body
 

@@ -57,4 +57,9 @@ class ExchangeServerSnippet(FilterSnippet):
                     rule + f"# after review: Set-TransportRule {ps_quote(name)} -Mode Enforce\n",
                 ),
             ),
+            then=(
+                "The rule starts in Audit mode: after reviewing its hits in message tracking, "
+                "switch it to Enforce: "
+                f"Set-TransportRule {ps_quote(name)} -Mode Enforce",
+            ),
         )

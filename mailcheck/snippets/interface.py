@@ -72,6 +72,9 @@ class SnippetOutput:
     undo: tuple[str, ...]
     parts: tuple[SnippetPart, ...]
     text: str  # header comment + every part; the exact bytes of the file (UTF-8)
+    then: tuple[str, ...] = ()  # what to do after pasting, in order (e.g. leave Audit mode)
+    # Set when this filter can allow nothing safely: the sentence saying why and what instead.
+    nothing_to_paste: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class Body:
     undo: tuple[str, ...]
     parts: tuple[SnippetPart, ...]
     notes: tuple[str, ...] = field(default=())
+    then: tuple[str, ...] = field(default=())
+    nothing_to_paste: str = ""
 
 
 class Snippet(ABC):

@@ -70,4 +70,6 @@ def _nothing(context: SnippetContext) -> Body:
         prerequisites=("none",),
         undo=("none",),
         parts=(SnippetPart("main.cf", "# IP entries are opt-in: --include-ip-allowlist\n"),),
+        nothing_to_paste="nothing to paste for Postfix: it cannot authenticate senders; use the "
+        "SpamAssassin, rspamd or Amavis snippet",
     )

@@ -202,11 +202,14 @@ def test_utf16_with_bom_export_is_read(tmp_path, capsys):
     assert code == 1
 
 
-@pytest.mark.parametrize("name", ["missing.cidr", "."])
-def test_unreadable_path_is_a_clear_error(name, capsys):
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [("missing.cidr", "no such file: missing.cidr"), (".", ".: cannot read: Is a directory")],
+)
+def test_unreadable_path_is_a_clear_error(name, said, capsys):
     assert main(["audit", name, "--filter", "postfix", *SNAPSHOT]) == 3
     out, err = capsys.readouterr()
-    assert "cannot read" in err and "Traceback" not in out + err
+    assert said in err and "Traceback" not in out + err
 
 
 def test_unknown_format_asks_for_filter(tmp_path, capsys):

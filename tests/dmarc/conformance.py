@@ -1,4 +1,4 @@
-"""Locate the shared conformance suites: skip when absent, fail under CI=true."""
+"""Locate the conformance suites in ``tests/conformance``: skip when absent, fail under CI=true."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def conformance_file(*parts: str) -> Path:
     """The path of a conformance file, or skip (fail in CI) with the reason."""
-    base = Path(os.environ.get("MAILCHECK_CONFORMANCE_DIR", ROOT.parent / "shared/conformance"))
+    base = ROOT / "tests" / "conformance"
     path = base.joinpath(*parts)
     if not path.is_file():
-        reason = f"conformance file {path} not found (set MAILCHECK_CONFORMANCE_DIR)"
+        reason = f"conformance file {path} not found"
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
@@ -32,7 +32,7 @@ def load_cases(*parts: str) -> Any:
 
 def load_or_empty(*parts: str) -> Any:
     """For parametrize at collection time: {} when the suite is absent (the test then skips)."""
-    base = Path(os.environ.get("MAILCHECK_CONFORMANCE_DIR", ROOT.parent / "shared/conformance"))
+    base = ROOT / "tests" / "conformance"
     path = base.joinpath(*parts)
     if not path.is_file():
         return {}

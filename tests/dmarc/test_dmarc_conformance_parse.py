@@ -1,4 +1,4 @@
-"""DMARC record parse cases from ../shared/conformance/dmarc (mox: RFC 7489; checkdmarc: 9989).
+"""DMARC record parse cases from tests/conformance/dmarc (mox: RFC 7489; checkdmarc: 9989).
 
 One comparison for both files, the checker's view: a case is "valid" when the record parses
 to a usable DMARC record with no syntax errors. Where upstream follows RFC 7489 (or its own

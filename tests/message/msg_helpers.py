@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import yaml
@@ -16,12 +15,10 @@ CORPUS = REPO / "tests" / "data" / "messages"
 
 
 def conformance_dir(part: str) -> Path:
-    """``$MAILCHECK_CONFORMANCE_DIR/part`` or ``<repo>/../shared/conformance/part``; skips
-    (fails under CI=true) when the suites are absent."""
-    base = Path(os.environ.get("MAILCHECK_CONFORMANCE_DIR", REPO.parent / "shared" / "conformance"))
-    path = base / part
+    """``<repo>/tests/conformance/part``; skips (fails under CI=true) when it is absent."""
+    path = REPO / "tests" / "conformance" / part
     if not path.is_dir():
-        skip_or_fail(f"conformance suite {path} not found (set MAILCHECK_CONFORMANCE_DIR)")
+        skip_or_fail(f"conformance suite {path} not found")
     return path
 
 

@@ -86,7 +86,7 @@ def test_headers_only_from_stdin(capsys, monkeypatch):
 
 def test_missing_file_is_a_usage_error(capsys, tmp_path):
     code, _out, err = run(capsys, str(tmp_path / "nope.eml"))
-    assert code == 3 and "cannot read" in err
+    assert code == 3 and f"no such file: {tmp_path / 'nope.eml'}" in err
 
 
 def test_bad_org_network_is_a_usage_error(capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,8 +71,10 @@ def html_report() -> tuple[Report, str]:
 
 
 @pytest.fixture
-def artifacts() -> Iterator[Path]:
-    """``test-artifacts/`` at the repo root (git-ignored): screenshots for humans to look at."""
-    path = Path(__file__).resolve().parents[2] / "test-artifacts"
-    path.mkdir(exist_ok=True)
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Screenshots for humans to look at: ``$MAILCHECK_ARTIFACTS`` (CI keeps them), else a
+    temporary folder; never the checkout, which tests must not write into."""
+    configured = os.environ.get("MAILCHECK_ARTIFACTS")
+    path = Path(configured) if configured else tmp_path_factory.getbasetemp() / "artifacts"
+    path.mkdir(parents=True, exist_ok=True)
     yield path

@@ -2,8 +2,9 @@
 
 Checks what only a browser can: no console message, no CSP violation, no network request
 besides the file itself, the copy button, XSS payloads inert. Screenshots go to
-``test-artifacts/`` (git-ignored) for a human to look at. Without Chromium or Playwright the
-tests skip, and fail under ``CI=true``. Playwright's own browser download is never used.
+``$MAILCHECK_ARTIFACTS`` (else a temporary folder) for a human to look at. Without Chromium or
+Playwright the tests skip, and fail under ``CI=true``. Playwright's own browser download is never
+used.
 """
 
 from __future__ import annotations
@@ -151,6 +152,9 @@ def test_copy_button_copies_the_snippet_text(context, html_report, tmp_path) -> 
     expected = view.snippets(html_report[0])[1].text
     button = page.locator("button[data-copy='snippet-2-text']")
     assert page.locator("#snippet-2-text").text_content() == expected
+    folded = page.locator("details.snippet-more:has(#snippet-2-text) > summary")
+    if folded.count():  # another filter's snippet: one click away, as a reader opens it
+        folded.click()
     button.click()
     page.wait_for_function("document.getElementById('snippet-2-status').textContent !== ''")
     assert page.locator("#snippet-2-status").text_content() == "Copied to the clipboard"
@@ -232,5 +236,70 @@ def test_sink_report_in_browser(context, world, tmp_path, artifacts) -> None:
     assert "the From field cannot be parsed as an address" in hostile_text
     assert page.locator("script, img, iframe, svg, object, embed").count() == 0
     assert page.evaluate("document.querySelectorAll('[onerror], [onload]').length") == 0
+    watched.assert_quiet()
+    page.close()
+
+
+# Widest right edge of anything not inside a scrolling box, against the viewport.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
+    if (["auto", "scroll"].includes(getComputedStyle(p).overflowX)) return true; } return false; };
+  const wide = [...document.querySelectorAll("body *")].filter((el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > width + 1 && !scrolls(el); });
+  return {page: document.documentElement.scrollWidth, width,
+          wide: wide.slice(0, 5).map((el) => el.tagName + " " + el.textContent.slice(0, 60))};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_report_fits_the_screen_with_everything_open(context, tmp_path, width, xss_report) -> None:
+    """Tables (the 6-IP SPF matrix), traces, evidence and snippet lines scroll inside their
+    box and long names wrap: no page (domain report, sender report, message analysis, hostile
+    data) scrolls sideways, at desktop or phone width."""
+    snapshot = ["--snapshot", str(ACME_SNAPSHOT)]
+    message = Path(__file__).parent.parent / "data" / "messages" / "barracuda-tagged.eml"
+    runs = [
+        ["report", "acme.example", *snapshot, "--output", str(tmp_path)],
+        ["sender", *snapshot, "--format", "html", "--output", str(tmp_path / "sender.html")],
+        ["analyze", str(message), "--format", "html", "--output", str(tmp_path / "msg.html")],
+    ]
+    with ThreadPoolExecutor(1) as pool:  # Playwright runs a loop in this thread already
+        assert all(pool.submit(main, argv).result(timeout=60) < 3 for argv in runs)
+    pages = [tmp_path / n for n in ("report.html", "sender.html", "msg.html")]
+    pages.append(bundle.write_bundle(*xss_report, tmp_path / "xss"))
+    for html in pages:
+        watched = open_watched(context, html)
+        page = watched.page
+        page.set_viewport_size({"width": width, "height": 900})
+        page.locator("details").evaluate_all("items => items.forEach(d => d.open = true)")
+        fit = page.evaluate(OVERFLOW)
+        assert fit["page"] <= fit["width"] and fit["wide"] == [], (html.name, fit)
+        watched.assert_quiet()
+        page.close()
+
+
+def test_verdict_leads_with_the_steps_and_the_detected_snippet(context, tmp_path) -> None:
+    argv = ["report", "acme.example", "--snapshot", str(ACME_SNAPSHOT), "--output", str(tmp_path)]
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(main, argv).result(timeout=60) < 3
+    watched = open_watched(context, tmp_path / "report.html")
+    page = watched.page
+    answer = page.locator("#answer")
+    steps = answer.locator("ol.steps > li")
+    assert steps.first.inner_text().startswith("Paste snippets/microsoft365.ps1 in Exchange")
+    assert steps.first.locator("pre").inner_text().startswith("# mailcheck allowlist snippet")
+    assert "switch it to Enforce" in steps.nth(1).inner_text()
+    first_fix = answer.locator("#sender-should-fix ~ ul li").first.inner_text()
+    assert "BL002" in first_fix  # the blocklist risk leads the sender's list
+    assert (
+        page.locator('a[href="#tell-the-sender"]').count()
+        == page.locator("#tell-the-sender").count()
+    )  # linked only when that section is there
+    folded = page.locator("#snippets details.snippet-more")
+    assert folded.count() >= 10 and not folded.first.locator("pre").is_visible()
+    path = page.locator("svg.flow-wide g.hop").first
+    assert "Listed on a DNSBL" in path.locator("text.hop-problem").text_content()
     watched.assert_quiet()
     page.close()

@@ -16,6 +16,7 @@ SHIPPED = (
     "mailcheck/report/templates/copy.js",
     "mailcheck/report/templates/check_generic.html",
     "mailcheck/report/templates/check_mx.html",
+    "mailcheck/report/templates/snippet_card.html",
     "mailcheck/report/schema.json",
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mailcheck.model import CheckResult, Finding, Report, Status
-from mailcheck.report.text import TextRenderer
+from mailcheck.report.text import SUMMARY_SENDER, TextRenderer
 
 
 def report_with(*findings: Finding) -> Report:
@@ -19,8 +19,10 @@ def test_text_puts_verdict_first_and_findings_worst_first() -> None:
     )
     lines = TextRenderer().render(report).splitlines()
     assert lines[1] == "No. Mail from the sender is at risk of not reaching text.example."
-    assert lines[4].startswith("✗ FAIL  MX007")
-    assert lines[5].startswith("! WARN  MX006")
+    assert lines[2] == "  You must fix this first: No MX host has an address."
+    assert lines[4] == "What you should do"  # MX problems are the receiving side's
+    assert lines[5].startswith("  1. ✗ FAIL  MX007")
+    assert lines[6].startswith("  2. ! WARN  MX006")
 
 
 def test_text_without_color_has_no_escape_sequences() -> None:
@@ -40,11 +42,19 @@ def test_text_escapes_control_characters_from_dns() -> None:
     assert "host \\x1b[2Jevil" in text and "a\\x0db" in text
 
 
-def test_summary_shows_at_most_five_findings() -> None:
-    many = [Finding("MX006", Status.WARN, f"warning {i}") for i in range(8)]
-    text = TextRenderer().summary(report_with(*many))
-    assert text.count("MX006") == 5
-    assert "8 findings (5 shown)" in text
+def test_summary_lists_every_step_of_yours_and_the_senders_worst_first() -> None:
+    yours = [Finding("MX006", Status.WARN, f"warning {i}") for i in range(3)]
+    theirs = [Finding("SPF004", Status.WARN, f"sender warning {i}") for i in range(10)]
+    listed = Finding("BL002", Status.WARN, "192.0.2.1 is listed on a blocklist")
+    passes = [Finding("MX001", Status.PASS, "fine")]
+    text = TextRenderer().summary(report_with(*yours, *theirs, listed, *passes))
+    assert text.count("MX006") == 3
+    assert "What the sender should fix (11)\n  ! WARN  BL002" in text  # blocklists first
+    assert text.count("SPF004") == SUMMARY_SENDER - 1
+    assert f"… {11 - SUMMARY_SENDER} more in report.html" in text
+    assert "Everything else: 1 notes and passes" not in text  # plural forms
+    assert "Everything else: 1 note or pass, in report.html." in text
+    assert text.index("What you should do") < text.index("What the sender should fix")
 
 
 def test_message_page_leads_with_the_analysis_sentence_and_no_domain_sections():

@@ -1,4 +1,4 @@
-"""Reading the OpenSPF YAML suites in ``../shared/conformance/spf`` (format: README.md there)."""
+"""Reading the OpenSPF YAML suites in ``tests/conformance/spf`` (format: README.md there)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def conformance_dir() -> Path | None:
-    """``$MAILCHECK_CONFORMANCE_DIR`` or ``<repo>/../shared/conformance``, if present."""
-    configured = os.environ.get("MAILCHECK_CONFORMANCE_DIR")
-    path = Path(configured) if configured else REPO.parent / "shared" / "conformance"
+    """``<repo>/tests/conformance``, if present."""
+    path = REPO / "tests" / "conformance"
     return path if path.is_dir() else None
 
 
@@ -25,7 +24,7 @@ def suite_path(name: str) -> Path:
     base = conformance_dir()
     path = base / "spf" / name if base else None
     if path is None or not path.is_file():
-        reason = f"SPF conformance suite {name} not found (set MAILCHECK_CONFORMANCE_DIR)"
+        reason = f"SPF conformance suite {name} not found"
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)

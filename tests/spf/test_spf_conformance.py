@@ -2,7 +2,7 @@
 
 Each scenario's zonedata is served by the loopback nameserver and every case runs
 ``check_host()`` through ``LiveResolver``: nothing in the lookup path is patched. Serving
-follows the suite's conventions (``../shared/conformance/spf/README.md``): SPF-type data is
+follows the suite's conventions (``tests/conformance/spf/README.md``): SPF-type data is
 also served as TXT unless the name says ``TXT: NONE``; a bare ``TIMEOUT`` silences the types a
 name does not list; explanations default to ``DEFAULT``.
 
