@@ -11,11 +11,18 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
 from mailcheck.errors import ProfileError
+from mailcheck.profile_values import (
+    overlapping_pairs,
+    parse_network,
+    unsafe_reason,
+    wildcard_problem,
+)
 from mailcheck.rulefile import (
     Problems,
     RulesDocument,
@@ -120,13 +127,17 @@ class SenderProfile:
         return found[0] if found else None
 
 
-def load_profile_file(path: Path) -> SenderProfile:
+def load_profile_file(path: Path, *, allow_unsafe_networks: bool = False) -> SenderProfile:
     """Load and validate one sender profile file."""
-    return profile_from_document(read_rules_file(path))
+    return profile_from_document(read_rules_file(path), allow_unsafe_networks=allow_unsafe_networks)
 
 
-def profile_from_document(document: RulesDocument) -> SenderProfile:
-    """Validate a parsed rules file as a sender profile; all problems raise together."""
+def profile_from_document(
+    document: RulesDocument, *, allow_unsafe_networks: bool = False
+) -> SenderProfile:
+    """Validate a parsed rules file as a sender profile; all problems raise together.
+
+    Networks no internet sender can own are refused unless ``allow_unsafe_networks``."""
     problems = Problems(document.path)
     root = Table(document.data, "", problems)
     check_header(root, KIND, FORMAT_VERSION)
@@ -140,7 +151,7 @@ def profile_from_document(document: RulesDocument) -> SenderProfile:
         purpose=root.text("purpose"),
         provenance=tuple(_provenance(t) for t in root.tables("provenance", required=True)),
         senders=_senders(root.tables("senders", required=True), problems),
-        networks=_networks(root.tables("networks"), problems),
+        networks=_networks(root.tables("networks"), problems, allow_unsafe_networks),
         envelope_domains=_domains(root, "envelope_domains"),
         dkim_domains=_domains(root, "dkim_domains"),
         addresses_case_insensitive=root.boolean("addresses_case_insensitive", default=True),
@@ -198,7 +209,16 @@ def _address(table: Table) -> str:
     except EmailNotValidError as exc:
         table.problem("address", f"{raw!r}: {exc}")
         return ""
-    return f"{valid.local_part.lower()}@{valid.ascii_domain.lower()}"
+    return _validate_address(table, raw, valid.local_part.lower(), valid.ascii_domain.lower())
+
+
+def _validate_address(table: Table, raw: str, local: str, domain: str) -> str:
+    """The exact address, or "" with a problem when its local part carries wildcards."""
+    problem = wildcard_problem(local)
+    if problem is not None:
+        table.problem("address", f"{raw!r}: {problem}")
+        return ""
+    return f"{local}@{domain}"
 
 
 def _environment(table: Table) -> Environment | None:
@@ -227,11 +247,13 @@ def _check_wildcard_environments(
             )
 
 
-def _networks(tables: list[Table], problems: Problems) -> tuple[SourceNetwork, ...]:
+def _networks(
+    tables: list[Table], problems: Problems, allow_unsafe: bool
+) -> tuple[SourceNetwork, ...]:
     networks: list[SourceNetwork] = []
     seen: dict[Network, str] = {}
     for table in tables:
-        network = _network(table)
+        network = _network(table, allow_unsafe)
         documented = table.boolean("documented", default=True)
         label, note = table.text("label", required=False), table.text("note", required=False)
         table.finish()
@@ -248,29 +270,41 @@ def _networks(tables: list[Table], problems: Problems) -> tuple[SourceNetwork, .
     return tuple(networks)
 
 
-def _network(table: Table) -> Network | None:
+def _network(table: Table, allow_unsafe: bool) -> Network | None:
     raw = table.text("network")
     if not raw:
         return None
     try:
-        return ipaddress.ip_network(raw, strict=True)
+        network = parse_network(raw)
     except ValueError as exc:
-        table.problem("network", f"{raw!r}: {exc}")
+        table.problem("network", f"{ascii(raw)}: {exc}")
         return None
+    return _validate_network(table, network, allow_unsafe)
+
+
+def _validate_network(table: Table, network: Network, allow_unsafe: bool) -> Network | None:
+    """The network, or None with a problem when no internet sender can own it (unless the
+    user passed ``--allow-unsafe-networks``; the report then says so)."""
+    reason = unsafe_reason(network)
+    if reason is None or allow_unsafe:
+        return network
+    table.problem(
+        "network",
+        f"{network}: refused, {reason} (load it anyway with --allow-unsafe-networks)",
+    )
+    return None
 
 
 def _check_documented_overlap(
     networks: list[SourceNetwork], paths: dict[Network, str], problems: Problems
 ) -> None:
     documented = [n.network for n in networks if n.documented]
-    for i, first in enumerate(documented):
-        for second in documented[i + 1 :]:
-            if first.version == second.version and first.overlaps(second):
-                problems.add(
-                    paths[second],
-                    f"{second} overlaps {paths[first]} ({first}); "
-                    "documented networks must not overlap",
-                )
+    for i, j in overlapping_pairs(documented):
+        first, second = documented[i], documented[j]
+        problems.add(
+            paths[second],
+            f"{second} overlaps {paths[first]} ({first}); documented networks must not overlap",
+        )
 
 
 def _domains(root: Table, key: str) -> tuple[str, ...]:
@@ -295,10 +329,13 @@ def normalize_domain(raw: str) -> str | None:
     return valid.ascii_domain.lower()
 
 
-def load_profiles(extra_dirs: tuple[Path, ...] = ()) -> dict[str, SenderProfile]:
+def load_profiles(
+    extra_dirs: tuple[Path, ...] = (), *, allow_unsafe_networks: bool = False
+) -> dict[str, SenderProfile]:
     """Every sender profile: the shipped ones, then the user's (``--rules DIR``); ids unique."""
     profiles: dict[str, SenderProfile] = {}
-    found = load_rules_of_kind(KIND, profile_from_document, extra_dirs, builtin_as_rules=True)
+    validate = partial(profile_from_document, allow_unsafe_networks=allow_unsafe_networks)
+    found = load_rules_of_kind(KIND, validate, extra_dirs, builtin_as_rules=True)
     for path, profile in found:
         if profile.id in profiles:
             raise ProfileError(
@@ -308,9 +345,11 @@ def load_profiles(extra_dirs: tuple[Path, ...] = ()) -> dict[str, SenderProfile]
     return profiles
 
 
-def get_profile(profile_id: str, extra_dirs: tuple[Path, ...] = ()) -> SenderProfile:
+def get_profile(
+    profile_id: str, extra_dirs: tuple[Path, ...] = (), *, allow_unsafe_networks: bool = False
+) -> SenderProfile:
     """One profile by id; an unknown id raises ``ProfileError`` listing the known ones."""
-    profiles = load_profiles(extra_dirs)
+    profiles = load_profiles(extra_dirs, allow_unsafe_networks=allow_unsafe_networks)
     if profile_id not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
         raise ProfileError(f"no sender profile {profile_id!r} (known: {known})")

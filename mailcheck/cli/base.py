@@ -28,11 +28,13 @@ def use_color(to_terminal: bool, environ: Mapping[str, str]) -> bool:
     return to_terminal and not environ.get("NO_COLOR")
 
 
-def pick_profile(profile_id: str | None, rules_dirs: tuple[Path, ...]) -> SenderProfile:
+def pick_profile(
+    profile_id: str | None, rules_dirs: tuple[Path, ...], *, allow_unsafe_networks: bool = False
+) -> SenderProfile:
     """The profile named by ``--profile``, or the only one there is."""
     if profile_id:
-        return get_profile(profile_id, rules_dirs)
-    profiles = load_profiles(rules_dirs)
+        return get_profile(profile_id, rules_dirs, allow_unsafe_networks=allow_unsafe_networks)
+    profiles = load_profiles(rules_dirs, allow_unsafe_networks=allow_unsafe_networks)
     if len(profiles) != 1:
         raise UsageError(
             f"choose a profile with --profile ID (known: {', '.join(sorted(profiles))})"

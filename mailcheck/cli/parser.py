@@ -263,6 +263,12 @@ def _add_rules_dir(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="also load sender profiles from DIR (repeatable)",
     )
+    parser.add_argument(
+        "--allow-unsafe-networks",
+        action="store_true",
+        help="load profile networks no internet sender can own (private, loopback, wider "
+        "than /16 or /32...); the report says so",
+    )
 
 
 def _add_profile_options(parser: argparse.ArgumentParser) -> None:

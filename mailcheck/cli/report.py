@@ -24,7 +24,9 @@ def report(args: argparse.Namespace, argv: list[str]) -> int:
     """``mailcheck report``: the report folder (or one format on stdout) and its exit code."""
     probe = _probe_options(args)
     request, resolver = _report_request(args, argv)
-    profile = pick_profile(request.profile_id, tuple(args.rules))
+    profile = pick_profile(
+        request.profile_id, tuple(args.rules), allow_unsafe_networks=args.allow_unsafe_networks
+    )
     # Replaying evidence must not touch the network: no policy fetches then.
     live = args.replay is None and args.snapshot is None
     checks = app.report_checks(probe, fetch_policies=live)
@@ -80,7 +82,11 @@ def _probe_options(args: argparse.Namespace) -> ProbeOptions | None:
 
 def sender(args: argparse.Namespace, argv: list[str]) -> int:
     """``mailcheck sender``: the sender's live SPF against its profile (matrix first in text)."""
-    profile = pick_profile(args.profile_id or args.profile, tuple(args.rules))
+    profile = pick_profile(
+        args.profile_id or args.profile,
+        tuple(args.rules),
+        allow_unsafe_networks=args.allow_unsafe_networks,
+    )
     options = app.DnsOptions(
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )

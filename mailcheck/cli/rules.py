@@ -16,11 +16,14 @@ def rules(args: argparse.Namespace) -> int:
     """``mailcheck rules list|show|validate``."""
     match args.rules_command:
         case "list":
-            for profile in load_profiles(tuple(args.rules)).values():
+            unsafe = args.allow_unsafe_networks
+            for profile in load_profiles(tuple(args.rules), allow_unsafe_networks=unsafe).values():
                 print(f"{profile.id:<24} {profile.name} ({profile.source})")
             return EXIT_OK
         case "show":
-            print(_describe(get_profile(args.profile_id, tuple(args.rules))), end="")
+            unsafe = args.allow_unsafe_networks
+            profile = get_profile(args.profile_id, tuple(args.rules), allow_unsafe_networks=unsafe)
+            print(_describe(profile), end="")
             return EXIT_OK
     return _validate(args.paths)
 
