@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mailcheck.errors import ReportError, UsageError
 from mailcheck.model import Status
+from mailcheck.outfiles import write_file
 from mailcheck.profiles import SenderProfile, get_profile, load_profiles
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
@@ -54,6 +55,6 @@ def write(path: Path, text: str) -> None:
     """Write a UTF-8 file, creating its folder; failures become ``ReportError``."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_file(path, text.encode("utf-8"))  # a link planted at ``path`` is not followed
     except OSError as exc:
         raise ReportError(f"{path}: cannot write: {exc.strerror or exc}") from exc

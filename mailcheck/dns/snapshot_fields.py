@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mailcheck.dns.interface import RRType
+from mailcheck.nesting import MAX_DEPTH, too_deep
 
-MAX_DEPTH = 32  # a snapshot is 4 levels deep; metadata gets room, recursion never
 MAX_TTL = 2**31 - 1  # RFC 2181 §8
 MAX_RECORD = 65_535  # no record's text form is longer than a DNS message
 EARLIEST = datetime(1985, 1, 1, tzinfo=UTC)  # before DNS, a time is made up
@@ -43,7 +43,8 @@ def parse_document(text: str) -> Mapping[str, Any]:
         raise FieldError("(document)", f"JSON nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:
         raise FieldError("(document)", f"not JSON: {exc}") from None
-    _check_depth(document)
+    if too_deep(document, MAX_DEPTH):
+        raise FieldError("(document)", f"JSON nested deeper than {MAX_DEPTH} levels")
     if not isinstance(document, dict):
         raise FieldError("(document)", "expected a JSON object")
     return document
@@ -51,19 +52,6 @@ def parse_document(text: str) -> Mapping[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number snapshots use")
-
-
-def _check_depth(value: Any) -> None:
-    """Refuse nesting deeper than ``MAX_DEPTH`` without recursing ourselves."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise FieldError("(document)", f"JSON nested deeper than {MAX_DEPTH} levels")
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
 
 
 def obj(value: Any, field: str) -> Mapping[str, Any]:
