@@ -7,7 +7,6 @@ normalised), so snippets and checks can trust what they get. Format: ``rules/REA
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from mailcheck.errors import ProfileError
 from mailcheck.profile_values import (
+    Network,
     overlapping_pairs,
     parse_network,
     unsafe_reason,
@@ -35,8 +35,6 @@ from mailcheck.rulefile import (
 KIND = "sender-profile"
 FORMAT_VERSION = 1
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Environment(StrEnum):
