@@ -8,6 +8,7 @@ name, which replaces a link instead of writing through it; a linked sub-folder i
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import stat
@@ -20,6 +21,8 @@ def write_file(path: Path, data: bytes) -> None:
     """Write ``data`` as ``path`` atomically; a link at ``path`` is replaced, never followed.
 
     Raises ``OSError`` (the callers turn it into ``ReportError``)."""
+    if not path.name:  # "/" or "": no file name to write beside
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
     temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     fd = os.open(temp, _FLAGS, 0o666)  # the umask applies, as for any new file
     try:

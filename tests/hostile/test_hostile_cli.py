@@ -122,6 +122,13 @@ def test_report_single_format_output_replaces_a_link(tmp_path, capsys, victim):
     assert output.read_text().startswith("{")
 
 
+@pytest.mark.parametrize("output", ["/", "."])
+def test_output_to_a_folder_is_a_one_line_error(capsys, output):
+    assert main([*REPORT, "--format", "json", "--output", output]) == 5
+    err = capsys.readouterr().err
+    assert err.startswith(f"mailcheck: error: {output}: cannot write") and "internal" not in err
+
+
 def test_snippets_output_replaces_planted_links(tmp_path, capsys, victim):
     out = tmp_path / "snippets"
     for name in ("postfix.cf", "spamassassin.cf", "rspamd.conf"):
