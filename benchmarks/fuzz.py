@@ -28,12 +28,18 @@ def _profile(text: str) -> None:
         targets.fuzz_profile(text, Path(folder))
 
 
+def _rules(text: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        targets.fuzz_rules_file(text, Path(folder))
+
+
 SURFACES: dict[str, tuple[st.SearchStrategy[Any], Callable[[Any], None]]] = {
     "profile network text (parse_network, unsafe_reason)": (
         targets.network_inputs,
         targets.fuzz_network,
     ),
     "profile files (rules TOML reader + profile validator)": (targets.profile_inputs(), _profile),
+    "every shipped rules kind, mutated (rules validate)": (targets.rules_inputs(), _rules),
     "snapshot / evidence JSON (Snapshot.from_json)": (
         targets.snapshot_inputs(),
         targets.fuzz_snapshot,

@@ -19,7 +19,8 @@ from mailcheck.dns.snapshot import Snapshot
 from mailcheck.errors import ProfileError, SnapshotError
 from mailcheck.profile_values import overlapping_pairs, parse_network, unsafe_reason
 from mailcheck.profiles import profile_from_document
-from mailcheck.rulefile import read_rules_file
+from mailcheck.rulebook import validate_paths
+from mailcheck.rulefile import builtin_rules_dir, read_rules_file
 from tests.hostile.profile_text import profile_text
 
 ACME = Path(__file__).resolve().parents[2] / "examples" / "acme.json"
@@ -132,6 +133,35 @@ def _block(version: int, offset: int, prefix: int) -> ipaddress.IPv4Network | ip
     value = base + (offset << (width - 24))
     prefix = prefix if version == 4 else prefix + 96
     return ipaddress.ip_network((value >> (width - prefix) << (width - prefix), prefix))
+
+
+_SHIPPED_RULES = sorted(builtin_rules_dir().rglob("*.toml"))
+
+
+@st.composite
+def rules_inputs(draw: st.DrawFn) -> str:
+    """A shipped rules file of any kind (profiles, providers, DNSBL zones, services...) with
+    TOML-significant characters and odd values inserted."""
+    text = draw(st.sampled_from(_SHIPPED_RULES)).read_text(encoding="utf-8")
+    for _ in range(draw(st.integers(1, 4))):
+        cut = draw(st.integers(0, len(text)))
+        noise = draw(
+            st.one_of(
+                st.text(alphabet='[]{}.,="\\ \n#ab1-*%', max_size=8),
+                st.sampled_from(["1e999", "nan", "-0", "9" * 40, '"\\u0000"', "[[]]", "{}"]),
+            )
+        )
+        text = text[:cut] + noise + text[cut:]
+    return text
+
+
+def fuzz_rules_file(text: str, folder: Path) -> None:
+    """``rules validate``'s path for every kind: a result per file, never another exception."""
+    path = folder / "fuzz.toml"
+    path.write_text(text, encoding="utf-8")
+    ((checked, error),) = validate_paths([path])
+    assert checked == path
+    assert error is None or str(error).startswith(str(path)), str(error)
 
 
 network_lists = st.lists(

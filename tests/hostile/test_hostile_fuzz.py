@@ -42,3 +42,10 @@ def test_fuzz_profile_files(text):
 @given(targets.network_lists)
 def test_fuzz_overlap_sweep_matches_brute_force(networks):
     targets.fuzz_overlap(networks)
+
+
+@settings(BOUNDED, max_examples=100)
+@given(targets.rules_inputs())
+def test_fuzz_every_kind_of_rules_file(text):
+    with tempfile.TemporaryDirectory() as folder:
+        targets.fuzz_rules_file(text, Path(folder))
