@@ -157,6 +157,17 @@ def test_unsafe_network_loads_with_the_flag_and_the_report_says_so(tmp_path, cap
     assert "--allow-unsafe-networks" in finding["summary"]
 
 
+def test_unsafe_hosts_loaded_with_the_flag_never_reach_a_snippet(tmp_path):
+    path = write_profile(tmp_path, networks=("192.0.2.10", "10.1.2.3", "fe80::1", "::1"))
+    profile = load_profile_file(path, allow_unsafe_networks=True)
+    assert len(profile.documented_hosts) == 4
+    for output in render_snippets(profile, IPS, facts=SnippetFacts()):
+        code = "".join(part.text for part in output.parts)
+        assert "10.1.2.3" not in code and "fe80" not in code and "::1" not in code, output.filter
+    postfix = render_snippets(profile, IPS, (FilterKind.POSTFIX,), facts=SnippetFacts())[0]
+    assert "192.0.2.10/32\tpermit" in postfix.text
+
+
 def test_documentation_ranges_load_with_an_info_finding(tmp_path, capsys):
     write_profile(tmp_path, networks=("192.0.2.10", "198.51.100.0/24", "2001:db8::/48"))
     snapshot = _empty(tmp_path)
