@@ -157,6 +157,17 @@ def test_unsafe_network_loads_with_the_flag_and_the_report_says_so(tmp_path, cap
     assert "--allow-unsafe-networks" in finding["summary"]
 
 
+def test_rules_validate_refuses_unsafe_networks_unless_allowed(tmp_path, capsys):
+    path = write_profile(tmp_path, networks=("10.0.0.0/8",))
+    assert main(["rules", "validate", str(path)]) == 3
+    assert "refused" in capsys.readouterr().out
+    assert main(["rules", "validate", "--allow-unsafe-networks", str(path)]) == 0
+    assert main(["rules", "show", "hostile", "--rules", str(tmp_path)]) == 3
+    assert (
+        main(["rules", "show", "hostile", "--rules", str(tmp_path), "--allow-unsafe-networks"]) == 0
+    )
+
+
 def test_unsafe_hosts_loaded_with_the_flag_never_reach_a_snippet(tmp_path):
     path = write_profile(tmp_path, networks=("192.0.2.10", "10.1.2.3", "fe80::1", "::1"))
     profile = load_profile_file(path, allow_unsafe_networks=True)
