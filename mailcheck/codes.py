@@ -480,6 +480,17 @@ CODES: dict[str, CodeInfo] = {
     "SHR005": CodeInfo(
         "Shared infrastructure not checked", "No sender profile was given: no IPs to check."
     ),
+    "NET001": CodeInfo(
+        "Profile network is a documentation range",
+        "The profile lists a documentation network (192.0.2.0/24, 198.51.100.0/24, "
+        "203.0.113.0/24, 2001:db8::/32, 3fff::/20): fine for labs and tests, never a real sender.",
+    ),
+    "NET002": CodeInfo(
+        "Unsafe profile network loaded on request",
+        "The profile lists a network no internet sender can own (private, loopback, "
+        "link-local, CGNAT, multicast, reserved) or one wider than /16 (IPv4) or /32 (IPv6); "
+        "it was loaded only because --allow-unsafe-networks was given.",
+    ),
     "TLS017": CodeInfo(
         "MTA-STS policy not fetched",
         "The domain publishes an MTA-STS record, but the report replays a DNS snapshot, so "

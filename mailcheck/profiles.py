@@ -7,15 +7,23 @@ normalised), so snippets and checks can trust what they get. Format: ``rules/REA
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
 from mailcheck.errors import ProfileError
+from mailcheck.profile_values import (
+    Network,
+    overlapping_pairs,
+    parse_network,
+    unmap_network,
+    unsafe_reason,
+    wildcard_problem,
+)
 from mailcheck.rulefile import (
     Problems,
     RulesDocument,
@@ -29,8 +37,6 @@ from mailcheck.sources import Provenance, read_entry_sources, read_provenance
 KIND = "sender-profile"
 FORMAT_VERSION = 1
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Environment(StrEnum):
@@ -129,13 +135,17 @@ class SenderProfile:
         return found[0] if found else None
 
 
-def load_profile_file(path: Path) -> SenderProfile:
+def load_profile_file(path: Path, *, allow_unsafe_networks: bool = False) -> SenderProfile:
     """Load and validate one sender profile file."""
-    return profile_from_document(read_rules_file(path))
+    return profile_from_document(read_rules_file(path), allow_unsafe_networks=allow_unsafe_networks)
 
 
-def profile_from_document(document: RulesDocument) -> SenderProfile:
-    """Validate a parsed rules file as a sender profile; all problems raise together."""
+def profile_from_document(
+    document: RulesDocument, *, allow_unsafe_networks: bool = False
+) -> SenderProfile:
+    """Validate a parsed rules file as a sender profile; all problems raise together.
+
+    Networks no internet sender can own are refused unless ``allow_unsafe_networks``."""
     problems = Problems(document.path)
     root = Table(document.data, "", problems)
     check_header(root, KIND, FORMAT_VERSION)
@@ -144,7 +154,7 @@ def profile_from_document(document: RulesDocument) -> SenderProfile:
         root.problem("id", "use lower-case letters, digits and inner hyphens (max 64)")
     provenance = read_provenance(root.tables("provenance", required=True))
     senders = _senders(root.tables("senders"), provenance, problems)
-    networks = _networks(root.tables("networks"), provenance, problems)
+    networks = _networks(root.tables("networks"), provenance, problems, allow_unsafe_networks)
     profile = SenderProfile(
         id=profile_id,
         name=root.text("name"),
@@ -208,7 +218,16 @@ def _address(table: Table) -> str:
     except EmailNotValidError as exc:
         table.problem("address", f"{raw!r}: {exc}")
         return ""
-    return f"{valid.local_part.lower()}@{valid.ascii_domain.lower()}"
+    return _validate_address(table, raw, valid.local_part.lower(), valid.ascii_domain.lower())
+
+
+def _validate_address(table: Table, raw: str, local: str, domain: str) -> str:
+    """The exact address, or "" with a problem when its local part carries wildcards."""
+    problem = wildcard_problem(local)
+    if problem is not None:
+        table.problem("address", f"{raw!r}: {problem}")
+        return ""
+    return f"{local}@{domain}"
 
 
 def _environment(table: Table) -> Environment | None:
@@ -238,12 +257,15 @@ def _check_wildcard_environments(
 
 
 def _networks(
-    tables: list[Table], provenance: tuple[Provenance, ...], problems: Problems
+    tables: list[Table],
+    provenance: tuple[Provenance, ...],
+    problems: Problems,
+    allow_unsafe: bool,
 ) -> tuple[SourceNetwork, ...]:
     networks: list[SourceNetwork] = []
     seen: dict[Network, str] = {}
     for table in tables:
-        network = _network(table)
+        network = _network(table, allow_unsafe)
         documented = table.boolean("documented", default=True)
         label, note = table.text("label", required=False), table.text("note", required=False)
         sources, legacy = read_entry_sources(table, provenance)
@@ -262,47 +284,41 @@ def _networks(
     return tuple(networks)
 
 
-def _network(table: Table) -> Network | None:
+def _network(table: Table, allow_unsafe: bool) -> Network | None:
     raw = table.text("network")
     if not raw:
         return None
     try:
-        return unmap_network(ipaddress.ip_network(raw, strict=True))
+        network = unmap_network(parse_network(raw))
     except ValueError as exc:
-        table.problem("network", f"{raw!r}: {exc}")
+        table.problem("network", f"{ascii(raw)}: {exc}")
         return None
+    return _validate_network(table, network, allow_unsafe)
 
 
-_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
-
-
-def unmap_network(network: Network) -> Network:
-    """An IPv4-mapped IPv6 network (``::ffff:192.0.2.1``) as the IPv4 network it stands for.
-
-    Receivers see such a client as IPv4 (RFC 7208 §5, RFC 4291 §2.5.5.2), so a mapped form
-    would never match in a filter. A network wider than the mapped /96 is refused.
-    """
-    if not isinstance(network, ipaddress.IPv6Network) or not network.overlaps(_MAPPED):
+def _validate_network(table: Table, network: Network, allow_unsafe: bool) -> Network | None:
+    """The network, or None with a problem when no internet sender can own it (unless the
+    user passed ``--allow-unsafe-networks``; the report then says so)."""
+    reason = unsafe_reason(network)
+    if reason is None or allow_unsafe:
         return network
-    if network.prefixlen < _MAPPED.prefixlen:
-        raise ValueError("covers IPv4-mapped and other IPv6 space: list IPv4 and IPv6 separately")
-    first = network.network_address.ipv4_mapped
-    assert first is not None  # inside ::ffff:0:0/96
-    return ipaddress.IPv4Network(f"{first}/{network.prefixlen - 96}")
+    table.problem(
+        "network",
+        f"{network}: refused, {reason} (load it anyway with --allow-unsafe-networks)",
+    )
+    return None
 
 
 def _check_documented_overlap(
     networks: list[SourceNetwork], paths: dict[Network, str], problems: Problems
 ) -> None:
     documented = [n.network for n in networks if n.documented]
-    for i, first in enumerate(documented):
-        for second in documented[i + 1 :]:
-            if first.version == second.version and first.overlaps(second):
-                problems.add(
-                    paths[second],
-                    f"{second} overlaps {paths[first]} ({first}); "
-                    "documented networks must not overlap",
-                )
+    for i, j in overlapping_pairs(documented):
+        first, second = documented[i], documented[j]
+        problems.add(
+            paths[second],
+            f"{second} overlaps {paths[first]} ({first}); documented networks must not overlap",
+        )
 
 
 def _domains(root: Table, key: str) -> tuple[str, ...]:
@@ -327,10 +343,13 @@ def normalize_domain(raw: str) -> str | None:
     return valid.ascii_domain.lower()
 
 
-def load_profiles(extra_dirs: tuple[Path, ...] = ()) -> dict[str, SenderProfile]:
+def load_profiles(
+    extra_dirs: tuple[Path, ...] = (), *, allow_unsafe_networks: bool = False
+) -> dict[str, SenderProfile]:
     """Every sender profile: the shipped ones, then the user's (``--rules DIR``); ids unique."""
     profiles: dict[str, SenderProfile] = {}
-    found = load_rules_of_kind(KIND, profile_from_document, extra_dirs, builtin_as_rules=True)
+    validate = partial(profile_from_document, allow_unsafe_networks=allow_unsafe_networks)
+    found = load_rules_of_kind(KIND, validate, extra_dirs, builtin_as_rules=True)
     for path, profile in found:
         if profile.id in profiles:
             raise ProfileError(
@@ -340,9 +359,11 @@ def load_profiles(extra_dirs: tuple[Path, ...] = ()) -> dict[str, SenderProfile]
     return profiles
 
 
-def get_profile(profile_id: str, extra_dirs: tuple[Path, ...] = ()) -> SenderProfile:
+def get_profile(
+    profile_id: str, extra_dirs: tuple[Path, ...] = (), *, allow_unsafe_networks: bool = False
+) -> SenderProfile:
     """One profile by id; an unknown id raises ``ProfileError`` listing the known ones."""
-    profiles = load_profiles(extra_dirs)
+    profiles = load_profiles(extra_dirs, allow_unsafe_networks=allow_unsafe_networks)
     if profile_id not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
         raise ProfileError(f"no sender profile {profile_id!r} (known: {known})")

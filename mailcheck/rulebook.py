@@ -20,16 +20,21 @@ VALIDATORS: dict[str, Callable[[RulesDocument], object]] = {
 }
 
 
-def validate_document(document: RulesDocument) -> None:
+def validate_document(document: RulesDocument, *, allow_unsafe_networks: bool = False) -> None:
     """Validate a parsed rules file by its declared kind."""
     validator = VALIDATORS.get(document.kind)
     if validator is None:
         known = ", ".join(sorted(VALIDATORS))
         raise ProfileError(f"{document.path}: kind: missing or unknown (expected one of: {known})")
-    validator(document)
+    if document.kind == profiles.KIND:
+        profiles.profile_from_document(document, allow_unsafe_networks=allow_unsafe_networks)
+    else:
+        validator(document)
 
 
-def validate_paths(paths: list[Path]) -> list[tuple[Path, ProfileError | None]]:
+def validate_paths(
+    paths: list[Path], *, allow_unsafe_networks: bool = False
+) -> list[tuple[Path, ProfileError | None]]:
     """Validate every rules file under ``paths``; one result per file, errors included."""
     results: list[tuple[Path, ProfileError | None]] = []
     for path in paths:
@@ -37,7 +42,7 @@ def validate_paths(paths: list[Path]) -> list[tuple[Path, ProfileError | None]]:
             results.append((path, ProfileError(f"{path}: no such file or folder")))
     for path in iter_rules_files([p for p in paths if p.exists()]):
         try:
-            validate_document(read_rules_file(path))
+            validate_document(read_rules_file(path), allow_unsafe_networks=allow_unsafe_networks)
         except ProfileError as exc:
             results.append((path, exc))
         else:

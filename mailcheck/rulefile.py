@@ -8,6 +8,7 @@ first, so one run of ``mailcheck rules validate`` shows them all.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -18,8 +19,11 @@ from typing import Any, TypeVar
 
 import mailcheck
 from mailcheck.errors import ProfileError
+from mailcheck.nesting import MAX_DEPTH, too_deep
 
 MAX_TEXT = 2000  # longer free text is a mistake or an attack, not documentation
+MAX_RULES_CHARS = 1_000_000  # the largest shipped rules file is 3 kB
+_QUOTED = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'")
 
 T = TypeVar("T")
 
@@ -60,11 +64,29 @@ def read_rules_file(path: Path) -> RulesDocument:
         raise ProfileError(
             f"{path}: not UTF-8 (byte {exc.start}): rules files must be UTF-8"
         ) from exc
+    _check_key_depth(path, text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: TOML syntax: {exc}") from exc
+    except RecursionError:
+        raise ProfileError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
+    if too_deep(data):
+        raise ProfileError(f"{path}: nested deeper than {MAX_DEPTH} levels")
     return RulesDocument(path, data, hashlib.sha256(raw).hexdigest())
+
+
+def _check_key_depth(path: Path, text: str) -> None:
+    """Refuse oversized files, and dotted keys or table headers deeper than ``MAX_DEPTH``,
+    before parsing: tomllib's cost grows with the square of a key's parts (``a.a.a...`` of
+    100,000 parts exhausts memory). Quoted strings are dropped first: their dots nest nothing."""
+    if len(text) > MAX_RULES_CHARS:
+        raise ProfileError(f"{path}: larger than {MAX_RULES_CHARS} characters")
+    for number, line in enumerate(text.splitlines(), start=1):
+        bare = _QUOTED.sub("", line).lstrip()
+        key = bare if bare.startswith("[") else bare.partition("=")[0]
+        if key.count(".") >= MAX_DEPTH:
+            raise ProfileError(f"{path}: line {number}: key nested deeper than {MAX_DEPTH} levels")
 
 
 def iter_rules_files(paths: list[Path]) -> Iterator[Path]:

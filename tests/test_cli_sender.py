@@ -27,6 +27,7 @@ def test_sender_command_json(world, capsys):
     data = json.loads(capsys.readouterr().out)
     checks = {c["check"]: c for c in data["checks"]}
     assert set(checks) == {
+        "profile-networks",
         "sender-spf",
         "shared-infrastructure",
         "sender-dmarc",

@@ -6,6 +6,7 @@ from mailcheck.checks.dnsbl import DnsblCheck
 from mailcheck.checks.interface import Check, CheckContext
 from mailcheck.checks.mx import MxCheck
 from mailcheck.checks.mx_hygiene import MxHygieneCheck
+from mailcheck.checks.profile_networks import ProfileNetworksCheck
 from mailcheck.checks.provider import ProviderCheck
 from mailcheck.checks.reverse_dns import ReverseDnsCheck
 from mailcheck.checks.sender_dmarc import SenderDmarcCheck
@@ -24,6 +25,7 @@ RECEIVING_CHECKS: tuple[Check, ...] = (
 
 # ``mailcheck sender``: the sender side only, no company domain needed.
 SENDER_CHECKS: tuple[Check, ...] = (
+    ProfileNetworksCheck(),
     SenderSpfCheck(),
     SharedInfraCheck(),
     SenderDmarcCheck(),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from mailcheck.checks.sender_dmarc_reports import corrected_record, ignored_reason
 from mailcheck.dmarc.walk import StepState
 from mailcheck.idn import display_domain
-from mailcheck.profiles import unmap_network
+from mailcheck.profile_values import unmap_network
 from mailcheck.spf.lookups import MAX_DNS_LOOKUPS
 from mailcheck.spf.reach import MAPPED
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from mailcheck.dns.interface import Resolver
 from mailcheck.errors import SpfSyntaxError
 from mailcheck.model import Finding, Status
-from mailcheck.profiles import unmap_network
+from mailcheck.profile_values import unmap_network
 from mailcheck.spf.expand import ExpandedRecord, expand_text
 from mailcheck.spf.lookups import MAX_DNS_LOOKUPS
 from mailcheck.spf.merge import merge_records

@@ -51,6 +51,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a crash must never exit 1, which means "warnings"
+        return _crash(exc, verbose)
+
+
+def _crash(exc: Exception, verbose: bool) -> int:
+    """One line naming the bug (the traceback only with ``-v``), and exit 5."""
+    if verbose:
+        traceback.print_exc()
+    text = str(exc)
+    first = (
+        "".join(ch if ch.isprintable() else "?" for ch in text.splitlines()[0][:300])
+        if text
+        else ""
+    )
+    print(
+        f"mailcheck: internal error: {type(exc).__name__}: {first} "
+        "(a bug: run again with -v for the traceback and report it)",
+        file=sys.stderr,
+    )
+    return EXIT_RUNTIME
 
 
 def error_text(exc: MailcheckError) -> str:

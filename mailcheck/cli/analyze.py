@@ -22,7 +22,12 @@ def analyze(args: argparse.Namespace, argv: list[str]) -> int:
     """``mailcheck analyze``: the worst status over all messages decides the exit code."""
     from mailcheck.message.run import analyze_messages, parse_networks
 
-    profile = get_profile(args.profile, tuple(args.rules)) if args.profile else None
+    unsafe = args.allow_unsafe_networks
+    profile = (
+        get_profile(args.profile, tuple(args.rules), allow_unsafe_networks=unsafe)
+        if args.profile
+        else None
+    )
     options = app.DnsOptions(
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mailcheck.errors import ReportError, UsageError
 from mailcheck.model import Status
+from mailcheck.outfiles import write_file
 from mailcheck.profiles import SenderProfile, get_profile, load_profiles
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
@@ -33,11 +34,13 @@ def use_color(to_terminal: bool, environ: Mapping[str, str]) -> bool:
 DEFAULT_PROFILE_ID = "trimble-identity"
 
 
-def pick_profile(profile_id: str | None, rules_dirs: tuple[Path, ...]) -> SenderProfile:
+def pick_profile(
+    profile_id: str | None, rules_dirs: tuple[Path, ...], *, allow_unsafe_networks: bool = False
+) -> SenderProfile:
     """The profile named by ``--profile``, else the only one, else the default one."""
     if profile_id:
-        return get_profile(profile_id, rules_dirs)
-    profiles = load_profiles(rules_dirs)
+        return get_profile(profile_id, rules_dirs, allow_unsafe_networks=allow_unsafe_networks)
+    profiles = load_profiles(rules_dirs, allow_unsafe_networks=allow_unsafe_networks)
     if len(profiles) > 1 and DEFAULT_PROFILE_ID in profiles:
         return profiles[DEFAULT_PROFILE_ID]
     if len(profiles) != 1:
@@ -59,6 +62,6 @@ def write(path: Path, text: str) -> None:
     """Write a UTF-8 file, creating its folder; failures become ``ReportError``."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_file(path, text.encode("utf-8"))  # a link planted at ``path`` is not followed
     except OSError as exc:
         raise ReportError(f"{path}: cannot write: {exc.strerror or exc}") from exc

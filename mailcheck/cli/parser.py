@@ -89,6 +89,7 @@ def build_parser() -> ArgumentParser:
         metavar="PATH",
         help="files or folders (default: the shipped rules)",
     )
+    _add_unsafe_networks(validate)
 
     analyze = commands.add_parser(
         "analyze", help="explain why a message landed in junk or quarantine, and the fix"
@@ -283,6 +284,16 @@ def _add_rules_dir(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="DIR",
         help="also load sender profiles from DIR (repeatable)",
+    )
+    _add_unsafe_networks(parser)
+
+
+def _add_unsafe_networks(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-unsafe-networks",
+        action="store_true",
+        help="load profile networks no internet sender can own (private, loopback, wider "
+        "than /16 or /32...); the report says so",
     )
 
 

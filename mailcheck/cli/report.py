@@ -24,7 +24,9 @@ def report(args: argparse.Namespace, argv: list[str]) -> int:
     """``mailcheck report``: the report folder (or one format on stdout) and its exit code."""
     probe = _probe_options(args)
     request, resolver = _report_request(args, argv)
-    profile = pick_profile(request.profile_id, tuple(args.rules))
+    profile = pick_profile(
+        request.profile_id, tuple(args.rules), allow_unsafe_networks=args.allow_unsafe_networks
+    )
     # Replaying evidence must not touch the network: no policy fetches then.
     live = args.replay is None and args.snapshot is None
     checks = app.report_checks(probe, fetch_policies=live)
@@ -91,7 +93,9 @@ def sender(args: argparse.Namespace, argv: list[str]) -> int:
     if args.profile_id and args.profile:
         raise UsageError("sender: give the profile once, as PROFILE or as --profile, not both")
     chosen = args.profile_id or args.profile or os.environ.get("MAILCHECK_PROFILE")
-    profile = pick_profile(chosen, tuple(args.rules))
+    profile = pick_profile(
+        chosen, tuple(args.rules), allow_unsafe_networks=args.allow_unsafe_networks
+    )
     options = app.DnsOptions(
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )

@@ -18,19 +18,24 @@ def rules(args: argparse.Namespace) -> int:
     """``mailcheck rules list|show|validate``."""
     match args.rules_command:
         case "list":
-            for profile in load_profiles(tuple(args.rules)).values():
+            unsafe = args.allow_unsafe_networks
+            for profile in load_profiles(tuple(args.rules), allow_unsafe_networks=unsafe).values():
                 print(_summary(profile))
             return EXIT_OK
         case "show":
-            print(_describe(get_profile(args.profile_id, tuple(args.rules)), date.today()), end="")
+            unsafe = args.allow_unsafe_networks
+            profile = get_profile(args.profile_id, tuple(args.rules), allow_unsafe_networks=unsafe)
+            print(_describe(profile, date.today()), end="")
             return EXIT_OK
-    return _validate(args.paths)
+    return _validate(args.paths, args.allow_unsafe_networks)
 
 
-def _validate(paths: list[Path]) -> int:
+def _validate(paths: list[Path], allow_unsafe_networks: bool) -> int:
     from mailcheck.rulefile import builtin_rules_dir
 
-    results = rulebook.validate_paths(paths or [builtin_rules_dir()])
+    results = rulebook.validate_paths(
+        paths or [builtin_rules_dir()], allow_unsafe_networks=allow_unsafe_networks
+    )
     for path, error in results:
         print(f"ok    {path}" if error is None else f"error {error}")
     bad = sum(1 for _, error in results if error is not None)

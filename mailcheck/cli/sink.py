@@ -67,8 +67,9 @@ def _serve(args: argparse.Namespace) -> int:
         behaviours=load_behaviours(args.behaviours) if args.behaviours else (),
     )
     profile = None
-    if args.profile or len(load_profiles(tuple(args.rules))) == 1:
-        profile = pick_profile(args.profile, tuple(args.rules))
+    unsafe = args.allow_unsafe_networks
+    if args.profile or len(load_profiles(tuple(args.rules), allow_unsafe_networks=unsafe)) == 1:
+        profile = pick_profile(args.profile, tuple(args.rules), allow_unsafe_networks=unsafe)
     analyzer = None
     if not args.no_analysis:
         nameservers = tuple(Nameserver.from_text(n) for n in args.nameserver)
@@ -123,7 +124,9 @@ def send_test(args: argparse.Namespace) -> int:
 
 
 def _profile_sender(args: argparse.Namespace) -> str:
-    profile = pick_profile(args.profile, tuple(args.rules))
+    profile = pick_profile(
+        args.profile, tuple(args.rules), allow_unsafe_networks=args.allow_unsafe_networks
+    )
     exact = [s.address for s in profile.senders if not s.is_wildcard]
     if not exact:
         raise UsageError(f"profile {profile.id} lists no exact sender address: use --from")

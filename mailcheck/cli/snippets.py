@@ -13,7 +13,9 @@ def snippets(args: argparse.Namespace) -> int:
     from mailcheck.snippets import FilterKind, SnippetOptions, render_snippets
     from mailcheck.snippets.files import listing_line, write_snippets
 
-    profile = pick_profile(args.profile, tuple(args.rules))
+    profile = pick_profile(
+        args.profile, tuple(args.rules), allow_unsafe_networks=args.allow_unsafe_networks
+    )
     options = SnippetOptions(args.include_ip_allowlist, args.review_date, args.spamassassin_legacy)
     filters = tuple(FilterKind(name) for name in args.filters or FilterKind)
     rendered = render_snippets(profile, options, filters)

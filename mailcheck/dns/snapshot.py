@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from mailcheck.dns import snapshot_fields as fields
 from mailcheck.dns.interface import Answer, Outcome, Resolver, RRType, normalize_name
 from mailcheck.errors import (
     DnsError,
@@ -78,30 +79,40 @@ class Snapshot:
 
     @classmethod
     def from_json(cls, text: str, source: str = "snapshot") -> Snapshot:
-        """Parse a snapshot; any defect raises ``SnapshotError`` naming ``source``."""
+        """Parse a snapshot; any defect raises ``SnapshotError`` naming ``source`` and the field.
+
+        The file is untrusted (evidence is shared and replayed): every field is checked here,
+        so nothing malformed reaches a check or the report."""
         try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            detail = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
-            raise SnapshotError(f"{source}: not a JSON snapshot ({detail})") from exc
-        try:
-            if document.get("format") != FORMAT:
-                raise ValueError(f"not a {FORMAT} file")
-            if document.get("format_version") != FORMAT_VERSION:
-                raise ValueError(f"unsupported format_version {document.get('format_version')!r}")
-            entries = {
-                (normalize_name(name), RRType(rrtype)): _entry_from_json(name, RRType(rrtype), raw)
-                for name, by_type in document["answers"].items()
-                for rrtype, raw in by_type.items()
-            }
-            metadata = document.get("metadata", {})
-            if not isinstance(metadata, dict):
-                raise ValueError("metadata must be an object")
-            return cls(
-                str(document["recorded_at"]), tuple(document["nameservers"]), entries, metadata
-            )
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise SnapshotError(f"{source}: {exc}") from exc
+            return cls._from_document(fields.parse_document(text))
+        except fields.FieldError as exc:
+            raise SnapshotError(f"{source}: {exc}") from None
+
+    @classmethod
+    def _from_document(cls, document: Mapping[str, Any]) -> Snapshot:
+        if document.get("format") != FORMAT:
+            raise fields.FieldError("format", f"not a {FORMAT} file")
+        if document.get("format_version") != FORMAT_VERSION:
+            version = ascii(document.get("format_version"))[:20]
+            raise fields.FieldError("format_version", f"unsupported version {version}")
+        answers = fields.obj(document.get("answers"), "answers")
+        entries: dict[tuple[str, RRType], Recorded] = {}
+        for raw_name, by_type in answers.items():
+            where = f"answers[{json.dumps(raw_name[:80])}]"
+            name = normalize_name(fields.name(raw_name, where))
+            for raw_type, raw in fields.obj(by_type, where).items():
+                try:
+                    rrtype = RRType(raw_type)
+                except ValueError:
+                    shown = json.dumps(raw_type[:20])
+                    raise fields.FieldError(f"{where}.{shown}", "unknown record type") from None
+                entries[(name, rrtype)] = _entry_from_json(name, rrtype, raw, f"{where}.{rrtype}")
+        return cls(
+            fields.timestamp(document.get("recorded_at"), "recorded_at"),
+            fields.strings(document.get("nameservers"), "nameservers", limit=300),
+            entries,
+            dict(fields.obj(document.get("metadata", {}), "metadata")),
+        )
 
     @classmethod
     def load(cls, path: Path) -> Snapshot:
@@ -186,30 +197,29 @@ def _entry_to_json(entry: Recorded) -> dict[str, Any]:
     return out
 
 
-def _entry_from_json(name: str, rrtype: RRType, raw: Mapping[str, Any]) -> Recorded:
-    name = normalize_name(name)
-    time = str(raw["time"])
-    if raw["outcome"] == "error":
-        kind = raw["kind"]
-        error: DnsError
-        if kind == "timeout":
-            error = DnsTimeoutError(name, rrtype, str(raw["reason"]))
-        elif kind == "server":
-            error = DnsServerError(name, rrtype, str(raw["rcode"]))
-        else:
-            error = DnsError(name, rrtype, str(raw["reason"]))
-        return Recorded(time, error=error)
-    records = tuple(str(r) for r in raw["records"])
-    cnames = tuple(str(c) for c in raw.get("cnames", ()))
+def _entry_from_json(name: str, rrtype: RRType, raw: Any, where: str) -> Recorded:
+    entry = fields.obj(raw, where)
+    time = fields.timestamp(entry.get("time"), f"{where}.time")
+    outcome = fields.text(entry.get("outcome"), f"{where}.outcome", limit=20)
+    if outcome == "error":
+        return Recorded(time, error=_error_from_json(name, rrtype, entry, where))
+    try:
+        kind = Outcome(outcome)
+    except ValueError:
+        raise fields.FieldError(f"{where}.outcome", f"unknown outcome {outcome!r}") from None
+    records = fields.records(rrtype, entry.get("records"), f"{where}.records")
     answer = Answer(
         name,
         rrtype,
-        Outcome(raw["outcome"]),
+        kind,
         records,
-        int(raw["ttl"]),
-        cnames,
-        str(raw["server"]),
-        _strings(raw.get("strings"), records),
+        fields.ttl(entry.get("ttl"), f"{where}.ttl"),
+        tuple(
+            normalize_name(c)
+            for c in fields.strings(entry.get("cnames", []), f"{where}.cnames", limit=1024)
+        ),
+        fields.text(entry.get("server"), f"{where}.server", limit=300),
+        _strings(entry.get("strings"), records),
     )
     return Recorded(time, answer=answer)
 
@@ -224,6 +234,18 @@ def _strings(raw: object, records: tuple[str, ...]) -> tuple[tuple[str, ...], ..
     if any("".join(p) != r for p, r in zip(parts, records, strict=True)):
         return ()
     return parts
+
+
+def _error_from_json(name: str, rrtype: RRType, entry: Mapping[str, Any], where: str) -> DnsError:
+    kind = fields.text(entry.get("kind"), f"{where}.kind", limit=20)
+    if kind == "server":
+        return DnsServerError(name, rrtype, fields.text(entry.get("rcode"), f"{where}.rcode"))
+    reason = fields.text(entry.get("reason"), f"{where}.reason", limit=2000)
+    if kind == "timeout":
+        return DnsTimeoutError(name, rrtype, reason)
+    if kind == "error":
+        return DnsError(name, rrtype, reason)
+    raise fields.FieldError(f"{where}.kind", f"unknown error kind {kind!r}")
 
 
 class EvidenceResolver(Protocol):

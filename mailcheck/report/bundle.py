@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mailcheck.errors import ReportError
 from mailcheck.model import Report
+from mailcheck.outfiles import make_directory, write_file
 from mailcheck.report import view
 from mailcheck.report.html import HtmlRenderer
 from mailcheck.report.json import JsonRenderer
@@ -52,11 +53,10 @@ def write_bundle(report: Report, evidence_json: str, directory: Path) -> Path:
     }
     snippets = {f"{SNIPPETS_DIR}/{s.filename}": s.text for s in view.snippets(report)}
     try:
-        (directory / SNIPPETS_DIR).mkdir(parents=True, exist_ok=True)
+        make_directory(directory / SNIPPETS_DIR)
         for name, text in (files | snippets).items():
-            # newline="" keeps the bytes exactly as rendered on every platform.
-            with (directory / name).open("w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
+            # Exactly the rendered bytes; a link planted at the name is replaced, not followed.
+            write_file(directory / name, text.encode("utf-8"))
     except OSError as exc:
         raise ReportError(f"{directory}: cannot write the report: {exc.strerror or exc}") from exc
     return directory / REPORT_HTML

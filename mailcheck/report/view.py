@@ -24,6 +24,7 @@ SECTION_OF: Mapping[str, str] = {
     "sender-dkim": "sender",
     "sender-dmarc": "sender",
     "reverse-dns": "sender",
+    "profile-networks": "sender",
     "shared-infrastructure": "sender",
     "dnsbl": "sender",
     "mx": "receiving",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from mailcheck.errors import SnippetError
+from mailcheck.profile_values import reserialised, unsafe_reason
 from mailcheck.profiles import Environment, SenderProfile
 from mailcheck.snippets.interface import (
     Body,
@@ -113,7 +114,13 @@ class SnippetContext:
                 )
         hosts: tuple[Address, ...] = ()
         if options.include_ip_allowlist:
-            found = {n.network.network_address for n in profile.documented_hosts}
+            # Rebuilt from integers: no text of the profile file (an IPv6 scope id) survives.
+            # A network loaded with --allow-unsafe-networks is for labs: never pasted anywhere.
+            found = {
+                reserialised(n.network).network_address
+                for n in profile.documented_hosts
+                if unsafe_reason(n.network) is None
+            }
             hosts = tuple(sorted(found, key=lambda a: (a.version, int(a))))
         return cls(profile, options, facts, tuple(addresses), tuple(domains), hosts)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mailcheck.errors import ReportError
+from mailcheck.outfiles import write_file
 from mailcheck.snippets.interface import SnippetOutput
 
 
@@ -12,10 +13,10 @@ def write_snippets(outputs: tuple[SnippetOutput, ...], directory: Path) -> tuple
     """Write each snippet as ``directory/<filename>`` (UTF-8, exact bytes); the paths."""
     written: list[Path] = []
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)  # the folder the user named
         for output in outputs:
             path = directory / output.filename
-            path.write_bytes(output.text.encode("utf-8"))
+            write_file(path, output.text.encode("utf-8"))  # replaces a planted link
             written.append(path)
     except OSError as exc:
         raise ReportError(f"{directory}: cannot write snippets: {exc.strerror or exc}") from exc

@@ -12,13 +12,13 @@ import pytest
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_spf import SenderSpfCheck
 from mailcheck.model import CheckResult, Finding, Status
+from mailcheck.profile_values import unmap_network
 from mailcheck.profiles import (
     Environment,
     Sender,
     SenderProfile,
     SourceNetwork,
     load_profile_file,
-    unmap_network,
 )
 from mailcheck.snippets import FilterKind, SnippetFacts, SnippetOptions
 from mailcheck.spf import check_host, expand_record

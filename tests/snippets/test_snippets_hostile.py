@@ -93,7 +93,8 @@ def test_free_text_only_reaches_comments_as_ascii(tmp_path, kind):
 
 
 @pytest.mark.parametrize("kind", list(FilterKind))
-@pytest.mark.parametrize("local", ["o'brien", "a$b", "a`b", "a*b", "a{b}", "a|b", "a#b"])
+# ``*`` and ``?`` never get this far: the loader refuses them (tests/hostile/test_profile_values.py)
+@pytest.mark.parametrize("local", ["o'brien", "a$b", "a`b", "a{b}", "a|b", "a#b"])
 def test_hostile_addresses_are_refused_or_quoted(tmp_path, kind, local):
     address = f"{local}@snip.example"
     profile = load_profile_file(_profile(tmp_path, address=address))

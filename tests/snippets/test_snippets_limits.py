@@ -69,7 +69,8 @@ def test_m365_ip_allow_list_is_additive_ipv4_host_entries(snipsender):
 
 def test_m365_ip_allow_list_cap_is_enforced(snipsender):
     hosts = [
-        str(ipaddress.IPv4Address("10.0.0.0") + i)
+        # public addresses: a private one never reaches a snippet (issue 15 item 3)
+        str(ipaddress.IPv4Address("20.0.0.0") + i)
         for i in range(exchange_online.IP_ALLOW_LIST_CAP + 1)
     ]
     with pytest.raises(SnippetError, match="IP Allow List cap"):
