@@ -36,15 +36,13 @@ def sink(args: argparse.Namespace) -> int:
             print(render.json_dump(row) if args.json else render.text_show(row), end="")
             return EXIT_OK
         case "report":
-            rows = commands.messages(args.maildir, args.limit)
+            rows = commands.with_sources(args.maildir, commands.messages(args.maildir, args.limit))
             emit(render.html_list(rows, str(args.maildir)), args.output)
             return EXIT_OK
     return _serve(args)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    if args.snapshot is not None or args.record is not None:
-        raise UsageError("sink: --snapshot/--record are not supported (analysis uses live DNS)")
     host, port = commands.parse_listen(args.listen)
     if not check_bind(host, args.allow_non_loopback):
         print(
@@ -85,9 +83,11 @@ def _ready(running: RunningSink) -> None:
         ("indexed files missing from the index", fixed.indexed),
         ("dropped index rows whose file is gone", fixed.dropped),
         ("DAMAGED files left in place (not indexed)", fixed.damaged),
+        ("entries that are not regular files, skipped", fixed.skipped),
     ):
         if keys:
-            print(f"startup: {label}: {len(keys)}: {', '.join(keys[:5])}", flush=True)
+            names = render.clean(", ".join(keys[:5]))
+            print(f"startup: {label}: {len(keys)}: {names}", flush=True)
     address = running.server.sockets[0].getsockname()
     print(f"mailcheck sink: listening on {address[0]}:{address[1]}", flush=True)
 

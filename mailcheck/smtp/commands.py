@@ -17,7 +17,7 @@ from mailcheck.smtp import index
 from mailcheck.smtp.analysis import MessageAnalyzer
 from mailcheck.smtp.server import RunningSink, start_sink
 from mailcheck.smtp.sink import SinkConfig
-from mailcheck.smtp.store import Maildir
+from mailcheck.smtp.store import Maildir, read_stored
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -94,21 +94,48 @@ async def serve(
         await sink.close()
 
 
+MAX_ID = 2**63 - 1  # SQLite's INTEGER; a bigger number is no message and no useful limit
+MAX_SOURCE = 256 * 1024  # octets of a message's source put in the HTML report
+
+
 def messages(maildir: Path, limit: int) -> list[dict[str, Any]]:
     """Newest messages of a sink's index."""
     _require_index(maildir)
+    if not 1 <= limit <= MAX_ID:
+        raise UsageError(f"--limit {limit}: must be between 1 and {MAX_ID}")
     return index.list_messages(index.index_path(maildir), limit)
 
 
 def message(maildir: Path, message_id: int) -> dict[str, Any]:
     """One message of a sink's index, with the path of its file."""
     _require_index(maildir)
+    if not 1 <= message_id <= MAX_ID:
+        raise UsageError(f"{maildir}: no message with id {message_id}")
     found = index.get_message(index.index_path(maildir), message_id)
     if found is None:
         raise UsageError(f"{maildir}: no message with id {message_id}")
     path = Maildir(maildir).find(found["key"])
     found["path"] = str(path) if path else None
     return found
+
+
+def with_sources(maildir: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with each message's header section and source as text (for the report);
+    our trace headers stay out, and a long source is cut at ``MAX_SOURCE`` octets."""
+    store = Maildir(maildir)
+    out = []
+    for row in rows:
+        path = store.find(row["key"])
+        try:
+            _envelope, data = read_stored(path) if path else (None, b"")
+        except (OSError, ValueError) as exc:
+            out.append({**row, "headers": f"(unreadable: {exc})", "source": ""})
+            continue
+        text = data[:MAX_SOURCE].decode("utf-8", "replace")
+        cut = "" if len(data) <= MAX_SOURCE else f"\n[... {len(data) - MAX_SOURCE} more octets]"
+        head = text.replace("\r\n", "\n").partition("\n\n")[0]
+        out.append({**row, "headers": head, "source": text + cut} if path else row)
+    return out
 
 
 def _require_index(maildir: Path) -> None:
