@@ -34,7 +34,7 @@ def _when(epoch: float) -> str:
 
 
 def _done(analysis: dict[str, Any] | None) -> bool:
-    return bool(analysis) and analysis.get("schema") == 2 and "spf" in (analysis or {})
+    return analysis is not None and analysis.get("schema") == 2 and "spf" in analysis
 
 
 def auth_summary(analysis: dict[str, Any] | None) -> str:
