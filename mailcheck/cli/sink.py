@@ -10,6 +10,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, pick_profile
 from mailcheck.dns.live import Nameserver
@@ -22,6 +23,7 @@ from mailcheck.smtp.message import DkimKey, build_message
 from mailcheck.smtp.sendtest import Outcome, SendOptions, send_message, wait_in_sink
 from mailcheck.smtp.server import RunningSink, check_bind
 from mailcheck.smtp.sink import SinkConfig
+from mailcheck.smtp.store import Stored
 
 
 def sink(args: argparse.Namespace) -> int:
@@ -71,7 +73,15 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.no_analysis:
         nameservers = tuple(Nameserver.from_text(n) for n in args.nameserver)
         analyzer = commands.analyzer_for(nameservers, args.timeout, profile)
-    asyncio.run(commands.serve(config, analyzer, _ready))
+    tally = render.Tally()
+
+    def on_message(stored: Stored, analysis: dict[str, Any] | None) -> None:
+        tally.add(analysis)
+        print(render.terminal_line(commands.row_of(stored, analysis)), flush=True)
+
+    left = asyncio.run(commands.serve(config, analyzer, _ready, on_message))
+    backlog = f"; {left} stored but not analysed yet (analysed at the next start)" if left else ""
+    print(f"mailcheck sink: stopped: {tally.line()}{backlog}", flush=True)
     return EXIT_OK
 
 

@@ -110,10 +110,10 @@ async def analyse(
 
 
 async def analyse_file(
-    path: Path, stored: Stored, resolver: Resolver, profile: SenderProfile | None
+    path: Path, resolver: Resolver, profile: SenderProfile | None
 ) -> dict[str, Any]:
     """The stored result for one Maildir file (or why it was not analysed)."""
-    if stored.size > MAX_ANALYSED:
+    if path.stat().st_size > MAX_ANALYSED:
         return {"schema": SCHEMA, "skipped": f"larger than {MAX_ANALYSED} octets"}
     envelope, message = read_stored(path)
     return (await analyse(message, envelope, resolver, profile)).to_json()
@@ -129,6 +129,6 @@ class MessageAnalyzer:
         self.resolvers = resolvers
         self.profile = profile
 
-    async def __call__(self, path: Path, stored: Stored) -> dict[str, Any]:
+    async def __call__(self, path: Path, stored: Stored | None = None) -> dict[str, Any]:
         """See ``analyse_file``."""
-        return await analyse_file(path, stored, self.resolvers(), self.profile)
+        return await analyse_file(path, self.resolvers(), self.profile)

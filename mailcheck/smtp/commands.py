@@ -10,14 +10,14 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
+from mailcheck.dns.live import Nameserver, ResolverConfig
 from mailcheck.errors import UsageError
 from mailcheck.profiles import SenderProfile
 from mailcheck.smtp import index
-from mailcheck.smtp.analysis import MessageAnalyzer
 from mailcheck.smtp.server import RunningSink, start_sink
 from mailcheck.smtp.sink import SinkConfig
-from mailcheck.smtp.store import Maildir, read_stored
+from mailcheck.smtp.store import Maildir, Stored, read_stored
+from mailcheck.smtp.worker import ProcessAnalyzer
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -70,28 +70,50 @@ def envelope_address(option: str, text: str) -> str:
 
 def analyzer_for(
     nameservers: tuple[Nameserver, ...], timeout: float, profile: SenderProfile | None
-) -> MessageAnalyzer:
-    """Analysis with live DNS (a fresh cache per message)."""
-    config = ResolverConfig(nameservers, timeout)
-    return MessageAnalyzer(lambda: LiveResolver(config), profile)
+) -> ProcessAnalyzer:
+    """Analysis with live DNS in a worker process (its resolver renewed every minute)."""
+    return ProcessAnalyzer(ResolverConfig(nameservers, timeout), profile)
 
 
 async def serve(
     config: SinkConfig,
-    analyzer: MessageAnalyzer | None,
+    analyzer: ProcessAnalyzer | None,
     on_ready: Callable[[RunningSink], None],
-) -> None:
-    """Run the sink until SIGINT or SIGTERM, then shut down cleanly."""
+    on_message: Callable[[Stored, dict[str, Any] | None], None] | None = None,
+) -> int:
+    """Run the sink until SIGINT or SIGTERM, then shut down cleanly; returns how many
+    messages were left unanalysed (they are analysed at the next start)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    sink = await start_sink(config, analyzer)
+    try:
+        sink = await start_sink(config, analyzer)
+    except BaseException:
+        if analyzer is not None:
+            analyzer.close()
+        raise
+    sink.handler.on_message = on_message
     try:
         on_ready(sink)
         await stop.wait()
+        left = sink.handler.backlog
     finally:
         await sink.close()
+    return left
+
+
+def row_of(stored: Stored, analysis: dict[str, Any] | None) -> dict[str, Any]:
+    """A just-stored message as an index row (for the terminal line)."""
+    env = stored.envelope
+    return {
+        "received_at": env.received_at,
+        "client_ip": env.client_ip,
+        "mail_from": env.mail_from,
+        "rcpt_to": list(env.rcpt_to),
+        "size": stored.size,
+        "analysis": analysis,
+    }
 
 
 MAX_ID = 2**63 - 1  # SQLite's INTEGER; a bigger number is no message and no useful limit

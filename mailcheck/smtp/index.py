@@ -231,6 +231,16 @@ def list_messages(path: Path, limit: int = 100) -> list[dict[str, Any]]:
     return [_as_dict(row) for row in rows]
 
 
+def unanalysed(path: Path) -> list[str]:
+    """Keys of the messages an earlier run stored but did not analyse, oldest first."""
+    conn = connect(path)
+    try:
+        rows = conn.execute("SELECT key FROM messages WHERE analysis IS NULL ORDER BY id")
+        return [row[0] for row in rows]
+    finally:
+        conn.close()
+
+
 def get_message(path: Path, message_id: int) -> dict[str, Any] | None:
     """One message by id, or None."""
     conn = connect(path)

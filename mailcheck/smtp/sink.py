@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import socket
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,8 @@ from mailcheck.smtp.store import Envelope, Incoming, Maildir, Stored
 
 log = logging.getLogger(__name__)
 DEFAULT_SIZE = 25 * 1000 * 1000
-Analyzer = Callable[[Path, Stored], Awaitable[dict[str, Any]]]
+Analyzer = Callable[[Path, Stored | None], Awaitable[dict[str, Any]]]
+ANALYSIS_CONCURRENCY = 4  # messages in analysis at once (DNS waits overlap; CPU is the workers')
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,12 @@ class SinkHandler:
         self.analyzer = analyzer
         self.greylist = Greylist()
         self._proxies = [ipaddress.ip_network(n) for n in config.trusted_proxies]
-        self._background: set[asyncio.Task[None]] = set()
-        self._analysis_slots = asyncio.Semaphore(4)
+        # Keys waiting for analysis: a backlog costs a key each, never a task or a message.
+        self._queue: deque[tuple[str, Stored | None]] = deque()
+        self._wake = asyncio.Event()
+        self._consumers: list[asyncio.Task[None]] = []
+        self._busy = 0
+        self.on_message: Callable[[Stored, dict[str, Any] | None], None] | None = None
 
     # -- who is the client ------------------------------------------------------------
     def client_ip(self, session: Session) -> str:
@@ -217,36 +223,75 @@ class SinkHandler:
     async def _store(self, writer: Incoming) -> Stored:
         stored = await self.maildir.commit(writer)  # its index row is committed too
         if self.analyzer is not None:
-            self._spawn(self._analyse(stored))
+            self.queue_analysis(stored.key, stored)
+        elif self.on_message is not None:
+            self.on_message(stored, None)
         return stored
 
-    def _spawn(self, coro: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+    def queue_analysis(self, key: str, stored: Stored | None = None) -> None:
+        """Analyse this stored message when a worker is free (``stored``: for the terminal
+        line; None for messages left unanalysed by an earlier run)."""
+        self._queue.append((key, stored))
+        self._wake.set()
+        if not self._consumers:
+            self._consumers = [
+                asyncio.ensure_future(self._consume()) for _ in range(ANALYSIS_CONCURRENCY)
+            ]
 
-    async def _analyse(self, stored: Stored) -> None:
-        assert self.analyzer is not None
-        async with self._analysis_slots:
-            path = self.maildir.find(stored.key)
-            if path is None:
-                return
+    async def _consume(self) -> None:
+        while True:
+            while not self._queue:
+                self._wake.clear()
+                await self._wake.wait()
+            key, stored = self._queue.popleft()
+            self._busy += 1
             try:
-                result = await asyncio.wait_for(self.analyzer(path, stored), timeout=60)
-            except Exception as exc:  # analysis is best effort; the message is safe already
-                log.warning("analysis of %s failed: %s", stored.key, exc)
-                result = {"error": f"analysis failed: {type(exc).__name__}"}
-            await self.index.set_analysis(stored.key, result)
+                await self._analyse(key, stored)
+            finally:
+                self._busy -= 1
+
+    async def _analyse(self, key: str, stored: Stored | None) -> None:
+        assert self.analyzer is not None
+        path = self.maildir.find(key)
+        if path is None:
+            return
+        try:
+            result = await asyncio.wait_for(self.analyzer(path, stored), timeout=120)
+        except Exception as exc:  # analysis is best effort; the message is safe already
+            log.warning("analysis of %s failed: %s", key, exc)
+            result = {"error": f"analysis failed: {type(exc).__name__}"}
+        await self.index.set_analysis(key, result)
+        if stored is not None and self.on_message is not None:
+            self.on_message(stored, result)
 
     async def handle_exception(self, error: Exception) -> str:
         """Any fault: log it here, tell the client only to retry later."""
         log.error("session fault: %s: %s", type(error).__name__, error)
         return TEMPFAIL
 
+    @property
+    def backlog(self) -> int:
+        """Messages queued or being analysed."""
+        return len(self._queue) + self._busy
+
     async def drain(self, timeout: float) -> None:
-        """Wait (bounded) for background analysis to finish."""
-        if self._background:
-            await asyncio.wait(set(self._background), timeout=timeout)
+        """Wait (bounded) until every queued analysis is done."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.backlog and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
+
+    async def stop(self, timeout: float) -> None:
+        """Let analyses in flight finish (bounded), drop the queue (the rows stay unanalysed
+        and are queued again at the next start), stop the workers."""
+        self._queue.clear()
+        await self.drain(timeout)
+        for task in self._consumers:
+            task.cancel()
+        await asyncio.gather(*self._consumers, return_exceptions=True)
+        self._consumers = []
+        close = getattr(self.analyzer, "close", None)
+        if close is not None:
+            await asyncio.to_thread(close)
 
 
 def _tls_text(session: Session) -> str:

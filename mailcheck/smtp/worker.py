@@ -1,0 +1,127 @@
+"""The sink's analysis in worker processes: never on the event loop, each message under a
+CPU-time limit (like the storage writer, a process keeps the GIL away from the sessions).
+
+Each worker keeps one event loop and one live resolver (renewed every ``RESOLVER_LIFETIME``
+seconds, so rotated DKIM keys are seen). A message that uses more than ``cpu_seconds`` of
+CPU is stopped by ``SIGXCPU`` (``RLIMIT_CPU`` set per message) and recorded as such; a worker
+that dies anyway is replaced. Workers ignore SIGINT (Ctrl-C reaches the whole process group;
+the sink stops them) and die with the sink (``PR_SET_PDEATHSIG``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from mailcheck.dns.live import LiveResolver, ResolverConfig
+from mailcheck.profiles import SenderProfile
+from mailcheck.smtp.analysis import SCHEMA, analyse_file
+from mailcheck.smtp.store import Stored
+from mailcheck.smtp.writer import die_with_parent
+
+CPU_SECONDS = 10
+RESOLVER_LIFETIME = 60.0
+
+
+class CpuLimitError(Exception):
+    """Raised inside a worker by SIGXCPU: the message used up its CPU time."""
+
+
+class _Worker:
+    """The state of one worker process (module-global there, set by ``_init``)."""
+
+    def __init__(self, config: ResolverConfig, profile: SenderProfile | None, cpu: int) -> None:
+        self.config, self.profile, self.cpu = config, profile, cpu
+        self.loop = asyncio.new_event_loop()
+        self.resolver = LiveResolver(config)
+        self.born = time.monotonic()
+
+    def resolver_now(self) -> LiveResolver:
+        if time.monotonic() - self.born > RESOLVER_LIFETIME:
+            self.resolver, self.born = LiveResolver(self.config), time.monotonic()
+        return self.resolver
+
+
+_worker: _Worker | None = None
+
+
+def _on_xcpu(_signum: int, _frame: FrameType | None) -> None:
+    raise CpuLimitError
+
+
+def _init(config: ResolverConfig, profile: SenderProfile | None, cpu: int) -> None:
+    global _worker
+    die_with_parent(os.getppid())  # the forkserver, which ends when the sink does
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGXCPU, _on_xcpu)
+    _worker = _Worker(config, profile, cpu)
+
+
+def _analyse(path: str) -> dict[str, Any]:
+    """One message in the worker, under its own CPU-time budget."""
+    worker = _worker
+    assert worker is not None, "_init first"
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = int(usage.ru_utime + usage.ru_stime) + worker.cpu + 1
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    try:
+        coro = analyse_file(Path(path), worker.resolver_now(), worker.profile)
+        return worker.loop.run_until_complete(asyncio.wait_for(coro, timeout=60))
+    except CpuLimitError:
+        return {"schema": SCHEMA, "error": f"analysis stopped after {worker.cpu} s of CPU"}
+    finally:
+        resource.setrlimit(resource.RLIMIT_CPU, (resource.RLIM_INFINITY, hard))
+
+
+class ProcessAnalyzer:
+    """An ``Analyzer`` for ``SinkHandler`` that runs ``analyse_file`` in worker processes."""
+
+    def __init__(
+        self,
+        config: ResolverConfig,
+        profile: SenderProfile | None = None,
+        workers: int = 1,
+        cpu_seconds: int = CPU_SECONDS,
+    ) -> None:
+        self._args = (config, profile, cpu_seconds)
+        self.workers = workers
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_init,
+            initargs=self._args,
+        )
+
+    async def __call__(self, path: Path, stored: Stored | None = None) -> dict[str, Any]:
+        """See ``analysis.analyse_file``; a worker that died is replaced."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._pool, _analyse, str(path))
+        except BrokenProcessPool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            return {"schema": SCHEMA, "error": "the analysis worker died on this message"}
+
+    def close(self) -> None:
+        """Stop the workers now: queued analyses are dropped (they run at the next start)."""
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=2)
