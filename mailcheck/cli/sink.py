@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from pathlib import Path
@@ -44,6 +45,15 @@ def sink(args: argparse.Namespace) -> int:
     return _serve(args)
 
 
+def _log_to_stderr() -> None:
+    """Warnings of the running sink to stderr, escaped (they quote client bytes)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(render.LogFormatter("mailcheck sink: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+
+
 def _serve(args: argparse.Namespace) -> int:
     host, port = commands.parse_listen(args.listen)
     if not check_bind(host, args.allow_non_loopback):
@@ -74,6 +84,7 @@ def _serve(args: argparse.Namespace) -> int:
         nameservers = tuple(Nameserver.from_text(n) for n in args.nameserver)
         analyzer = commands.analyzer_for(nameservers, args.timeout, profile)
     tally = render.Tally()
+    _log_to_stderr()
 
     def on_message(stored: Stored, analysis: dict[str, Any] | None) -> None:
         tally.add(analysis)

@@ -9,6 +9,7 @@ strict Content-Security-Policy.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,15 @@ def clean(value: object) -> str:
     return "".join(
         ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(value)
     )
+
+
+class LogFormatter(logging.Formatter):
+    """Log records of a running sink carry client bytes (commands, HELO names): escaped, so
+    a client cannot retitle or clear the terminal (``ESC ] 0 ;`` ..., ``ESC [ 2 J``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """See ``logging.Formatter.format``; every line escaped on its own."""
+        return "\n".join(clean(line) for line in super().format(record).split("\n"))
 
 
 def _when(epoch: float) -> str:

@@ -39,7 +39,6 @@ MAIL_COMMAND_LIMIT = 512 + 26 + 10 + 14  # RFC 5321 + SIZE (RFC 1870) + SMTPUTF8
 TEMPFAIL = "451 4.3.0 Temporary server error, please try again later"
 # Postfix's stress mode: with most connection slots taken, idle clients get 10 s, not 300 s.
 STRESS_SHARE = 0.8
-STRESS_TIMEOUT = 10.0
 
 
 class MessageWriter(Protocol):
@@ -107,6 +106,7 @@ class SinkSMTP(SMTP):
         *,
         limits: Limits,
         data_timeout: float = 600.0,
+        stress_timeout: float = 10.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(handler, enable_SMTPUTF8=True, decode_data=False, **kwargs)
@@ -114,6 +114,7 @@ class SinkSMTP(SMTP):
         self.command_size_limits = collections.defaultdict(lambda: SMTP.command_size_limit)
         self._limits = limits
         self._data_timeout = data_timeout
+        self._stress_timeout = stress_timeout
         self._client: str | None = None
         self._junk = 0  # command lines since the last accepted message (see ``junk``)
 
@@ -140,7 +141,7 @@ class SinkSMTP(SMTP):
     def _reset_timeout(self, duration: float | None = None) -> None:
         """aiosmtpd's idle timer; shorter while the sink is near its connection limit."""
         if duration is None and self._limits.total >= STRESS_SHARE * self._limits.max_connections:
-            duration = STRESS_TIMEOUT
+            duration = self._stress_timeout
         super()._reset_timeout(duration)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -175,7 +176,7 @@ class SinkSMTP(SMTP):
             return None, None
         addr, rest = parsed
         if junk.is_bad_path(addr):
-            return None, None
+            return "", ""  # aiosmtpd's 501 syntax error, as Postfix answers (not 553)
         if self.local_part_limit and len(addr.rpartition("@")[0]) > self.local_part_limit:
             return None, None
         return addr, rest

@@ -108,6 +108,7 @@ async def _listen(config: SinkConfig, handler: SinkHandler, limits: Limits) -> a
             handler,
             limits=limits,
             data_timeout=config.data_timeout,
+            stress_timeout=config.stress_timeout,
             data_size_limit=config.size_limit,
             hostname=config.hostname,
             ident="mailcheck sink",

@@ -47,6 +47,7 @@ class SinkConfig:
     max_connections: int = 200
     max_per_client: int = 50
     command_timeout: float = 300.0
+    stress_timeout: float = 10.0  # idle timeout once 80% of the connection slots are taken
     data_timeout: float = 600.0
     tls: bool = True
     tls_cert: Path | None = None

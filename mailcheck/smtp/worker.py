@@ -32,8 +32,9 @@ CPU_SECONDS = 10
 RESOLVER_LIFETIME = 60.0
 
 
-class CpuLimitError(Exception):
-    """Raised inside a worker by SIGXCPU: the message used up its CPU time."""
+class CpuLimitError(BaseException):
+    """Raised inside a worker by SIGXCPU: the message used up its CPU time. Not an
+    ``Exception``: the analysis's own broad handlers (decoders never raise) must not eat it."""
 
 
 class _Worker:
@@ -80,6 +81,9 @@ def _analyse(path: str) -> dict[str, Any]:
         coro = analyse_file(Path(path), worker.resolver_now(), worker.profile)
         return worker.loop.run_until_complete(asyncio.wait_for(coro, timeout=60))
     except CpuLimitError:
+        # the loop was interrupted mid-step: start the next message on a fresh one
+        worker.loop = asyncio.new_event_loop()
+        worker.resolver = LiveResolver(worker.config)
         return {"schema": SCHEMA, "error": f"analysis stopped after {worker.cpu} s of CPU"}
     finally:
         resource.setrlimit(resource.RLIMIT_CPU, (resource.RLIM_INFINITY, hard))
