@@ -84,6 +84,8 @@ class SinkProcess:
         os.killpg(self.proc.pid, signal.SIGINT)
         code = self.proc.wait(timeout=30)
         self._join()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
         self.proc = None
         return code, "".join(line + "\n" for line in self.output)
 
