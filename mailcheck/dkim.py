@@ -80,7 +80,7 @@ def too_big(message: bytes) -> str:
     end = message.find(b"\n\n", 0, MAX_HEADER_BYTES + 2)
     crlf = message.find(b"\r\n\r\n", 0, MAX_HEADER_BYTES + 4)
     ends = [e for e in (end, crlf) if e >= 0]
-    head = message[: min(ends)] if ends else message[:MAX_HEADER_BYTES + 1]
+    head = message[: min(ends)] if ends else message[: MAX_HEADER_BYTES + 1]
     if len(head) > MAX_HEADER_BYTES:
         return f"header section larger than {MAX_HEADER_BYTES} bytes: not verified"
     lines = head.count(b"\n") + 1

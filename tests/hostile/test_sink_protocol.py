@@ -23,8 +23,8 @@ async def sink(make_sink):
     ("command", "reply"),
     [
         (b"MAIL FROM:<a\x00b@example.com>", "501"),
-        (b"MAIL FROM:<\">x@x.example>", "501"),
-        (b"MAIL FROM:<\"a b\"@example.com>", "250"),  # quoted local parts are real
+        (b'MAIL FROM:<">x@x.example>', "501"),
+        (b'MAIL FROM:<"a b"@example.com>', "250"),  # quoted local parts are real
         (b"MAIL FROM:<a@[192.0.2.1]>", "250"),
         (b"MAIL FROM:<>", "250"),
     ],
@@ -37,7 +37,7 @@ async def test_mail_from_paths(sink, command, reply):
 
 
 @pytest.mark.parametrize(
-    "rcpt", [b"RCPT TO:<\">x@x.example>", b"RCPT TO:<b\x00@example.net>", b"RCPT TO:<b@ex\x00.net>"]
+    "rcpt", [b'RCPT TO:<">x@x.example>', b"RCPT TO:<b\x00@example.net>", b"RCPT TO:<b@ex\x00.net>"]
 )
 async def test_malformed_recipients_are_501(sink, rcpt):
     client = await RawClient.connect(sink.port)

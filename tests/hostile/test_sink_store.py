@@ -58,7 +58,8 @@ async def test_the_sink_process_starts_and_stops_with_a_fifo_in_new(make_sink):
     config = await _maildir_with_one_message(make_sink)
     os.mkfifo(config.maildir / "new" / "a-fifo")
     sink = SinkProcess(config.maildir).start(timeout=20)
-    assert any("not regular files, skipped: 1: new/a-fifo" in line for line in sink.startup), sink.startup
+    expected = "not regular files, skipped: 1: new/a-fifo"
+    assert any(expected in line for line in sink.startup), sink.startup
     code, _output = sink.interrupt()
     assert code == 0
 
