@@ -146,7 +146,11 @@ def _transport(
         hops = (connection.hop(), *hops)
     if org.provider is None and not org.domains and hops:
         org = replace(org, provider=infer_provider(hops[0].by_host))
-    return build_chain(hops, org), org
+    chain = build_chain(hops, org)
+    if connection is not None and chain.entry is None:
+        # every hop is inside (a loopback client): the session itself is where it entered
+        chain = replace(chain, entry=len(chain.hops) - 1)
+    return chain, org
 
 
 async def _spf(auth: AuthEvaluator, chain: Chain, identity: Identity) -> SpfOutcome:
