@@ -46,9 +46,10 @@ class SinkAnalysis:
 
     @property
     def suspicious(self) -> bool:
-        """What ``analyze`` flags as failing (DMARC fail: a possible forgery, or a failure)."""
+        """What ``analyze`` flags as failing: DMARC fail (a possible forgery) or any finding
+        that fails (e.g. a From field that names no Author Domain)."""
         failed_dmarc = self.dmarc is not None and self.dmarc.result == "fail"
-        return failed_dmarc or any(f.status is Status.FAIL for f in self.findings[:1])
+        return failed_dmarc or any(f.status is Status.FAIL for f in self.findings)
 
     def sender(self) -> str:
         """The From address against the profile: yes only when DMARC proves it."""
