@@ -91,7 +91,7 @@ async def serve(
         sink = await start_sink(config, analyzer)
     except BaseException:
         if analyzer is not None:
-            analyzer.close()
+            await analyzer.close()
         raise
     sink.handler.on_message = on_message
     try:

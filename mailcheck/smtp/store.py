@@ -295,7 +295,12 @@ class Maildir:
     def find(self, key: str) -> Path | None:
         """The file of a stored message, wherever a mail client may have moved it."""
         for folder in (self.new, self.cur):
-            for candidate in (folder / key, *folder.glob(f"{_glob_escape(key)}:*")):
+            if is_regular(folder / key):
+                return folder / key
+        # Only now scan the folders (a glob reads all of new/: per message, that was
+        # quadratic in the Maildir's size)
+        for folder in (self.new, self.cur):
+            for candidate in folder.glob(f"{_glob_escape(key)}:*"):
                 if is_regular(candidate):
                     return candidate
         return None
