@@ -30,9 +30,9 @@ import itertools
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
-import sqlite3
 import tempfile
 import threading
 import time

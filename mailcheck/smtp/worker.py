@@ -3,9 +3,10 @@ CPU-time limit (like the storage writer, a process keeps the GIL away from the s
 
 Each worker keeps one event loop and one live resolver (renewed every ``RESOLVER_LIFETIME``
 seconds, so rotated DKIM keys are seen) and runs at nice 10, behind the sessions. A message
-that uses more than ``cpu_seconds`` of CPU is stopped by ``SIGXCPU`` (``RLIMIT_CPU`` set per message) and recorded as such; a worker
-that dies anyway is replaced. Workers ignore SIGINT (Ctrl-C reaches the whole process group;
-the sink stops them) and die with the sink (``PR_SET_PDEATHSIG``).
+that uses more than ``cpu_seconds`` of CPU is stopped by ``SIGXCPU`` (``RLIMIT_CPU``, set per
+batch) and recorded as such; a worker that dies anyway is replaced. Workers ignore SIGINT
+(Ctrl-C reaches the whole process group; the sink stops them) and die with the sink
+(``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
