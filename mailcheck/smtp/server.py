@@ -8,9 +8,10 @@ import logging
 from dataclasses import dataclass
 
 from mailcheck.errors import SmtpError, UsageError
+from mailcheck.smtp.backlog import Analyzer
 from mailcheck.smtp.index import Index, Reconciled, index_path, reconcile, unanalysed
 from mailcheck.smtp.protocol import Limits, SinkSMTP
-from mailcheck.smtp.sink import Analyzer, SinkConfig, SinkHandler
+from mailcheck.smtp.sink import SinkConfig, SinkHandler
 from mailcheck.smtp.store import Maildir
 from mailcheck.smtp.tlscert import server_context
 

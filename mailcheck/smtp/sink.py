@@ -13,8 +13,7 @@ import ipaddress
 import logging
 import socket
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from aiosmtpd.smtp import SMTP, Session
 
 from mailcheck.errors import SmtpError
 from mailcheck.smtp import behaviours as bh
+from mailcheck.smtp.backlog import AnalysisQueue, Analyzer
 from mailcheck.smtp.greylist import Greylist
 from mailcheck.smtp.index import Index
 from mailcheck.smtp.protocol import TEMPFAIL, SinkEnvelope
@@ -30,9 +30,6 @@ from mailcheck.smtp.store import Envelope, Incoming, Maildir, Stored
 
 log = logging.getLogger(__name__)
 DEFAULT_SIZE = 25 * 1000 * 1000
-Analyzer = Callable[[Path, Stored | None], Awaitable[dict[str, Any]]]
-# Messages handed to the analyser at once: enough to fill its batches (DNS waits overlap).
-ANALYSIS_CONCURRENCY = 64
 
 
 @dataclass(frozen=True)
@@ -71,11 +68,7 @@ class SinkHandler:
         self.analyzer = analyzer
         self.greylist = Greylist()
         self._proxies = [ipaddress.ip_network(n) for n in config.trusted_proxies]
-        # Keys waiting for analysis: a backlog costs a key each, never a task or a message.
-        self._queue: deque[tuple[str, Stored | None]] = deque()
-        self._wake = asyncio.Event()
-        self._consumers: list[asyncio.Task[None]] = []
-        self._busy = 0
+        self.analysis = AnalysisQueue(maildir, index, analyzer, self._analysed)
         self.on_message: Callable[[Stored, dict[str, Any] | None], None] | None = None
 
     # -- who is the client ------------------------------------------------------------
@@ -225,46 +218,14 @@ class SinkHandler:
     async def _store(self, writer: Incoming) -> Stored:
         stored = await self.maildir.commit(writer)  # its index row is committed too
         if self.analyzer is not None:
-            self.queue_analysis(stored.key, stored)
+            self.analysis.put(stored.key, stored)
         elif self.on_message is not None:
             self.on_message(stored, None)
         return stored
 
     def queue_analysis(self, key: str, stored: Stored | None = None) -> None:
-        """Analyse this stored message when a worker is free (``stored``: for the terminal
-        line; None for messages left unanalysed by an earlier run)."""
-        self._queue.append((key, stored))
-        self._wake.set()
-        if not self._consumers:
-            self._consumers = [
-                asyncio.ensure_future(self._consume()) for _ in range(ANALYSIS_CONCURRENCY)
-            ]
-
-    async def _consume(self) -> None:
-        while True:
-            while not self._queue:
-                self._wake.clear()
-                await self._wake.wait()
-            key, stored = self._queue.popleft()
-            self._busy += 1
-            try:
-                await self._analyse(key, stored)
-            finally:
-                self._busy -= 1
-
-    async def _analyse(self, key: str, stored: Stored | None) -> None:
-        assert self.analyzer is not None
-        path = self.maildir.find(key)
-        if path is None:
-            return
-        try:
-            result = await asyncio.wait_for(self.analyzer(path, stored), timeout=120)
-        except Exception as exc:  # analysis is best effort; the message is safe already
-            log.warning("analysis of %s failed: %s", key, exc)
-            result = {"error": f"analysis failed: {type(exc).__name__}"}
-        await self.index.set_analysis(key, result)
-        if stored is not None and self.on_message is not None:
-            self.on_message(stored, result)
+        """See ``AnalysisQueue.put``."""
+        self.analysis.put(key, stored)
 
     async def handle_exception(self, error: Exception) -> str:
         """Any fault: log it here, tell the client only to retry later."""
@@ -274,26 +235,19 @@ class SinkHandler:
     @property
     def backlog(self) -> int:
         """Messages queued or being analysed."""
-        return len(self._queue) + self._busy
+        return self.analysis.backlog
 
     async def drain(self, timeout: float) -> None:
         """Wait (bounded) until every queued analysis is done."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while self.backlog and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.01)
+        await self.analysis.drain(timeout)
 
     async def stop(self, timeout: float) -> None:
-        """Let analyses in flight finish (bounded), drop the queue (the rows stay unanalysed
-        and are queued again at the next start), stop the workers."""
-        self._queue.clear()
-        await self.drain(timeout)
-        for task in self._consumers:
-            task.cancel()
-        await asyncio.gather(*self._consumers, return_exceptions=True)
-        self._consumers = []
-        close = getattr(self.analyzer, "close", None)
-        if close is not None:
-            await close()
+        """See ``AnalysisQueue.stop``."""
+        await self.analysis.stop(timeout)
+
+    def _analysed(self, stored: Stored, result: dict[str, Any]) -> None:
+        if self.on_message is not None:
+            self.on_message(stored, result)
 
 
 def _tls_text(session: Session) -> str:
