@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
+import ipaddress
 import itertools
 import json
 import os
@@ -96,7 +97,7 @@ def trace_headers(envelope: Envelope, hostname: str, key: str) -> bytes:
     when = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(envelope.received_at))
     proto = "ESMTPS" if envelope.tls else "ESMTP"
     received = (
-        f"Received: from {_safe(envelope.helo)} ([{envelope.client_ip}])\r\n"
+        f"Received: from {_helo_word(envelope.helo)} (unknown [{envelope.client_ip}])\r\n"
         f"\tby {_safe(hostname)} (mailcheck sink) with {proto} id {key};\r\n\t{when}\r\n"
     )
     return (
@@ -104,6 +105,25 @@ def trace_headers(envelope: Envelope, hostname: str, key: str) -> bytes:
         + envelope.to_header()
         + received.encode()
     )
+
+
+def _helo_word(helo: str) -> str:
+    """The HELO name as one word that cannot pass for the client's address when a reader
+    parses our Received field (``evil ([192.0.2.1])``): Postfix's shape, ``from HELO
+    (unknown [IP])``, with brackets, parentheses and spaces in the name made ``?``."""
+    inner = helo[1:-1] if helo.startswith("[") and helo.endswith("]") else ""
+    if inner and _is_ip(inner.removeprefix("IPv6:")):
+        return helo  # an address literal HELO, as RFC 5321 §4.1.4 allows
+    word = "".join(ch if ch.isascii() and (ch.isalnum() or ch in ".-_:") else "?" for ch in helo)
+    return word[:255] or "unknown"
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _safe(text: str) -> str:

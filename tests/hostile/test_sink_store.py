@@ -10,8 +10,10 @@ import smtplib
 import pytest
 
 from mailcheck.cli import main
+from mailcheck.message.received import parse_received
 from mailcheck.smtp.server import start_sink
 from mailcheck.smtp.sink import SinkConfig
+from mailcheck.smtp.store import Envelope, trace_headers
 from tests.smtp.subprocess_sink import SinkProcess
 
 HUGE = "99999999999999999999"
@@ -73,3 +75,19 @@ def test_client_bytes_in_the_log_are_escaped(tmp_path):
     assert code == 0
     assert "\x1b" not in output and "\x07" not in output
     assert "\\x1b]0;TITLE\\x07" in output  # still there to read, escaped
+
+
+@pytest.mark.parametrize(
+    ("helo", "word"),
+    [
+        ("evil ([54.240.27.30])", "evil???54.240.27.30??"),
+        ("[54.240.27.30]", "[54.240.27.30]"),
+        ("x [54.240.27.30]", "x??54.240.27.30?"),
+        ("", "unknown"),
+    ],
+)
+def test_our_received_field_never_lets_helo_name_the_client(helo, word):
+    envelope = Envelope("a@example.com", ("b@example.net",), "192.0.2.7", 1, helo, "", 0.0)
+    field = trace_headers(envelope, "sink.test", "key").decode().split("Received: ", 1)[1]
+    assert field.startswith(f"from {word} (unknown [192.0.2.7])")
+    assert parse_received(field).from_ip == "192.0.2.7"
