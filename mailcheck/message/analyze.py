@@ -44,7 +44,12 @@ class Connection:
         helo = self.helo or None
         text = f"from {self.helo} [{self.client_ip}] by {self.receiver} (SMTP session)"
         return ReceivedHop(
-            text, helo, None, self.client_ip or None, helo, self.receiver, field_index=-1
+            raw=text,
+            from_host=helo,
+            from_ip=self.client_ip or None,
+            helo=helo,
+            by_host=self.receiver,
+            field_index=-1,  # above every field of the message
         )
 
 
