@@ -88,7 +88,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     def on_message(stored: Stored, analysis: dict[str, Any] | None) -> None:
         tally.add(analysis)
-        print(render.terminal_line(commands.row_of(stored, analysis)), flush=True)
+        # one write per line: with PYTHONUNBUFFERED, print() costs a system call per part
+        sys.stdout.write(render.terminal_line(commands.row_of(stored, analysis)) + "\n")
+        sys.stdout.flush()
 
     left = asyncio.run(commands.serve(config, analyzer, _ready, on_message))
     backlog = f"; {left} stored but not analysed yet (analysed at the next start)" if left else ""
