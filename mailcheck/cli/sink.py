@@ -92,9 +92,9 @@ def _serve(args: argparse.Namespace) -> int:
         sys.stdout.write(render.terminal_line(commands.row_of(stored, analysis)) + "\n")
         sys.stdout.flush()
 
-    left = asyncio.run(commands.serve(config, analyzer, _ready, on_message))
-    backlog = f"; {left} stored but not analysed yet (analysed at the next start)" if left else ""
-    print(f"mailcheck sink: stopped: {tally.line()}{backlog}", flush=True)
+    stored, left = asyncio.run(commands.serve(config, analyzer, _ready, on_message))
+    backlog = f"; {left} not analysed yet (analysed at the next start)" if left else ""
+    print(f"mailcheck sink: stopped: {stored} stored; {tally.line()}{backlog}", flush=True)
     return EXIT_OK
 
 

@@ -80,9 +80,10 @@ async def serve(
     analyzer: ProcessAnalyzer | None,
     on_ready: Callable[[RunningSink], None],
     on_message: Callable[[Stored, dict[str, Any] | None], None] | None = None,
-) -> int:
+) -> tuple[int, int]:
     """Run the sink until SIGINT or SIGTERM, then shut down cleanly; returns how many
-    messages were left unanalysed (they are analysed at the next start)."""
+    messages were stored, and how many of them were left unanalysed (they are analysed at
+    the next start)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -97,10 +98,10 @@ async def serve(
     try:
         on_ready(sink)
         await stop.wait()
-        left = sink.handler.backlog
+        stored, left = sink.handler.stored, sink.handler.backlog
     finally:
         await sink.close()
-    return left
+    return stored, left
 
 
 def row_of(stored: Stored, analysis: dict[str, Any] | None) -> dict[str, Any]:

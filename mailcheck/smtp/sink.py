@@ -69,6 +69,7 @@ class SinkHandler:
         self.greylist = Greylist()
         self._proxies = [ipaddress.ip_network(n) for n in config.trusted_proxies]
         self.analysis = AnalysisQueue(maildir, index, analyzer, self._analysed)
+        self.stored = 0  # messages stored by this run
         self.on_message: Callable[[Stored, dict[str, Any] | None], None] | None = None
 
     # -- who is the client ------------------------------------------------------------
@@ -217,6 +218,7 @@ class SinkHandler:
 
     async def _store(self, writer: Incoming) -> Stored:
         stored = await self.maildir.commit(writer)  # its index row is committed too
+        self.stored += 1
         if self.analyzer is not None:
             self.analysis.put(stored.key, stored)
         elif self.on_message is not None:

@@ -130,13 +130,15 @@ class ProcessAnalyzer:
         self._pool = self._new_pool()
         self._pending: list[tuple[str, asyncio.Future[dict[str, Any]]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._closing = False
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        # Imported once in the forkserver: a new worker is ready (and ignores Ctrl-C) at once,
+        # instead of spending a second importing while a Ctrl-C could kill it.
+        context.set_forkserver_preload([__name__])
         return ProcessPoolExecutor(
-            self.workers,
-            mp_context=multiprocessing.get_context("forkserver"),
-            initializer=_init,
-            initargs=self._args,
+            self.workers, mp_context=context, initializer=_init, initargs=self._args
         )
 
     async def __call__(self, path: Path, stored: Stored | None = None) -> dict[str, Any]:
@@ -158,19 +160,27 @@ class ProcessAnalyzer:
         finally:
             self._flusher = None
 
-    async def _run(self, paths: list[str]) -> list[dict[str, Any]]:
-        """One batch in a worker; a worker that died is replaced."""
+    async def _run(self, paths: list[str], retry: bool = True) -> list[dict[str, Any]]:
+        """One batch in a worker. A worker that died is replaced and its batch redone one
+        message at a time, each twice, so only a message that kills it twice is blamed; a
+        worker stopped with the sink leaves its batch unanalysed (redone at the next start)."""
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._pool, _analyse_batch, paths)
         except BrokenProcessPool:
             self._pool.shutdown(wait=False, cancel_futures=True)
+            if self._closing:
+                raise asyncio.CancelledError from None
             self._pool = self._new_pool()
-            died = {"schema": SCHEMA, "error": "the analysis worker died on this message"}
-            return [died] * len(paths)
+        if len(paths) > 1:
+            return [(await self._run([path]))[0] for path in paths]
+        if retry:
+            return await self._run(paths, retry=False)
+        return [{"schema": SCHEMA, "error": "the analysis worker died on this message"}]
 
     async def close(self) -> None:
         """Stop the workers now: queued analyses are dropped (they run at the next start)."""
+        self._closing = True
         if self._flusher is not None:
             self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
