@@ -2,6 +2,12 @@
 
 Run from the repository root:  python benchmarks/sink_throughput.py [--messages N] [--sessions S]
 
+``--analysis`` adds a third server, the sink with analysis on (its default), its DNS answered by
+NSD serving tests/data/zones/ on loopback: msg/s against bare (target >= 0.8), how long until
+every message is analysed, and the peak RSS of the sink and its workers. ``--hostile`` measures
+the 500,000-folded-line message: ``analyze`` time (target < 2 s) and the slowest RSET answer
+of another session while the sink analyses it (target < 100 ms).
+
 Both servers run as subprocesses on 127.0.0.1 (port 0, read back), one after the other, with
 the same Postfix ``smtp-source`` load (2 KB and 100 KB messages). Prints messages per second,
 the durable/bare ratio (target >= 0.9), the CPU time each server spent per message (the
@@ -24,11 +30,14 @@ import itertools
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SMTP_SOURCE = shutil.which("smtp-source") or "/usr/sbin/smtp-source"
@@ -49,14 +58,22 @@ asyncio.run(main())
 """
 
 
+SENDER = "load@sinktest.example"  # a zone NSD serves: SPF, DMARC and the tree walk resolve
+DNS_PORT = 0  # NSD's port once started (--analysis, --hostile)
+
+
 def start(kind: str, maildir: Path) -> tuple[subprocess.Popen[str], int]:
     """Start a server subprocess and read its port from its first line."""
     if kind == "bare":
         argv = [sys.executable, "-c", BARE]
     else:
         argv = [sys.executable, "-m", "mailcheck", "sink", "--listen", "127.0.0.1:0"]
-        argv += ["--maildir", str(maildir), "--no-analysis", "--no-tls"]
+        argv += ["--maildir", str(maildir), "--no-tls"]
         argv += ["--size-limit", str(40 * 2**20), "--max-per-client", "200"]
+        if kind == "analysing":
+            argv += ["--nameserver", f"127.0.0.1:{DNS_PORT}", "--timeout", "2"]
+        else:
+            argv += ["--no-analysis"]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     deadline = time.monotonic() + 30
@@ -64,9 +81,16 @@ def start(kind: str, maildir: Path) -> tuple[subprocess.Popen[str], int]:
         line = proc.stdout.readline()
         found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
         if found:
+            # the sink prints a line per message: read on, or a full pipe would stall it
+            threading.Thread(target=_drain, args=(proc.stdout,), daemon=True).start()
             return proc, int(found.group(1))
     proc.kill()
     raise SystemExit(f"{kind} server did not start")
+
+
+def _drain(stream: IO[str]) -> None:
+    for _line in stream:
+        pass
 
 
 def stop(proc: subprocess.Popen[str]) -> None:
@@ -91,7 +115,7 @@ def rss_mib(pid: int) -> float:
 def load(port: int, messages: int, sessions: int, size: int) -> float:
     """Seconds smtp-source needs; it aborts (non-zero) on any reply that is not positive."""
     argv = [SMTP_SOURCE, "-d", "-s", str(sessions), "-m", str(messages), "-l", str(size)]
-    argv += ["-N", "-f", "load@example.com", "-t", "sink@example.net", f"127.0.0.1:{port}"]
+    argv += ["-N", "-f", SENDER, "-t", "sink@example.net", f"127.0.0.1:{port}"]
     started = time.monotonic()
     subprocess.run(argv, check=True, timeout=3600, stdout=subprocess.DEVNULL)
     return time.monotonic() - started
@@ -125,16 +149,39 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs; best counts")
     parser.add_argument("--sizes", default="2,100", help="message sizes in KiB, comma-separated")
     parser.add_argument("--no-memory", action="store_true", help="skip the RSS measurements")
+    parser.add_argument("--analysis", action="store_true", help="also the analysing sink")
+    parser.add_argument("--hostile", action="store_true", help="the folded-header message")
     args = parser.parse_args()
+    kinds = ("bare", "durable", "analysing") if args.analysis else ("bare", "durable")
+    nsd = _start_nsd() if args.analysis or args.hostile else None
+    try:
+        _run(args, kinds)
+    finally:
+        if nsd is not None:
+            nsd.stop()
+
+
+def _start_nsd() -> Any:
+    global DNS_PORT
+    sys.path.insert(0, str(ROOT))
+    from tests.nsd import NsdServer
+
+    nsd = NsdServer()
+    nsd.start()
+    DNS_PORT = nsd.port
+    return nsd
+
+
+def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> None:
     print(f"smtp-source -d -s {args.sessions} -m {args.messages}; CPUs: {os.cpu_count()}; ")
     print(f"load average before: {os.getloadavg()[0]:.2f} (other work on the host skews this)")
     # Every round's Maildir stays until the end: see RECENTLY_DELETED.
     with tempfile.TemporaryDirectory(prefix="sink-bench-") as scratch:
         folders = (Path(scratch) / str(n) for n in itertools.count())
         for size in (int(kib) * 1024 for kib in args.sizes.split(",")):
-            best = {"bare": 0.0, "durable": 0.0}
+            best = dict.fromkeys(kinds, 0.0)
             for _ in range(args.rounds):
-                for kind in ("bare", "durable"):
+                for kind in kinds:
                     rate, cpu = round_rate(kind, args.messages, args.sessions, size, next(folders))
                     best[kind] = max(best[kind], rate)
                     print(
@@ -148,8 +195,15 @@ def main() -> None:
                 f"{best['durable']:.1f} msg/s, durable/bare = {ratio:.2f}",
                 flush=True,
             )
+            if "analysing" in best:
+                ratio = best["analysing"] / best["bare"]
+                print(f"  {size // 1024:>4} KB  analysing/bare = {ratio:.2f} (target >= 0.8)")
         if not args.no_memory:
             memory(next(folders))
+        if args.hostile:
+            from sink_hostile import hostile  # benchmarks/sink_hostile.py
+
+            hostile(start, stop, next(folders))
 
 
 def round_rate(
@@ -158,16 +212,40 @@ def round_rate(
     """Messages per second, and the server's CPU milliseconds per message."""
     proc, port = start(kind, folder / "Maildir")
     try:
-        pids = [proc.pid, *children(proc.pid)]
+        pids = [proc.pid, *descendants(proc.pid)]
         cpu_before = sum(cpu_seconds(pid) for pid in pids)
         seconds = load(port, messages, sessions, size)
-        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+        if kind == "analysing":
+            analysed_after(folder / "Maildir", messages, seconds, proc.pid)
+        cpu = sum(cpu_seconds(pid) for pid in [proc.pid, *descendants(proc.pid)]) - cpu_before
     finally:
         stop(proc)
-    if kind == "durable":
+    if kind != "bare":
         stored = len(os.listdir(folder / "Maildir" / "new"))
         assert stored == messages, f"{stored} stored, {messages} sent"
     return messages / seconds, cpu / messages * 1000
+
+
+def analysed_after(maildir: Path, messages: int, load_seconds: float, pid: int) -> None:
+    """Wait (bounded) until every message has its analysis; print when, and the peak RSS."""
+    started = time.monotonic()
+    index = maildir / ".mailcheck-index.sqlite3"
+    missing = messages
+    while time.monotonic() - started < 600:
+        with sqlite3.connect(index, timeout=30) as conn:
+            (missing,) = conn.execute(
+                "SELECT count(*) FROM messages WHERE analysis IS NULL"
+            ).fetchone()
+        if not missing:
+            break
+        time.sleep(0.2)
+    waited = time.monotonic() - started
+    peaks = [peak_rss_mib(p) for p in [pid, *descendants(pid)]]
+    print(
+        f"        analysis: {messages - missing}/{messages} analysed {waited:.1f} s after the "
+        f"load ended ({messages / (load_seconds + waited):.0f} msg/s end to end); peak RSS "
+        f"sink {peaks[0]:.1f} MiB, helpers {', '.join(f'{x:.0f}' for x in peaks[1:])} MiB"
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -179,6 +257,14 @@ def cpu_seconds(pid: int) -> float:
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(child) for child in path.read_text().split()]
+
+
+def descendants(pid: int) -> list[int]:
+    """Children, grandchildren ...: the storage writer, the forkserver and its workers."""
+    out = []
+    for child in children(pid):
+        out += [child, *descendants(child)]
+    return out
 
 
 def memory(folder: Path) -> None:

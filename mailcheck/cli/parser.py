@@ -173,7 +173,7 @@ def _add_sink_parser(commands: argparse._SubParsersAction[ArgumentParser]) -> No
     )
     sink.add_argument("--no-analysis", action="store_true", help="store only, analyse nothing")
     _add_profile_options(sink)
-    _add_dns_options(sink)
+    _add_dns_options(sink, sources=False)  # analysis runs live: nothing to replay or record
     actions = sink.add_subparsers(
         dest="sink_command", required=False, metavar="ACTION", parser_class=ArgumentParser
     )
@@ -184,7 +184,7 @@ def _add_sink_parser(commands: argparse._SubParsersAction[ArgumentParser]) -> No
             "--maildir", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=maildir_help
         )
         action.add_argument(
-            "--limit", type=_positive, default=1000, metavar="N", help="newest N (default 1000)"
+            "--limit", type=_positive, default=50, metavar="N", help="newest N (default 50)"
         )
         if name == "list":
             action.add_argument("--json", action="store_true", help="JSON instead of text")
@@ -376,7 +376,9 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
 
 
-def _add_dns_options(parser: argparse.ArgumentParser, *, replay: bool = False) -> None:
+def _add_dns_options(
+    parser: argparse.ArgumentParser, *, replay: bool = False, sources: bool = True
+) -> None:
     dns = parser.add_argument_group("DNS")
     dns.add_argument(
         "--nameserver",
@@ -392,6 +394,8 @@ def _add_dns_options(parser: argparse.ArgumentParser, *, replay: bool = False) -
         metavar="SECONDS",
         help="per-attempt DNS timeout (default 5)",
     )
+    if not sources:
+        return
     source = dns.add_mutually_exclusive_group()
     source.add_argument(
         "--snapshot",

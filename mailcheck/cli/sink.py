@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, pick_profile
 from mailcheck.dns.live import Nameserver
@@ -22,6 +24,7 @@ from mailcheck.smtp.message import DkimKey, build_message
 from mailcheck.smtp.sendtest import Outcome, SendOptions, send_message, wait_in_sink
 from mailcheck.smtp.server import RunningSink, check_bind
 from mailcheck.smtp.sink import SinkConfig
+from mailcheck.smtp.store import Stored
 
 
 def sink(args: argparse.Namespace) -> int:
@@ -36,15 +39,22 @@ def sink(args: argparse.Namespace) -> int:
             print(render.json_dump(row) if args.json else render.text_show(row), end="")
             return EXIT_OK
         case "report":
-            rows = commands.messages(args.maildir, args.limit)
+            rows = commands.with_sources(args.maildir, commands.messages(args.maildir, args.limit))
             emit(render.html_list(rows, str(args.maildir)), args.output)
             return EXIT_OK
     return _serve(args)
 
 
+def _log_to_stderr() -> None:
+    """Warnings of the running sink to stderr, escaped (they quote client bytes)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(render.LogFormatter("mailcheck sink: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+
+
 def _serve(args: argparse.Namespace) -> int:
-    if args.snapshot is not None or args.record is not None:
-        raise UsageError("sink: --snapshot/--record are not supported (analysis uses live DNS)")
     host, port = commands.parse_listen(args.listen)
     if not check_bind(host, args.allow_non_loopback):
         print(
@@ -74,7 +84,18 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.no_analysis:
         nameservers = tuple(Nameserver.from_text(n) for n in args.nameserver)
         analyzer = commands.analyzer_for(nameservers, args.timeout, profile)
-    asyncio.run(commands.serve(config, analyzer, _ready))
+    tally = render.Tally()
+    _log_to_stderr()
+
+    def on_message(stored: Stored, analysis: dict[str, Any] | None) -> None:
+        tally.add(analysis)
+        # one write per line: with PYTHONUNBUFFERED, print() costs a system call per part
+        sys.stdout.write(render.terminal_line(commands.row_of(stored, analysis)) + "\n")
+        sys.stdout.flush()
+
+    stored, left = asyncio.run(commands.serve(config, analyzer, _ready, on_message))
+    backlog = f"; {left} not analysed yet (analysed at the next start)" if left else ""
+    print(f"mailcheck sink: stopped: {stored} stored; {tally.line()}{backlog}", flush=True)
     return EXIT_OK
 
 
@@ -86,9 +107,11 @@ def _ready(running: RunningSink) -> None:
         ("indexed files missing from the index", fixed.indexed),
         ("dropped index rows whose file is gone", fixed.dropped),
         ("DAMAGED files left in place (not indexed)", fixed.damaged),
+        ("entries that are not regular files, skipped", fixed.skipped),
     ):
         if keys:
-            print(f"startup: {label}: {len(keys)}: {', '.join(keys[:5])}", flush=True)
+            names = render.clean(", ".join(keys[:5]))
+            print(f"startup: {label}: {len(keys)}: {names}", flush=True)
     address = running.server.sockets[0].getsockname()
     print(f"mailcheck sink: listening on {address[0]}:{address[1]}", flush=True)
 

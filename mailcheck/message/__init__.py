@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mailcheck import __version__
 from mailcheck.dns.interface import Resolver
-from mailcheck.message.analyze import analyze, org_context
+from mailcheck.message.analyze import Connection, analyze, org_context
 from mailcheck.message.facts import MessageFacts
 from mailcheck.message.findings import auth_findings, flow_findings
 from mailcheck.message.inputs import MessageInput, read_inputs
@@ -64,6 +64,7 @@ async def analyze_to_report(
 
 
 __all__ = [
+    "Connection",
     "MessageInput",
     "OrgContext",
     "analyze",

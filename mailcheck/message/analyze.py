@@ -8,7 +8,7 @@ complete is recorded in ``MessageFacts.errors`` and the analysis carries on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from mailcheck.dkim import verify_arc, verify_message
 from mailcheck.dmarc.author import author_of
@@ -21,12 +21,37 @@ from mailcheck.message.facts import Identity, MessageFacts
 from mailcheck.message.headers import HeaderField, HeaderSection, parse_headers
 from mailcheck.message.org import Network, OrgContext, detect_provider, infer_provider
 from mailcheck.message.provenance import Entry, entry_of, verdict_provenance
-from mailcheck.message.received import parse_received
+from mailcheck.message.received import ReceivedHop, parse_received
 from mailcheck.message.trust import AuthResField, Trust, aggregate, classify
 from mailcheck.message.verdicts import Verdict, decode_all
 
 MAX_RECEIVED = 500  # hops analysed; more than this is a loop or an attack
 EvaluatorFactory = Callable[[Resolver, SpfOutcome | None], AuthEvaluator]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """The SMTP session that handed the message to the analysing receiver (the sink): what
+    it saw on the wire, not what a header says. It is the newest hop; every header field,
+    Return-Path included, was already in the message when it arrived."""
+
+    client_ip: str
+    helo: str
+    mail_from: str  # "" for the null sender
+    receiver: str = "mailcheck sink"
+
+    def hop(self) -> ReceivedHop:
+        """The hop this session adds on top of the message's own Received fields."""
+        helo = self.helo or None
+        text = f"from {self.helo} [{self.client_ip}] by {self.receiver} (SMTP session)"
+        return ReceivedHop(
+            raw=text,
+            from_host=helo,
+            from_ip=self.client_ip or None,
+            helo=helo,
+            by_host=self.receiver,
+            field_index=-1,  # above every field of the message
+        )
 
 
 async def org_context(
@@ -56,13 +81,18 @@ async def analyze(
     resolver: Resolver,
     org: OrgContext,
     evaluator: EvaluatorFactory = BuiltinAuthEvaluator,
+    connection: Connection | None = None,
 ) -> MessageFacts:
-    """Analyse one message (whole, or headers only) against the org context."""
+    """Analyse one message (whole, or headers only) against the org context; ``connection``
+    when the caller received it over SMTP itself (its envelope replaces Return-Path)."""
     headers = parse_headers(data)
-    chain, org = _transport(headers, org)
+    chain, org = _transport(headers, org, connection)
     entry = entry_of(headers, chain.entry_hop)
     authres = classify(headers.get_all("Authentication-Results")[:100], entry, org)
     identity = read_identity(headers)
+    if connection is not None:
+        mail_from = connection.mail_from.strip("<> ").lower() or None
+        identity = replace(identity, return_path=mail_from, mail_from_domain=_domain(mail_from))
     has_body = headers.body_offset >= 0
     signatures = tuple(f.value for f in headers.get_all("DKIM-Signature"))
     dkim = await verify_message(data, signatures, resolver) if has_body else ()
@@ -131,13 +161,21 @@ def _field_of(headers: HeaderSection, name: str, raw: str) -> HeaderField | None
     return holders[-1] if holders else None
 
 
-def _transport(headers: HeaderSection, org: OrgContext) -> tuple[Chain, OrgContext]:
+def _transport(
+    headers: HeaderSection, org: OrgContext, connection: Connection | None = None
+) -> tuple[Chain, OrgContext]:
     """The hop chain; without --org-domain the newest hop's filter is taken as the org's."""
     received = headers.get_all("Received")[:MAX_RECEIVED]
     hops = tuple(parse_received(f.value, f.index) for f in received)
+    if connection is not None:
+        hops = (connection.hop(), *hops)
     if org.provider is None and not org.domains and hops:
         org = replace(org, provider=infer_provider(hops[0].by_host))
-    return build_chain(hops, org), org
+    chain = build_chain(hops, org)
+    if connection is not None and chain.entry is None:
+        # every hop is inside (a loopback client): the session itself is where it entered
+        chain = replace(chain, entry=len(chain.hops) - 1)
+    return chain, org
 
 
 async def _spf(auth: AuthEvaluator, chain: Chain, identity: Identity) -> SpfOutcome:

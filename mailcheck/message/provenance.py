@@ -79,6 +79,8 @@ def entry_of(headers: HeaderSection, hop: ReceivedHop | None) -> Entry:
     """Locate the entry hop's block of fields in the header section."""
     if hop is None:
         return Entry(None, -1)
+    if hop.field_index < 0:  # the SMTP session itself (the sink): no field in the message is its
+        return Entry(hop, 0)
     older = [f.index for f in headers.get_all("Received") if f.index > hop.field_index]
     return Entry(hop, older[0] if older else len(headers.fields))
 

@@ -1,149 +1,135 @@
-"""Per-message analysis for the sink: DKIM, profile sender and source network, SPF, DMARC.
+"""Per-message analysis for the sink: the ``analyze`` core of ``mailcheck.message``, fed with
+what the sink saw on the wire (client IP, HELO, MAIL FROM), reduced to one stored result.
 
-DKIM keys are fetched through mailcheck's own ``Resolver`` (so tests use the loopback DNS
-server and reports can be replayed), then dkimpy verifies with those answers in a worker
-thread; dkimpy never touches the network. SPF and DMARC use the same resolver; the
-evaluators in ``mailcheck/spf`` and ``mailcheck/dmarc`` are reached through ``auth``.
+Nothing here decides DKIM, SPF, DMARC or the profile match: ``message.analyze`` gathers,
+``message.evaluate`` judges, and ``SinkAnalysis`` keeps what lists, pages and the terminal
+line show. It is stored as JSON (``to_json``) in the sink index; ``report.sink`` renders it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import dkim
-
-from mailcheck.dmarc.author import Author, author_of
-from mailcheck.dns.interface import Outcome, Resolver, RRType
-from mailcheck.errors import DnsError
-from mailcheck.message.headers import parse_headers
+from mailcheck.dkim import DkimResult
+from mailcheck.dns.interface import Resolver
+from mailcheck.message import Connection, OrgContext, analyze, evaluate
+from mailcheck.message.auth import DmarcOutcome, SpfOutcome
+from mailcheck.message.facts import Identity, jsonable
+from mailcheck.message.judgement import ProfileMatch, match_profile
+from mailcheck.model import Finding, Status
 from mailcheck.profiles import SenderProfile
-from mailcheck.smtp.auth import dmarc_result, spf_result
 from mailcheck.smtp.store import Envelope, Stored, read_stored
 
+SCHEMA = 2  # 1: the sink's own engine (before the one core); rows of it read as "old"
 MAX_ANALYSED = 10 * 2**20  # dkimpy needs the whole message in memory; bigger ones are skipped
-MAX_SIGNATURES = 5  # each signature costs a DNS lookup and an RSA verify; mail has 1-3
+
+
+@dataclass(frozen=True)
+class SinkAnalysis:
+    """What the one analysis core concluded about one received message."""
+
+    identity: Identity
+    dkim: tuple[DkimResult, ...]
+    spf: SpfOutcome
+    dmarc: DmarcOutcome | None
+    findings: tuple[Finding, ...]  # MSG001 (the one-sentence verdict) first
+    profile_id: str | None = None
+    match: ProfileMatch | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        """DMARC passed: the From domain is proven."""
+        return self.dmarc is not None and self.dmarc.result == "pass"
+
+    @property
+    def suspicious(self) -> bool:
+        """What ``analyze`` flags as failing: DMARC fail (a possible forgery) or any finding
+        that fails (e.g. a From field that names no Author Domain)."""
+        failed_dmarc = self.dmarc is not None and self.dmarc.result == "fail"
+        return failed_dmarc or any(f.status is Status.FAIL for f in self.findings)
+
+    def sender(self) -> str:
+        """The From address against the profile: yes only when DMARC proves it."""
+        if self.match is None or self.match.from_sender is None:
+            return "no"
+        if self.authenticated:
+            return "yes"
+        return "forged" if self.dmarc is not None and self.dmarc.result == "fail" else "unproven"
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form (one schema for list, show, report and the terminal line)."""
+        profile = None
+        if self.match is not None:
+            net = self.match.entry_network
+            profile = {
+                "id": self.profile_id,
+                "from_sender": self.match.from_sender,
+                "sender": self.sender(),
+                "return_path_ok": self.match.return_path_ok,
+                "network": str(net.network) if net else None,
+                "network_documented": bool(net and net.documented),
+                "network_label": net.label if net else "",
+                "dkim_domains": list(self.match.dkim_domains),
+            }
+        findings = [
+            {"code": f.code, "status": f.status.value, "summary": f.summary}
+            for f in self.findings[:50]
+        ]
+        return {
+            "schema": SCHEMA,
+            "from": self.identity.from_address,
+            "subject": self.identity.subject,
+            "dkim": jsonable(self.dkim),
+            "spf": jsonable(self.spf),
+            "dmarc": jsonable(self.dmarc),
+            "profile": profile,
+            "findings": findings,
+            "authenticated": self.authenticated,
+            "suspicious": self.suspicious,
+        }
+
+
+async def analyse(
+    message: bytes, envelope: Envelope, resolver: Resolver, profile: SenderProfile | None
+) -> SinkAnalysis:
+    """Run the one analysis core on a message the sink received over ``envelope``."""
+    connection = Connection(envelope.client_ip, envelope.helo, envelope.mail_from)
+    facts = await analyze(message, "sink", resolver, OrgContext(), connection=connection)
+    match = match_profile(facts, profile) if profile is not None else None
+    return SinkAnalysis(
+        facts.identity,
+        facts.dkim,
+        facts.spf,
+        facts.dmarc,
+        evaluate(facts, profile),
+        profile.id if profile is not None else None,
+        match,
+    )
+
+
+async def analyse_file(
+    path: Path, resolver: Resolver, profile: SenderProfile | None
+) -> dict[str, Any]:
+    """The stored result for one Maildir file (or why it was not analysed)."""
+    if path.stat().st_size > MAX_ANALYSED:
+        return {"schema": SCHEMA, "skipped": f"larger than {MAX_ANALYSED} octets"}
+    envelope, message = read_stored(path)
+    return (await analyse(message, envelope, resolver, profile)).to_json()
 
 
 class MessageAnalyzer:
-    """Analyses one stored message; an ``Analyzer`` for ``SinkHandler``."""
+    """Analyses one stored message in this process (tests, embedding); the sink's default
+    runs the same ``analyse_file`` in a worker process (``smtp.worker``)."""
 
     def __init__(
-        self,
-        resolvers: Callable[[], Resolver],
-        profile: SenderProfile | None = None,
+        self, resolvers: Callable[[], Resolver], profile: SenderProfile | None = None
     ) -> None:
-        # A fresh resolver per message: a sink runs for days, and a per-run cache would
-        # keep answering with keys that have since been rotated.
         self.resolvers = resolvers
         self.profile = profile
 
-    async def __call__(self, path: Path, stored: Stored) -> dict[str, Any]:
-        """Everything we know about the message, JSON-compatible."""
-        if stored.size > MAX_ANALYSED:
-            return {"skipped": f"larger than {MAX_ANALYSED} octets"}
-        # One thread trip: reading the file, and the From parse (slow on hostile junk).
-        envelope, message, author = await asyncio.to_thread(_read_with_author, path)
-        header_from = author.address
-        resolver = self.resolvers()
-        dkim_results = await verify_dkim(message, resolver)
-        spf = await spf_result(resolver, envelope.client_ip, envelope.mail_from, envelope.helo)
-        result: dict[str, Any] = {
-            "header_from": header_from,
-            "dkim": dkim_results,
-            "spf": spf,
-            "dmarc": await dmarc_result(resolver, author, spf, dkim_results),
-        }
-        if self.profile is not None:
-            result["profile"] = match_profile(
-                self.profile, envelope.client_ip, envelope.mail_from, header_from
-            )
-        return result
-
-
-def _read_with_author(path: Path) -> tuple[Envelope, bytes, Author]:
-    """The stored message, and its From field's author (address and Author Domain, or why
-    DMARC has none)."""
-    envelope, message = read_stored(path)
-    froms = parse_headers(message).get_all("From")
-    return envelope, message, author_of([field.value for field in froms])
-
-
-def match_profile(
-    profile: SenderProfile, client_ip: str, mail_from: str, header_from: str
-) -> dict[str, Any]:
-    """Which profile sender and which profile network the message matches."""
-    envelope_sender = profile.match_address(mail_from) if mail_from else None
-    from_sender = profile.match_address(header_from) if header_from else None
-    network = None
-    try:
-        ip = ipaddress.ip_address(client_ip)
-        network = next(
-            (n for n in profile.networks if n.network.version == ip.version and ip in n.network),
-            None,
-        )
-    except ValueError:
-        pass
-    return {
-        "id": profile.id,
-        "from_sender": from_sender.address if from_sender else None,
-        "envelope_sender": envelope_sender.address if envelope_sender else None,
-        "envelope_domain_listed": mail_from.rpartition("@")[2].lower() in profile.envelope_domains,
-        "network": str(network.network) if network else None,
-        "network_documented": bool(network and network.documented),
-        "network_label": network.label if network else "",
-    }
-
-
-async def verify_dkim(message: bytes, resolver: Resolver) -> list[dict[str, Any]]:
-    """Verify each DKIM-Signature (up to ``MAX_SIGNATURES``), keys fetched via ``resolver``."""
-    checker = dkim.DKIM(message)
-    results = []
-    for idx in range(MAX_SIGNATURES):
-        try:
-            prep = checker.verify_headerprep(idx)
-        except dkim.DKIMException as exc:
-            results.append(_result("", "", "permerror", f"bad signature: {exc}"))
-            continue
-        if not prep:
-            break
-        sig = prep[0]
-        results.append(await _verify_one(message, idx, sig, resolver))
-    return results
-
-
-async def _verify_one(
-    message: bytes, idx: int, sig: dict[bytes, bytes], resolver: Resolver
-) -> dict[str, Any]:
-    domain = sig[b"d"].decode("ascii", "replace").lower()
-    selector = sig[b"s"].decode("ascii", "replace").lower()
-    name = f"{selector}._domainkey.{domain}"
-    try:
-        answer = await resolver.resolve(name, RRType.TXT)
-    except DnsError as exc:
-        return _result(domain, selector, "temperror", f"key lookup failed: {exc.reason}")
-    keys = [r for r in answer.records if "p=" in r] if answer.outcome is Outcome.ANSWER else []
-    if not keys:
-        return _result(domain, selector, "permerror", f"no DKIM key at {name}")
-    key = keys[0].encode()
-
-    def lookup(_name: bytes, timeout: float = 5) -> bytes:
-        return key
-
-    def run() -> bool:
-        return bool(dkim.DKIM(message).verify(idx, dnsfunc=lookup))
-
-    try:
-        ok = await asyncio.to_thread(run)
-    except dkim.ValidationError as exc:  # e.g. body hash mismatch: the message was altered
-        return _result(domain, selector, "fail", str(exc))
-    except dkim.DKIMException as exc:
-        return _result(domain, selector, "permerror", str(exc))
-    return _result(domain, selector, "pass" if ok else "fail", "" if ok else "signature mismatch")
-
-
-def _result(domain: str, selector: str, result: str, detail: str) -> dict[str, Any]:
-    return {"domain": domain, "selector": selector, "result": result, "detail": detail}
+    async def __call__(self, path: Path, stored: Stored | None = None) -> dict[str, Any]:
+        """See ``analyse_file``."""
+        return await analyse_file(path, self.resolvers(), self.profile)

@@ -179,18 +179,20 @@ class Reconciled:
     indexed: list[str] = field(default_factory=list)  # files found without a row: row added
     dropped: list[str] = field(default_factory=list)  # rows without a file: row removed
     damaged: list[str] = field(default_factory=list)  # files we cannot parse: left alone
+    skipped: list[str] = field(default_factory=list)  # not regular files (dirs, FIFOs): left alone
     tmp_removed: int = 0  # unacknowledged partial files removed from tmp/
 
     @property
     def clean(self) -> bool:
         """True when index and Maildir already agreed."""
-        return not (self.indexed or self.dropped or self.damaged)
+        return not (self.indexed or self.dropped or self.damaged or self.skipped)
 
 
 def reconcile(maildir: Maildir, path: Path) -> Reconciled:
     """Make the index agree with the Maildir (run before accepting connections)."""
-    result = Reconciled(tmp_removed=maildir.clean_tmp())
-    files = {p.name.partition(":")[0]: p for p in maildir.iter_new()}
+    result = Reconciled()
+    result.tmp_removed = maildir.clean_tmp(result.skipped)
+    files = {p.name.partition(":")[0]: p for p in maildir.iter_new(result.skipped)}
     conn = connect(path)
     try:
         known = {row[0] for row in conn.execute("SELECT key FROM messages")}
@@ -227,6 +229,16 @@ def list_messages(path: Path, limit: int = 100) -> list[dict[str, Any]]:
     finally:
         conn.close()
     return [_as_dict(row) for row in rows]
+
+
+def unanalysed(path: Path) -> list[str]:
+    """Keys of the messages an earlier run stored but did not analyse, oldest first."""
+    conn = connect(path)
+    try:
+        rows = conn.execute("SELECT key FROM messages WHERE analysis IS NULL ORDER BY id")
+        return [row[0] for row in rows]
+    finally:
+        conn.close()
 
 
 def get_message(path: Path, message_id: int) -> dict[str, Any] | None:

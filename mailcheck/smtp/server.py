@@ -8,9 +8,10 @@ import logging
 from dataclasses import dataclass
 
 from mailcheck.errors import SmtpError, UsageError
-from mailcheck.smtp.index import Index, Reconciled, index_path, reconcile
+from mailcheck.smtp.backlog import Analyzer
+from mailcheck.smtp.index import Index, Reconciled, index_path, reconcile, unanalysed
 from mailcheck.smtp.protocol import Limits, SinkSMTP
-from mailcheck.smtp.sink import Analyzer, SinkConfig, SinkHandler
+from mailcheck.smtp.sink import SinkConfig, SinkHandler
 from mailcheck.smtp.store import Maildir
 from mailcheck.smtp.tlscert import server_context
 
@@ -50,7 +51,9 @@ class RunningSink:
             await asyncio.sleep(0.01)
         await asyncio.wait_for(self.server.wait_closed(), timeout=drain_timeout)
         await self.maildir.finish(drain_timeout)
-        await self.handler.drain(drain_timeout)
+        # Bounded short: Ctrl-C must stop the sink within 2 s even with a backlog; what is
+        # not analysed now is analysed at the next start.
+        await self.handler.stop(min(drain_timeout, 1.0))
         await self.index.close()
         self.maildir.close()
 
@@ -84,6 +87,9 @@ async def start_sink(config: SinkConfig, analyzer: Analyzer | None = None) -> Ru
         maildir.close()
         raise
     handler = SinkHandler(config, maildir, index, analyzer)
+    if analyzer is not None:
+        for key in await asyncio.to_thread(unanalysed, index_path(config.maildir)):
+            handler.queue_analysis(key)
     limits = Limits(config.max_connections, config.max_per_client)
     try:
         server = await _listen(config, handler, limits)
@@ -103,6 +109,7 @@ async def _listen(config: SinkConfig, handler: SinkHandler, limits: Limits) -> a
             handler,
             limits=limits,
             data_timeout=config.data_timeout,
+            stress_timeout=config.stress_timeout,
             data_size_limit=config.size_limit,
             hostname=config.hostname,
             ident="mailcheck sink",

@@ -13,7 +13,7 @@ import ipaddress
 import logging
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from aiosmtpd.smtp import SMTP, Session
 
 from mailcheck.errors import SmtpError
 from mailcheck.smtp import behaviours as bh
+from mailcheck.smtp.backlog import AnalysisQueue, Analyzer
 from mailcheck.smtp.greylist import Greylist
 from mailcheck.smtp.index import Index
 from mailcheck.smtp.protocol import TEMPFAIL, SinkEnvelope
@@ -29,7 +30,6 @@ from mailcheck.smtp.store import Envelope, Incoming, Maildir, Stored
 
 log = logging.getLogger(__name__)
 DEFAULT_SIZE = 25 * 1000 * 1000
-Analyzer = Callable[[Path, Stored], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class SinkConfig:
     max_connections: int = 200
     max_per_client: int = 50
     command_timeout: float = 300.0
+    stress_timeout: float = 10.0  # idle timeout once 80% of the connection slots are taken
     data_timeout: float = 600.0
     tls: bool = True
     tls_cert: Path | None = None
@@ -67,8 +68,9 @@ class SinkHandler:
         self.analyzer = analyzer
         self.greylist = Greylist()
         self._proxies = [ipaddress.ip_network(n) for n in config.trusted_proxies]
-        self._background: set[asyncio.Task[None]] = set()
-        self._analysis_slots = asyncio.Semaphore(4)
+        self.analysis = AnalysisQueue(maildir, index, analyzer, self._analysed)
+        self.stored = 0  # messages stored by this run
+        self.on_message: Callable[[Stored, dict[str, Any] | None], None] | None = None
 
     # -- who is the client ------------------------------------------------------------
     def client_ip(self, session: Session) -> str:
@@ -216,37 +218,38 @@ class SinkHandler:
 
     async def _store(self, writer: Incoming) -> Stored:
         stored = await self.maildir.commit(writer)  # its index row is committed too
+        self.stored += 1
         if self.analyzer is not None:
-            self._spawn(self._analyse(stored))
+            self.analysis.put(stored.key, stored)
+        elif self.on_message is not None:
+            self.on_message(stored, None)
         return stored
 
-    def _spawn(self, coro: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _analyse(self, stored: Stored) -> None:
-        assert self.analyzer is not None
-        async with self._analysis_slots:
-            path = self.maildir.find(stored.key)
-            if path is None:
-                return
-            try:
-                result = await asyncio.wait_for(self.analyzer(path, stored), timeout=60)
-            except Exception as exc:  # analysis is best effort; the message is safe already
-                log.warning("analysis of %s failed: %s", stored.key, exc)
-                result = {"error": f"analysis failed: {type(exc).__name__}"}
-            await self.index.set_analysis(stored.key, result)
+    def queue_analysis(self, key: str, stored: Stored | None = None) -> None:
+        """See ``AnalysisQueue.put``."""
+        self.analysis.put(key, stored)
 
     async def handle_exception(self, error: Exception) -> str:
         """Any fault: log it here, tell the client only to retry later."""
         log.error("session fault: %s: %s", type(error).__name__, error)
         return TEMPFAIL
 
+    @property
+    def backlog(self) -> int:
+        """Messages queued or being analysed."""
+        return self.analysis.backlog
+
     async def drain(self, timeout: float) -> None:
-        """Wait (bounded) for background analysis to finish."""
-        if self._background:
-            await asyncio.wait(set(self._background), timeout=timeout)
+        """Wait (bounded) until every queued analysis is done."""
+        await self.analysis.drain(timeout)
+
+    async def stop(self, timeout: float) -> None:
+        """See ``AnalysisQueue.stop``."""
+        await self.analysis.stop(timeout)
+
+    def _analysed(self, stored: Stored, result: dict[str, Any]) -> None:
+        if self.on_message is not None:
+            self.on_message(stored, result)
 
 
 def _tls_text(session: Session) -> str:

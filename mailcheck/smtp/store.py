@@ -16,10 +16,12 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
+import ipaddress
 import itertools
 import json
 import os
 import socket
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -95,7 +97,7 @@ def trace_headers(envelope: Envelope, hostname: str, key: str) -> bytes:
     when = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(envelope.received_at))
     proto = "ESMTPS" if envelope.tls else "ESMTP"
     received = (
-        f"Received: from {_safe(envelope.helo)} ([{envelope.client_ip}])\r\n"
+        f"Received: from {_helo_word(envelope.helo)} (unknown [{envelope.client_ip}])\r\n"
         f"\tby {_safe(hostname)} (mailcheck sink) with {proto} id {key};\r\n\t{when}\r\n"
     )
     return (
@@ -103,6 +105,25 @@ def trace_headers(envelope: Envelope, hostname: str, key: str) -> bytes:
         + envelope.to_header()
         + received.encode()
     )
+
+
+def _helo_word(helo: str) -> str:
+    """The HELO name as one word that cannot pass for the client's address when a reader
+    parses our Received field (``evil ([192.0.2.1])``): Postfix's shape, ``from HELO
+    (unknown [IP])``, with brackets, parentheses and spaces in the name made ``?``."""
+    inner = helo[1:-1] if helo.startswith("[") and helo.endswith("]") else ""
+    if inner and _is_ip(inner.removeprefix("IPv6:")):
+        return helo  # an address literal HELO, as RFC 5321 §4.1.4 allows
+    word = "".join(ch if ch.isascii() and (ch.isalnum() or ch in ".-_:") else "?" for ch in helo)
+    return word[:255] or "unknown"
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _safe(text: str) -> str:
@@ -266,15 +287,27 @@ class Maildir:
         assert incoming._stored is not None
         return incoming._stored
 
-    def iter_new(self) -> Iterator[Path]:
-        """Every stored message file (``new/`` and ``cur/``)."""
+    def iter_new(self, skipped: list[str] | None = None) -> Iterator[Path]:
+        """Every stored message file (``new/`` and ``cur/``); anything that is not a regular
+        file (a directory, a FIFO that would block a read forever) goes to ``skipped``."""
         for folder in (self.new, self.cur):
-            yield from (p for p in folder.iterdir() if not p.name.startswith("."))
+            for path in folder.iterdir():
+                if path.name.startswith("."):
+                    continue
+                if is_regular(path):
+                    yield path
+                elif skipped is not None:
+                    skipped.append(f"{folder.name}/{path.name}")
 
-    def clean_tmp(self) -> int:
-        """Remove leftovers of interrupted receptions (never acknowledged); returns the count."""
+    def clean_tmp(self, skipped: list[str] | None = None) -> int:
+        """Remove leftovers of interrupted receptions (never acknowledged); returns the count.
+        Entries that are not regular files are left alone and named in ``skipped``."""
         removed = 0
         for path in self.tmp.iterdir():
+            if not is_regular(path):
+                if skipped is not None:
+                    skipped.append(f"tmp/{path.name}")
+                continue
             path.unlink(missing_ok=True)
             removed += 1
         return removed
@@ -282,8 +315,13 @@ class Maildir:
     def find(self, key: str) -> Path | None:
         """The file of a stored message, wherever a mail client may have moved it."""
         for folder in (self.new, self.cur):
-            for candidate in (folder / key, *folder.glob(f"{_glob_escape(key)}:*")):
-                if candidate.exists():
+            if is_regular(folder / key):
+                return folder / key
+        # Only now scan the folders (a glob reads all of new/: per message, that was
+        # quadratic in the Maildir's size)
+        for folder in (self.new, self.cur):
+            for candidate in folder.glob(f"{_glob_escape(key)}:*"):
+                if is_regular(candidate):
                     return candidate
         return None
 
@@ -292,9 +330,27 @@ def _glob_escape(text: str) -> str:
     return "".join(f"[{c}]" if c in "*?[]" else c for c in text)
 
 
+def is_regular(path: Path) -> bool:
+    """A regular file itself, not a link, directory, FIFO or device."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes; ``ValueError`` for anything but a regular file (never blocks on a
+    FIFO swapped in after a listing: O_NONBLOCK, then fstat)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError(f"{path.name}: not a regular file")
+        return file.read()
+
+
 def read_stored(path: Path) -> tuple[Envelope, bytes]:
     """Parse one stored file: our envelope and the message as received."""
-    raw = path.read_bytes()
+    raw = _read_regular(path)
     head, sep, _rest = raw.partition(b"\r\nReceived: ")
     lines = head.split(b"\r\n")
     value = b""

@@ -61,7 +61,7 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """SIGKILL of the sink must stop its writer too (Linux; elsewhere stdin EOF does)."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
@@ -160,7 +160,7 @@ def main(argv: list[str]) -> int:
     # would fail that batch. A killed sink kills us (_die_with_parent).
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)
-    _die_with_parent(parent)
+    die_with_parent(parent)
     _lock(maildir)
     writer = Writer(maildir)
     _write_all(1, encode(READY))

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -23,6 +24,8 @@ class SinkProcess:
         self.proc: subprocess.Popen[str] | None = None
         self.port = 0
         self.startup: list[str] = []
+        self.output: list[str] = []  # what it printed after start-up
+        self._drain: threading.Thread | None = None
 
     def start(self, timeout: float = 30) -> SinkProcess:
         argv = [sys.executable, "-m", "mailcheck", "sink", "--listen", "127.0.0.1:0"]
@@ -49,9 +52,18 @@ class SinkProcess:
             found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
             if found:
                 self.port = int(found.group(1))
+                # the sink prints a line per message: keep reading, or a full pipe stalls it
+                self.output = []
+                self._drain = threading.Thread(target=self._read_output, daemon=True)
+                self._drain.start()
                 return self
         self.kill()
         raise RuntimeError("sink did not start: " + " | ".join(self.startup))
+
+    def _read_output(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.output.append(line.rstrip("\n"))
 
     def kill(self) -> None:
         """SIGKILL: no cleanup of any kind runs in the sink."""
@@ -70,15 +82,23 @@ class SinkProcess:
         storage writer). Returns the exit code and everything printed after start-up."""
         assert self.proc is not None
         os.killpg(self.proc.pid, signal.SIGINT)
-        output, _ = self.proc.communicate(timeout=30)
-        code = self.proc.returncode
+        code = self.proc.wait(timeout=30)
+        self._join()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
         self.proc = None
-        return code, output
+        return code, "".join(line + "\n" for line in self.output)
+
+    def _join(self) -> None:
+        if self._drain is not None:
+            self._drain.join(timeout=10)
+            self._drain = None
 
     def _reap(self) -> None:
         if self.proc is not None:
             try:
                 self.proc.wait(timeout=30)
+                self._join()
             finally:
                 if self.proc.stdout is not None:
                     self.proc.stdout.close()

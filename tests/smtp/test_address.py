@@ -10,6 +10,7 @@ from aiosmtpd.smtp import SMTP
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from mailcheck.smtp.junk import is_bad_path
 from mailcheck.smtp.protocol import SinkSMTP
 
 # Characters that matter to the RFC 5322 parser, plus plain ones and a few odd ones.
@@ -88,4 +89,8 @@ def test_any_argument_parses_as_stock(arg, limit):
         stock = SMTP._getaddr(SimpleNamespace(local_part_limit=limit), arg)  # type: ignore[arg-type]
     except (IndexError, AttributeError):  # stock crashes on some input: a syntax error for us
         stock = (None, None)
-    assert SinkSMTP._getaddr(SimpleNamespace(local_part_limit=limit), arg) == stock  # type: ignore[arg-type]
+    ours = SinkSMTP._getaddr(SimpleNamespace(local_part_limit=limit), arg)  # type: ignore[arg-type]
+    if stock[0] and is_bad_path(stock[0]):  # NUL, an unterminated quote: 501, as Postfix says
+        assert ours == ("", "")
+    else:
+        assert ours == stock

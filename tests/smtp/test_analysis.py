@@ -1,21 +1,27 @@
-"""Per-message analysis: DKIM through mailcheck's resolver, profile sender and network."""
+"""Per-message analysis: the sink runs the ``analyze`` core on what it saw on the wire.
+
+The proof of one engine: the same messages through the sink (PROXY presenting the original
+client IP) and through ``mailcheck.message.analyze`` give the same DKIM, SPF and DMARC results
+and the same profile match; a Trimble From forged by another envelope is never "sender=yes".
+"""
 
 from __future__ import annotations
 
 import base64
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives import serialization
 
-from mailcheck.dmarc.author import Author
 from mailcheck.dns.interface import Answer, Outcome, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import Recorded, Snapshot, SnapshotResolver
-from mailcheck.errors import DnsTimeoutError
+from mailcheck.message import OrgContext, analyze, evaluate
+from mailcheck.message.facts import jsonable
+from mailcheck.message.judgement import match_profile
 from mailcheck.profiles import get_profile
-from mailcheck.report.sink import text_show, verdict
-from mailcheck.smtp.analysis import MessageAnalyzer, verify_dkim
-from mailcheck.smtp.auth import dmarc_result
+from mailcheck.report.sink import tally, text_list, text_show, verdict
+from mailcheck.smtp.analysis import MessageAnalyzer
 from mailcheck.smtp.message import DkimKey, build_message
 
 from .helpers import RawClient, dot_stuff, indexed
@@ -23,6 +29,7 @@ from .helpers import RawClient, dot_stuff, indexed
 DATA = Path(__file__).parent.parent / "data"
 KEY_FILE = DATA / "sink" / "dkim-sinktest.pem"
 KEY_NAME = "sel1._domainkey.sinktest.example"
+HELO = "client.test"  # what RawClient.ehlo_mail_rcpt says
 
 
 def _public_txt() -> str:
@@ -33,16 +40,11 @@ def _public_txt() -> str:
     return "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
 
 
-def _resolver(**entries: Recorded) -> SnapshotResolver:
-    snapshot = Snapshot("2026-11-22T00:00:00Z")
-    for name, recorded in entries.items():
-        snapshot.entries[(name, RRType.TXT)] = recorded
-    return SnapshotResolver(snapshot)
-
-
 def _key_resolver() -> SnapshotResolver:
+    snapshot = Snapshot("2026-11-22T00:00:00Z")
     answer = Answer(KEY_NAME, RRType.TXT, Outcome.ANSWER, (_public_txt(),), 300)
-    return _resolver(**{KEY_NAME: Recorded("t", answer)})
+    snapshot.entries[(KEY_NAME, RRType.TXT)] = Recorded("t", answer)
+    return SnapshotResolver(snapshot)
 
 
 def test_zone_file_publishes_the_test_key():
@@ -56,51 +58,6 @@ def _signed(sender: str = "no-reply@account.trimble.com") -> bytes:
     return build_message(sender, "admin@company.example", dkim_key=key).data
 
 
-async def test_dkim_pass_fail_missing_key_and_timeout():
-    message = _signed()
-    (ok,) = await verify_dkim(message, _key_resolver())
-    assert (ok["result"], ok["domain"], ok["selector"]) == ("pass", "sinktest.example", "sel1")
-    tampered = message.replace(b"verify your email", b"verify your emaiL")
-    assert (await verify_dkim(tampered, _key_resolver()))[0]["result"] == "fail"
-    nx = Answer(KEY_NAME, RRType.TXT, Outcome.NXDOMAIN)
-    missing = await verify_dkim(message, _resolver(**{KEY_NAME: Recorded("t", nx)}))
-    assert missing[0]["result"] == "permerror"
-    timeout = Recorded("t", error=DnsTimeoutError(KEY_NAME, "TXT", "timed out"))
-    assert (await verify_dkim(message, _resolver(**{KEY_NAME: timeout})))[0]["result"] == (
-        "temperror"
-    )
-    assert await verify_dkim(b"Subject: unsigned\r\n\r\nhi\r\n", _key_resolver()) == []
-
-
-async def test_sink_stores_analysis_with_profile_match(make_sink):
-    profile = get_profile("trimble-identity")
-    sink = await make_sink(analyzer=MessageAnalyzer(_key_resolver, profile), proxy_protocol=True)
-    client = await RawClient.connect(sink.port, greeting=False)
-    await client.send(b"PROXY TCP4 54.240.27.30 127.0.0.1 40000 25\r\n")
-    await client.reply()
-    await client.ehlo_mail_rcpt("bounce@account.trimble.com", "admin@company.example")
-    assert (await client.cmd("DATA")).startswith("354")
-    await client.send(dot_stuff(_signed()))
-    assert (await client.reply()).startswith("250")
-    await client.close()
-    await sink.handler.drain(10)
-    (row,) = indexed(sink.maildir.path)
-    analysis = row["analysis"]
-    assert analysis["dkim"][0]["result"] == "pass"
-    assert analysis["header_from"] == "no-reply@account.trimble.com"
-    assert analysis["profile"]["from_sender"] == "no-reply@account.trimble.com"
-    assert analysis["profile"]["network"] == "54.240.27.30/32"
-    # The snapshot holds no SPF answers: a lookup that cannot complete is temperror, not "none".
-    assert analysis["spf"]["result"] == "temperror"
-    assert analysis["dmarc"]["result"] == "temperror"
-    assert analysis["dmarc"]["detail"].startswith("policy lookup failed: ")
-    assert "dkim=pass(sinktest.example)" in verdict(analysis)
-    assert "ip=54.240.27.30/32" in verdict(analysis)
-    shown = text_show(row)
-    assert "  From:        no-reply@account.trimble.com\n" in shown
-    assert "  DMARC:       temperror policy lookup failed: " in shown
-
-
 async def _deliver_via_proxy(sink, client_ip: str, mail_from: str, message: bytes) -> None:
     client = await RawClient.connect(sink.port, greeting=False)
     await client.send(f"PROXY TCP4 {client_ip} 127.0.0.1 40000 25\r\n".encode())
@@ -112,40 +69,117 @@ async def _deliver_via_proxy(sink, client_ip: str, mail_from: str, message: byte
     await client.close()
 
 
-async def test_spf_dkim_dmarc_through_the_loopback_dns_server(make_sink, nameserver):
-    config = ResolverConfig((Nameserver("127.0.0.1", nameserver.port),), timeout=2.0)
-    analyzer = MessageAnalyzer(lambda: LiveResolver(config), get_profile("trimble-identity"))
-    sink = await make_sink(analyzer=analyzer, proxy_protocol=True)
-    key = DkimKey.load("sinktest.example", "sel1", KEY_FILE)
-    good = build_message("alerts@sinktest.example", "admin@company.example", dkim_key=key)
-    await _deliver_via_proxy(sink, "54.240.27.30", "bounce@sinktest.example", good.data)
-    forged = build_message("alerts@sinktest.example", "admin@company.example")
-    await _deliver_via_proxy(sink, "192.0.2.99", "bounce@sinktest.example", forged.data)
-    await sink.handler.drain(20)
-    forged_row, good_row = indexed(sink.maildir.path)  # newest first
-    good_a, forged_a = good_row["analysis"], forged_row["analysis"]
-    assert good_a["dkim"][0]["result"] == "pass"
-    assert (good_a["spf"]["result"], good_a["spf"]["domain"]) == ("pass", "sinktest.example")
-    assert good_a["dmarc"]["result"] == "pass"
-    assert good_a["dmarc"]["aligned_spf"] and good_a["dmarc"]["aligned_dkim"]
-    assert good_a["dmarc"]["detail"] == "p=reject from _dmarc.sinktest.example"
-    assert good_a["profile"]["network"] == "54.240.27.30/32"
-    assert good_a["profile"]["from_sender"] is None  # sinktest.example is not a Trimble sender
-    assert forged_a["dkim"] == []
-    assert forged_a["spf"]["result"] == "fail"
-    assert forged_a["dmarc"]["result"] == "fail"
-    assert forged_a["dmarc"]["policy"] == "reject" and forged_a["dmarc"]["policy_would_act"]
-
-
-async def test_dmarc_detail_says_when_no_record_exists():
-    nx = {
-        name: Recorded("t", Answer(name, RRType.TXT, Outcome.NXDOMAIN))
-        for name in ("_dmarc.account.trimble.com", "_dmarc.trimble.com", "_dmarc.com")
-    }
-    spf = {"result": "none", "domain": "account.trimble.com"}
-    author = Author("no-reply@account.trimble.com", "account.trimble.com")
-    result = await dmarc_result(_resolver(**nx), author, spf, [])
-    assert result["result"] == "none"
-    assert result["detail"] == (
-        "no DMARC record for account.trimble.com or its organizational domain"
+async def test_sink_stores_the_core_result_with_profile_match(make_sink):
+    profile = get_profile("trimble-identity")
+    sink = await make_sink(analyzer=MessageAnalyzer(_key_resolver, profile), proxy_protocol=True)
+    await _deliver_via_proxy(sink, "54.240.27.30", "bounce@account.trimble.com", _signed())
+    await sink.handler.drain(10)
+    (row,) = indexed(sink.maildir.path)
+    analysis = row["analysis"]
+    assert analysis["schema"] == 2
+    assert (analysis["dkim"][0]["result"], analysis["dkim"][0]["domain"]) == (
+        "pass",
+        "sinktest.example",
     )
+    assert analysis["from"] == "no-reply@account.trimble.com"
+    assert analysis["profile"]["from_sender"] == "no-reply@account.trimble.com"
+    assert analysis["profile"]["network"] == "54.240.27.30/32"
+    # The snapshot holds no SPF answers: a lookup that cannot complete is temperror, not "none".
+    assert analysis["spf"]["result"] == "temperror"
+    assert analysis["dmarc"]["result"] == "temperror"
+    # not proven by DMARC, so not a "yes" even though the From address is the profile's
+    assert analysis["profile"]["sender"] == "unproven"
+    assert "dkim=pass(sinktest.example)" in verdict(analysis)
+    assert "ip=54.240.27.30/32" in verdict(analysis)
+    shown = text_show(row)
+    assert "  From:        no-reply@account.trimble.com\n" in shown
+    assert "  DMARC:       temperror " in shown
+    assert analysis["findings"][0]["code"] == "MSG001"
+
+
+def _as_received_by_mx(message: bytes, client_ip: str, mail_from: str) -> bytes:
+    """The message as the org's MX would have stored it: its Received and Return-Path."""
+    return (
+        f"Return-Path: <{mail_from}>\r\n"
+        f"Received: from {HELO} ({HELO} [{client_ip}])\r\n"
+        "\tby mx.company.example (Postfix) with ESMTP id 4ABCDEF;\r\n"
+        "\tMon, 23 Nov 2026 10:00:00 +0000\r\n"
+    ).encode() + message
+
+
+CASES = [
+    # (client IP, MAIL FROM, From, signed): a good sender, an unsigned forgery of the same
+    # domain from a foreign IP, and a Trimble From under an attacker's envelope.
+    ("54.240.27.30", "bounce@sinktest.example", "alerts@sinktest.example", True),
+    ("192.0.2.99", "bounce@sinktest.example", "alerts@sinktest.example", False),
+    ("192.0.2.66", "attacker@evil.example", "no-reply@account.trimble.com", False),
+    ("54.240.27.30", "bounce@account.trimble.com", "no-reply@account.trimble.com", True),
+]
+
+
+def _message(sender: str, signed: bool) -> bytes:
+    key = DkimKey.load("sinktest.example", "sel1", KEY_FILE) if signed else None
+    return build_message(sender, "admin@company.example", dkim_key=key).data
+
+
+async def test_sink_and_analyze_agree(make_sink, world):
+    config = ResolverConfig((Nameserver("127.0.0.1", world.port),), timeout=2.0)
+    profile = get_profile("trimble-identity")
+    sink = await make_sink(
+        analyzer=MessageAnalyzer(lambda: LiveResolver(config), profile), proxy_protocol=True
+    )
+    messages = [_message(sender, signed) for _ip, _mf, sender, signed in CASES]
+    for (ip, mail_from, _sender, _signed), message in zip(CASES, messages, strict=True):
+        await _deliver_via_proxy(sink, ip, mail_from, message)
+    await sink.handler.drain(30)
+    rows = list(reversed(indexed(sink.maildir.path)))  # oldest first, as sent
+    for (ip, mail_from, _sender, _signed), message, row in zip(CASES, messages, rows, strict=True):
+        eml = _as_received_by_mx(message, ip, mail_from)
+        facts = await analyze(eml, "eml", LiveResolver(config), OrgContext())
+        stored = row["analysis"]
+        assert stored["dkim"] == jsonable(facts.dkim)
+        assert stored["spf"] == jsonable(facts.spf)
+        assert stored["dmarc"] == jsonable(facts.dmarc)
+        match = match_profile(facts, profile)
+        net = match.entry_network
+        assert stored["profile"]["from_sender"] == match.from_sender
+        assert stored["profile"]["return_path_ok"] == match.return_path_ok
+        assert stored["profile"]["network"] == (str(net.network) if net else None)
+        assert stored["profile"]["dkim_domains"] == list(match.dkim_domains)
+        first = evaluate(facts, profile)[0]
+        assert stored["findings"][0] == {
+            "code": first.code,
+            "status": first.status.value,
+            "summary": first.summary,
+        }
+    good, forged, spoof, trimble = (r["analysis"] for r in rows)
+    assert trimble["profile"]["sender"] == "yes"
+    assert (good["dmarc"]["result"], good["spf"]["result"]) == ("pass", "pass")
+    assert forged["dmarc"]["result"] == "fail" and forged["suspicious"]
+    assert spoof["dmarc"]["result"] == "fail" and spoof["suspicious"]
+    assert spoof["profile"]["from_sender"] == "no-reply@account.trimble.com"
+    assert spoof["profile"]["sender"] == "forged"
+    listed = text_list(indexed(sink.maildir.path))
+    spoof_line = next(line for line in listed.splitlines() if "attacker@evil.example" in line)
+    assert "sender=yes" not in spoof_line and "SUSPICIOUS" in spoof_line
+    assert tally(rows).line() == "4 messages, 2 authenticated (DMARC pass), 2 suspicious"
+
+
+@pytest.mark.parametrize("helo", ["evil ([54.240.27.30])", "x [54.240.27.30]"])
+async def test_helo_never_names_the_client_ip(make_sink, helo):
+    profile = get_profile("trimble-identity")
+    sink = await make_sink(analyzer=MessageAnalyzer(_key_resolver, profile), proxy_protocol=True)
+    client = await RawClient.connect(sink.port, greeting=False)
+    await client.send(b"PROXY TCP4 192.0.2.7 127.0.0.1 40000 25\r\n")
+    await client.reply()
+    assert (await client.cmd(f"EHLO {helo}")).startswith("250")
+    assert (await client.cmd("MAIL FROM:<bounce@account.trimble.com>")).startswith("250")
+    assert (await client.cmd("RCPT TO:<admin@company.example>")).startswith("250")
+    assert (await client.cmd("DATA")).startswith("354")
+    await client.send(dot_stuff(_signed()))
+    assert (await client.reply()).startswith("250")
+    await client.close()
+    await sink.handler.drain(10)
+    (row,) = indexed(sink.maildir.path)
+    assert row["analysis"]["profile"]["network"] is None
+    assert row["analysis"]["spf"]["ip"] == "192.0.2.7"
