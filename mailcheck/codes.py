@@ -419,6 +419,29 @@ CODES: dict[str, CodeInfo] = {
         "The profile gives nothing a snippet may safely name (for example only *@domain "
         "wildcards, or an ESP's shared domain); the detail says why. Fix the profile.",
     ),
+    # the run itself (mailcheck report)
+    "RUN001": CodeInfo(
+        "Lab domain",
+        "The domain is under an RFC 6761 special-use name (.test, .invalid): accepted for lab "
+        "runs against your own nameserver; nothing on the Internet can send to it.",
+    ),
+    "RUN002": CodeInfo(
+        "Resolver looks broken",
+        "The resolver answered NXDOMAIN or SERVFAIL for names that must exist (the root "
+        "zone's SOA, a TLD's NS), so none of its answers is trusted: every check is "
+        "'could not check'. Use another resolver (--nameserver).",
+    ),
+    # what changed (report --compare)
+    "CHG001": CodeInfo(
+        "Changed since the previous report",
+        "A finding was added, resolved or changed status; a live SPF range was added or "
+        "removed; the provider, MX or a snippet's text changed (snippets by SHA-256).",
+    ),
+    "CHG002": CodeInfo(
+        "No change since the previous report",
+        "The report --compare was given says the same: no finding, SPF range, provider, MX "
+        "or snippet text changed.",
+    ),
     # message analysis (mailcheck analyze)
     "MSG001": CodeInfo(
         "Verdict",

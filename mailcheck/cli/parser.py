@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from mailcheck import __version__
+from mailcheck.cli import diff as cli_diff
+from mailcheck.cli import report as cli_report
 from mailcheck.errors import UsageError
 from mailcheck.report import ReportFormat
 
@@ -50,11 +52,13 @@ def build_parser() -> ArgumentParser:
         "reports/<domain>/<UTC time>/ (or --output DIR) and print a summary. "
         "--format/--json/--stdout print one format to stdout instead.",
     )
-    report.add_argument("domain", nargs="?", help="the company's mail domain, e.g. example.com")
+    report.add_argument("domain", nargs="*", help="the company's mail domain(s), e.g. example.com")
     _add_profile_options(report)
     _add_dns_options(report, replay=True)
     _add_output_options(report, folder=True)
     _add_probe_options(report)
+    cli_report.add_report_options(report)
+    cli_diff.add_diff_parser(commands)
 
     sender = commands.add_parser(
         "sender", help="check a sender's live SPF against its profile (matrix, drift, owners)"

@@ -1,0 +1,148 @@
+"""Many company domains in one run: one resolver and cache, the sender side checked once.
+
+The profile's sender-side checks (SPF matrix, shared infrastructure, DMARC, PTR, DNSBL) do not
+depend on the company domain, so they run once and their results are shared. Each domain's
+receiving-side checks then run with at most ``concurrency`` domains in flight, all through the
+run's one resolver: it caches every outcome and shares questions in flight, so no question is
+asked twice. Each domain still gets its own complete evidence (the sender side's lookups plus
+its own), so ``report --replay`` of any one domain rebuilds its report byte for byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from mailcheck import app
+from mailcheck.checks import SENDER_CHECKS, Check, CheckContext
+from mailcheck.dns.health import HEALTHY, ResolverHealth
+from mailcheck.dns.interface import Answer, RRType, normalize_name
+from mailcheck.dns.snapshot import EvidenceResolver, Recorded, Snapshot, utc_now
+from mailcheck.errors import DnsTimeoutError
+from mailcheck.model import CheckResult, Report
+from mailcheck.profiles import SenderProfile
+
+DEFAULT_CONCURRENCY = 50  # domains in flight; the resolver bounds the lookups themselves
+SENDER_NAMES = frozenset(check.name for check in SENDER_CHECKS)
+
+
+@dataclass(frozen=True)
+class BulkRequest:
+    """What a bulk run checks, and how."""
+
+    domains: tuple[str, ...]
+    profile: SenderProfile
+    checks: tuple[Check, ...]
+    command: tuple[str, ...]
+    concurrency: int = DEFAULT_CONCURRENCY
+    health: ResolverHealth = HEALTHY
+    live: bool = True  # live lookups get the clock's time; a replayed snapshot keeps its own
+
+
+@dataclass(frozen=True)
+class DomainOutcome:
+    """One domain's finished report and the evidence that rebuilds it."""
+
+    report: Report
+    evidence: Snapshot
+
+
+@dataclass
+class BulkProgress:
+    """Running counts for a progress line: mutated by the run, read by the CLI."""
+
+    total: int
+    done: int = 0
+    started: float = field(default_factory=time.monotonic)
+    timeouts: set[tuple[str, RRType]] = field(default_factory=set)
+
+
+class DomainRecorder:
+    """One domain's view of the run's shared resolver: asks it, and keeps a copy of each
+    outcome (as the shared resolver recorded it) on top of the sender side's evidence."""
+
+    def __init__(
+        self, shared: EvidenceResolver, base: Snapshot, recorded_at: str, progress: BulkProgress
+    ) -> None:
+        self._shared = shared
+        self._progress = progress
+        self.snapshot = Snapshot(recorded_at, base.nameservers, dict(base.entries))
+
+    async def resolve(self, name: str, rrtype: RRType) -> Answer:
+        """See ``Resolver.resolve``."""
+        key = (normalize_name(name), rrtype)
+        try:
+            return await self._shared.resolve(name, rrtype)
+        except DnsTimeoutError:
+            self._progress.timeouts.add(key)
+            raise
+        finally:
+            self._keep(key)
+
+    def _keep(self, key: tuple[str, RRType]) -> None:
+        entry: Recorded | None = self._shared.evidence().entries.get(key)
+        if entry is not None:
+            self.snapshot.entries.setdefault(key, entry)
+
+    def evidence(self) -> Snapshot:
+        """The sender side's lookups plus this domain's."""
+        return self.snapshot
+
+
+async def run_bulk(
+    request: BulkRequest,
+    shared: EvidenceResolver,
+    on_done: Callable[[DomainOutcome], None],
+    progress: BulkProgress | None = None,
+) -> None:
+    """Check every domain; hand each finished one to ``on_done`` (in completion order)."""
+    progress = progress or BulkProgress(len(request.domains))
+    base = shared.evidence()
+    sender = DomainRecorder(shared, Snapshot(base.recorded_at, base.nameservers), "", progress)
+    results = await _sender_side(request, sender)
+    queue = iter(request.domains)
+    workers = min(max(request.concurrency, 1), max(len(request.domains), 1))
+    await asyncio.gather(
+        *(
+            _worker(queue, request, shared, sender.snapshot, results, on_done, progress)
+            for _ in range(workers)
+        )
+    )
+
+
+async def _sender_side(request: BulkRequest, sender: DomainRecorder) -> dict[str, CheckResult]:
+    """The sender-side checks, once (their results do not depend on the company domain)."""
+    first = request.domains[0] if request.domains else request.profile.senders[0].domain
+    context = CheckContext(first, sender, request.profile)
+    wanted = [c for c in request.checks if c.name in SENDER_NAMES]
+    results = await asyncio.gather(*(c.run(context) for c in wanted))
+    return {r.check: r for r in results}
+
+
+async def _worker(
+    queue: Iterator[str],
+    request: BulkRequest,
+    shared: EvidenceResolver,
+    base: Snapshot,
+    results: dict[str, CheckResult],
+    on_done: Callable[[DomainOutcome], None],
+    progress: BulkProgress,
+) -> None:
+    """Take the next domain until none is left: ``concurrency`` workers, not N coroutines."""
+    for domain in queue:
+        when = utc_now() if request.live else base.recorded_at
+        recorder = DomainRecorder(shared, base, when, progress)
+        report = await app.build_report(
+            domain,
+            recorder,
+            request.profile,
+            request.checks,
+            request.command,
+            shared=results,
+            health=request.health,
+        )
+        run = app.RunRequest(domain, request.profile.id, request.command, request.health)
+        on_done(DomainOutcome(report, app.with_request(recorder.evidence(), run)))
+        progress.done += 1

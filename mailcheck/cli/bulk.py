@@ -1,0 +1,109 @@
+"""``mailcheck report`` over many domains: one folder per domain plus the run's summary files.
+
+Each domain's folder is written as soon as it is done and only its summary row is kept, so the
+run's memory does not grow with finished reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from mailcheck import app
+from mailcheck.bulk import BulkProgress, BulkRequest, DomainOutcome, run_bulk
+from mailcheck.cli.base import STATUS_EXIT, pick_profile, write
+from mailcheck.cli.progress import show_progress
+from mailcheck.cli.report import dns_options, probe_options
+from mailcheck.dns.snapshot import EvidenceResolver
+from mailcheck.errors import UsageError
+from mailcheck.model import Report
+from mailcheck.report import bundle, folders, summary
+
+BULK_DIR = "bulk"  # reports/bulk/<UTC time>/ unless --output
+
+
+def bulk_report(
+    args: argparse.Namespace, argv: list[str], domains: tuple[str, ...], bad: tuple[str, ...]
+) -> int:
+    """Check every domain; the exit code is the worst of all of them."""
+    _refuse_single_only(args)
+    for line in bad:
+        print(f"mailcheck: {args.domains_file}: {line} (skipped)", file=sys.stderr)
+    if not domains:
+        raise UsageError(f"{args.domains_file}: no domains to check")
+    options = dns_options(args)
+    shared = app.open_resolver(options)
+    profile = pick_profile(args.profile, tuple(args.rules))
+    live = args.snapshot is None
+    request = BulkRequest(
+        domains,
+        profile,
+        app.report_checks(probe_options(args), fetch_policies=live),
+        ("mailcheck", *argv),
+        args.concurrency,
+        live=live,
+    )
+    out = _output(args, shared)
+    rows: list[summary.SummaryRow] = []
+
+    def finished(outcome: DomainOutcome) -> None:
+        rows.append(_write_domain(outcome, out, args.compare))
+
+    talk = not args.quiet and sys.stderr.isatty()
+    asyncio.run(_run(request, options, shared, finished, talk))
+    if args.record is not None:
+        write(args.record, shared.evidence().to_json())
+    when = shared.evidence().recorded_at
+    for name, text in (
+        (summary.SUMMARY_HTML, summary.to_html(rows, when, bad)),
+        (summary.SUMMARY_JSON, summary.to_json(rows, when, bad)),
+        (summary.SUMMARY_CSV, summary.to_csv(rows)),
+    ):
+        write(out / name, text)
+    worst = summary.worst_status(rows)
+    print(f"Checked {len(rows)} domains; worst verdict: {worst.value}")
+    print(f"Index: {out / summary.SUMMARY_HTML}")
+    return STATUS_EXIT[worst]
+
+
+def _refuse_single_only(args: argparse.Namespace) -> None:
+    if args.replay is not None:
+        raise UsageError("--replay rebuilds one domain from its evidence.json; drop the domains")
+    if args.stdout or args.format is not None:
+        raise UsageError("several domains write report folders; --format/--stdout print one")
+
+
+async def _run(
+    request: BulkRequest,
+    options: app.DnsOptions,
+    shared: EvidenceResolver,
+    finished: Callable[[DomainOutcome], None],
+    talk: bool,
+) -> None:
+    request = replace(request, health=await app.resolver_health(options))
+    progress = BulkProgress(len(request.domains))
+    work = run_bulk(request, shared, finished, progress)
+    await (show_progress(work, progress, sys.stderr) if talk else work)
+
+
+def _output(args: argparse.Namespace, shared: EvidenceResolver) -> Path:
+    if args.output is not None:
+        return folders.new_folder(Path(args.output))
+    base = Path(os.environ.get("MAILCHECK_REPORTS_DIR", "reports"))
+    when = bundle.folder_name(shared.evidence().recorded_at)
+    return folders.new_folder(base / BULK_DIR / when)
+
+
+def _write_domain(outcome: DomainOutcome, out: Path, compare: Path | None) -> summary.SummaryRow:
+    report: Report = outcome.report
+    if compare is not None and (compare / report.domain).is_dir():
+        from mailcheck.cli.diff import compared
+
+        report = compared(report, compare / report.domain)
+    bundle.write_bundle(report, outcome.evidence.to_json(), out / report.domain)
+    return summary.summary_row(report, f"{report.domain}/{bundle.REPORT_HTML}")
