@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 from mailcheck import app
@@ -94,10 +94,13 @@ class DomainRecorder:
 async def run_bulk(
     request: BulkRequest,
     shared: EvidenceResolver,
-    on_done: Callable[[DomainOutcome], None],
+    on_done: Callable[[DomainOutcome], Awaitable[None]],
     progress: BulkProgress | None = None,
 ) -> None:
-    """Check every domain; hand each finished one to ``on_done`` (in completion order)."""
+    """Check every domain; hand each finished one to ``on_done`` (in completion order).
+
+    A worker awaits ``on_done`` before it takes the next domain, so at most ``concurrency``
+    finished reports wait to be written."""
     progress = progress or BulkProgress(len(request.domains))
     base = shared.evidence()
     sender = DomainRecorder(shared, Snapshot(base.recorded_at, base.nameservers), "", progress)
@@ -127,7 +130,7 @@ async def _worker(
     shared: EvidenceResolver,
     base: Snapshot,
     results: dict[str, CheckResult],
-    on_done: Callable[[DomainOutcome], None],
+    on_done: Callable[[DomainOutcome], Awaitable[None]],
     progress: BulkProgress,
 ) -> None:
     """Take the next domain until none is left: ``concurrency`` workers, not N coroutines."""
@@ -144,5 +147,5 @@ async def _worker(
             health=request.health,
         )
         run = app.RunRequest(domain, request.profile.id, request.command, request.health)
-        on_done(DomainOutcome(report, app.with_request(recorder.evidence(), run)))
+        await on_done(DomainOutcome(report, app.with_request(recorder.evidence(), run)))
         progress.done += 1

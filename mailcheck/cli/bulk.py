@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -50,12 +53,16 @@ def bulk_report(
     )
     out = _output(args, shared)
     rows: list[summary.SummaryRow] = []
-
-    def finished(outcome: DomainOutcome) -> None:
-        rows.append(_write_domain(outcome, out, args.compare))
-
     talk = not args.quiet and sys.stderr.isatty()
-    asyncio.run(_run(request, options, shared, finished, talk))
+    with _writers() as pool:
+
+        async def finished(outcome: DomainOutcome) -> None:
+            # Rendering a folder is CPU work: other processes do it, the DNS loop runs on.
+            evidence = outcome.evidence.to_json()
+            job = functools.partial(_write_domain, outcome.report, evidence, out, args.compare)
+            rows.append(await asyncio.get_running_loop().run_in_executor(pool, job))
+
+        asyncio.run(_run(request, options, shared, finished, talk))
     if args.record is not None:
         write(args.record, shared.evidence().to_json())
     when = shared.evidence().recorded_at
@@ -82,7 +89,7 @@ async def _run(
     request: BulkRequest,
     options: app.DnsOptions,
     shared: EvidenceResolver,
-    finished: Callable[[DomainOutcome], None],
+    finished: Callable[[DomainOutcome], Awaitable[None]],
     talk: bool,
 ) -> None:
     request = replace(request, health=await app.resolver_health(options))
@@ -99,11 +106,19 @@ def _output(args: argparse.Namespace, shared: EvidenceResolver) -> Path:
     return folders.new_folder(base / BULK_DIR / when)
 
 
-def _write_domain(outcome: DomainOutcome, out: Path, compare: Path | None) -> summary.SummaryRow:
-    report: Report = outcome.report
+def _writers() -> ProcessPoolExecutor:
+    # forkserver: the children do not inherit this process's threads (a fork would).
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+
+
+def _write_domain(
+    report: Report, evidence_json: str, out: Path, compare: Path | None
+) -> summary.SummaryRow:
+    """One domain's folder (in a worker process); its summary row back."""
     if compare is not None and (compare / report.domain).is_dir():
         from mailcheck.cli.diff import compared
 
         report = compared(report, compare / report.domain)
-    bundle.write_bundle(report, outcome.evidence.to_json(), out / report.domain)
+    bundle.write_bundle(report, evidence_json, out / report.domain)
     return summary.summary_row(report, f"{report.domain}/{bundle.REPORT_HTML}")
