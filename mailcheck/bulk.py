@@ -103,7 +103,8 @@ async def run_bulk(
     finished reports wait to be written."""
     progress = progress or BulkProgress(len(request.domains))
     base = shared.evidence()
-    sender = DomainRecorder(shared, Snapshot(base.recorded_at, base.nameservers), "", progress)
+    empty = Snapshot(base.recorded_at, base.nameservers)
+    sender = DomainRecorder(shared, empty, base.recorded_at, progress)
     results = await _sender_side(request, sender)
     queue = iter(request.domains)
     workers = min(max(request.concurrency, 1), max(len(request.domains), 1))

@@ -101,7 +101,7 @@ def _cell(text: str) -> str:
 
 def to_html(rows: Sequence[SummaryRow], generated_at: str, skipped: Sequence[str]) -> str:
     """``index.html``: a sortable table of every domain, linking to each report."""
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    css = "".join((TEMPLATES / n).read_text(encoding="utf-8") for n in ("report.css", "index.css"))
     script = (TEMPLATES / "sort.js").read_text(encoding="utf-8")
     ordered = sorted(rows, key=lambda r: (-Status(r.status).severity, r.domain))
     return (
