@@ -36,9 +36,11 @@ class BadLine:
 
 def check_domain(domain: str) -> str:
     """The normalised company domain, or ``ValueError`` naming what is wrong with it."""
-    normal = normalize_domain(domain)
+    text = domain.strip()
+    text = text[:-1] if text.endswith(".") and not text.endswith("..") else text  # FQDN form
+    normal = normalize_domain(text)
     if normal is None:
-        normal = _lab_normal(domain)
+        normal = _lab_normal(text)
     if normal is None:
         raise ValueError(f"{domain!r} is not a valid mail domain")
     return normal
@@ -46,7 +48,7 @@ def check_domain(domain: str) -> str:
 
 def _lab_normal(domain: str) -> str | None:
     """Validate a special-use name as if its TLD were ``com``, then give the TLD back."""
-    stem, _, tld = domain.strip().rstrip(".").rpartition(".")
+    stem, _, tld = domain.rpartition(".")
     if not stem or tld.lower() not in LAB_TLDS:
         return None
     normal = normalize_domain(f"{stem}.com")
