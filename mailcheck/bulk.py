@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from mailcheck import app
 from mailcheck.checks import SENDER_CHECKS, Check, CheckContext
 from mailcheck.dns.health import HEALTHY, ResolverHealth
-from mailcheck.dns.interface import Answer, RRType, normalize_name
-from mailcheck.dns.snapshot import EvidenceResolver, Recorded, Snapshot, utc_now
-from mailcheck.errors import DnsTimeoutError
+from mailcheck.dns.interface import RRType
+from mailcheck.dns.scoped import ScopedRecorder
+from mailcheck.dns.snapshot import EvidenceResolver, Snapshot, utc_now
 from mailcheck.model import CheckResult, Report
 from mailcheck.profiles import SenderProfile
 
@@ -59,38 +59,6 @@ class BulkProgress:
     timeouts: set[tuple[str, RRType]] = field(default_factory=set)
 
 
-class DomainRecorder:
-    """One domain's view of the run's shared resolver: asks it, and keeps a copy of each
-    outcome (as the shared resolver recorded it) on top of the sender side's evidence."""
-
-    def __init__(
-        self, shared: EvidenceResolver, base: Snapshot, recorded_at: str, progress: BulkProgress
-    ) -> None:
-        self._shared = shared
-        self._progress = progress
-        self.snapshot = Snapshot(recorded_at, base.nameservers, dict(base.entries))
-
-    async def resolve(self, name: str, rrtype: RRType) -> Answer:
-        """See ``Resolver.resolve``."""
-        key = (normalize_name(name), rrtype)
-        try:
-            return await self._shared.resolve(name, rrtype)
-        except DnsTimeoutError:
-            self._progress.timeouts.add(key)
-            raise
-        finally:
-            self._keep(key)
-
-    def _keep(self, key: tuple[str, RRType]) -> None:
-        entry: Recorded | None = self._shared.evidence().entries.get(key)
-        if entry is not None:
-            self.snapshot.entries.setdefault(key, entry)
-
-    def evidence(self) -> Snapshot:
-        """The sender side's lookups plus this domain's."""
-        return self.snapshot
-
-
 async def run_bulk(
     request: BulkRequest,
     shared: EvidenceResolver,
@@ -104,7 +72,7 @@ async def run_bulk(
     progress = progress or BulkProgress(len(request.domains))
     base = shared.evidence()
     empty = Snapshot(base.recorded_at, base.nameservers)
-    sender = DomainRecorder(shared, empty, base.recorded_at, progress)
+    sender = ScopedRecorder(shared, empty, base.recorded_at, progress.timeouts.add)
     results = await _sender_side(request, sender)
     queue = iter(request.domains)
     workers = min(max(request.concurrency, 1), max(len(request.domains), 1))
@@ -116,7 +84,7 @@ async def run_bulk(
     )
 
 
-async def _sender_side(request: BulkRequest, sender: DomainRecorder) -> dict[str, CheckResult]:
+async def _sender_side(request: BulkRequest, sender: ScopedRecorder) -> dict[str, CheckResult]:
     """The sender-side checks, once (their results do not depend on the company domain)."""
     first = request.domains[0] if request.domains else request.profile.senders[0].domain
     context = CheckContext(first, sender, request.profile)
@@ -137,7 +105,7 @@ async def _worker(
     """Take the next domain until none is left: ``concurrency`` workers, not N coroutines."""
     for domain in queue:
         when = utc_now() if request.live else base.recorded_at
-        recorder = DomainRecorder(shared, base, when, progress)
+        recorder = ScopedRecorder(shared, base, when, progress.timeouts.add)
         report = await app.build_report(
             domain,
             recorder,

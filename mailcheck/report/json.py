@@ -20,6 +20,14 @@ class JsonRenderer:
         return json.dumps(to_data(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+class JsonLinesRenderer:
+    """See ``Renderer``: the same data as ``JsonRenderer`` on one line (JSON Lines)."""
+
+    def render(self, report: Report) -> str:
+        """See ``Renderer.render``."""
+        return json.dumps(to_data(report), sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def to_data(report: Report) -> dict[str, Any]:
     """The report as plain JSON-compatible data, with its derived verdict fields."""
     data = dataclasses.asdict(report)
