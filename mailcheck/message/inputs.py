@@ -20,8 +20,9 @@ from mailcheck.errors import UsageError
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
 MAX_MESSAGES = 1_000_000  # per folder or mbox: bounded, and beyond any real export
 SNIFF_BYTES = 4096
-# A header field name (RFC 5322 §3.6.8: printable ASCII but the colon) and its colon.
-_HEADER_LINE = re.compile(rb"[!-9;-~]{1,200}:")
+# A header field name and its colon. RFC 5322 §3.6.8 allows any printable ASCII but the
+# colon; real fields use letters, digits and hyphens, which keeps JSON ({"a":) and scripts out.
+_HEADER_LINE = re.compile(rb"[A-Za-z][A-Za-z0-9_.-]{0,200}[ \t]*:")
 # Never messages, whatever their first line: the files found beside exports and corpora.
 NOT_MESSAGES = frozenset(
     ".json .yaml .yml .toml .md .rst .py .sh .js .html .htm .csv .pem .key .pub .zip .gz".split()

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mailcheck.message.fixes import SNIPPETS
 from mailcheck.model import Report
 
 VERDICT_CODE = "MSG001"
@@ -38,9 +39,9 @@ class Tally:
             self.filters[NO_FILTER] += 1
             self.fixes[NO_FIX] += 1
             return
-        self.filters[f"{harmful.get('vendor', '?')} ({harmful.get('disposition', '?')})"] += 1
-        snippet = harmful.get("filter") or ""
-        self.fixes[f"{snippet} snippet" if snippet else "no snippet: allow by hand"] += 1
+        disposition = str(harmful.get("disposition", "?"))
+        self.filters[f"{harmful.get('vendor', '?')} ({disposition})"] += 1
+        self.fixes[_fix(str(harmful.get("filter") or ""), disposition)] += 1
 
     def to_data(self, skipped: int = 0) -> dict[str, Any]:
         """The JSON form, most common first."""
@@ -51,6 +52,14 @@ class Tally:
             "filters": dict(self.filters.most_common()),
             "fixes": dict(self.fixes.most_common()),
         }
+
+
+def _fix(snippet_filter: str, disposition: str) -> str:
+    """The fix the verdict sentence names, in a word (see ``fixes.fix_phrase``)."""
+    if disposition == "phish":
+        return "report a false positive (an allowlist does not override phishing)"
+    ref = SNIPPETS.get(snippet_filter)
+    return ref.command if ref is not None else "no mailcheck snippet: allow by hand"
 
 
 def _harmful_verdict(report: Report) -> Mapping[str, Any] | None:
