@@ -34,6 +34,7 @@ from mailcheck.profiles import SenderProfile
 from mailcheck.smtp.probe import ProbeOptions
 from mailcheck.snippets import SnippetOptions, render_snippets
 from mailcheck.snippets.facts import facts_from_results
+from mailcheck.snippets.interface import SnippetFacts
 
 SNIPPETS_CHECK = "snippets"  # the report's snippets section reads this result
 SNIPPETS_TITLE = "Allowlist snippets"
@@ -172,8 +173,26 @@ def snippets_result(
 ) -> CheckResult:
     """Allowlist snippets for every filter, built from what the checks found: which IPs are
     shared infrastructure, and which filter receives the mail (its snippet comes first).
-    The report never adds IP entries; ``mailcheck snippets --include-ip-allowlist`` does."""
+    The report never adds IP entries; ``mailcheck snippets --include-ip-allowlist`` does.
+
+    Snippets depend only on the profile, the review date and those two facts, so a bulk run
+    renders them once per provider, not once per domain (the cache is small and bounded)."""
     facts = facts_from_results(results, detected_provider(results))
+    shared = tuple(sorted(facts.shared_ips.items())) if facts.shared_ips is not None else None
+    key = (profile, review, shared, facts.provider)  # the profile itself: frozen, hashable
+    cached = _SNIPPETS_CACHE.get(key)
+    if cached is None:
+        if len(_SNIPPETS_CACHE) >= _SNIPPETS_CACHE_SIZE:
+            _SNIPPETS_CACHE.clear()
+        cached = _SNIPPETS_CACHE[key] = _snippets_result(profile, review, facts)
+    return cached
+
+
+_SNIPPETS_CACHE: dict[tuple[object, ...], CheckResult] = {}
+_SNIPPETS_CACHE_SIZE = 64
+
+
+def _snippets_result(profile: SenderProfile, review: date, facts: SnippetFacts) -> CheckResult:
     try:
         outputs = render_snippets(profile, SnippetOptions(review_date=review), facts=facts)
     except SnippetError as exc:
