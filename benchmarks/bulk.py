@@ -26,7 +26,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import venv
 from pathlib import Path
 
@@ -59,9 +58,11 @@ from mailcheck.dns.live import Nameserver
 from mailcheck.profiles import get_profile
 port, path = int(sys.argv[1]), Path(sys.argv[2])
 domains = tuple(path.read_text().split())
-options = app.DnsOptions(nameservers=(Nameserver("127.0.0.1", port),), timeout=float(sys.argv[3]), retries=1)
+server = (Nameserver("127.0.0.1", port),)
+options = app.DnsOptions(nameservers=server, timeout=float(sys.argv[3]), retries=1)
 shared = app.open_resolver(options)
-request = BulkRequest(domains, get_profile("trimble-identity"), app.report_checks(), ("bench",), 200)
+profile = get_profile("trimble-identity")
+request = BulkRequest(domains, profile, app.report_checks(), ("bench",), 200)
 async def done(outcome):
     outcome.report.worst_status
 asyncio.run(run_bulk(request, shared, done))
@@ -190,8 +191,9 @@ def report(args: argparse.Namespace, rounds: list[dict[str, object]], chain: int
             )
         print(
             f"lower bound: chain {chain} x {delay * 1000:g} ms + one timeout {TIMEOUT:g} s + "
-            f"CPU {cpu_per_query * 1e6:.0f} µs/query x {co['total']} queries / {os.cpu_count()} cores "
-            f"= {bound:.2f} s; checks-only wall / bound = {co['wall'] / bound:.2f} (target <= 2)"
+            f"CPU {cpu_per_query * 1e6:.0f} µs/query x {co['total']} queries / "
+            f"{os.cpu_count()} cores = {bound:.2f} s; "
+            f"checks-only wall / bound = {co['wall'] / bound:.2f} (target <= 2)"
         )
         cd = r.get("checkdmarc")
         if isinstance(cd, dict):

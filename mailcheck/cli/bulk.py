@@ -41,17 +41,34 @@ def bulk_report(
         raise UsageError(f"{args.domains_file}: no domains to check")
     options = dns_options(args)
     shared = app.open_resolver(options)
-    profile = pick_profile(args.profile, tuple(args.rules))
     live = args.snapshot is None
     request = BulkRequest(
         domains,
-        profile,
+        pick_profile(args.profile, tuple(args.rules)),
         app.report_checks(probe_options(args), fetch_policies=live),
         ("mailcheck", *argv),
         args.concurrency,
         live=live,
     )
     out = _output(args, shared)
+    rows = _check_all(request, options, shared, out, args)
+    if args.record is not None:
+        write(args.record, shared.evidence().to_json())
+    _write_summary(out, rows, shared.evidence().recorded_at, bad)
+    worst = summary.worst_status(rows)
+    print(f"Checked {len(rows)} domains; worst verdict: {worst.value}")
+    print(f"Index: {out / summary.SUMMARY_HTML}")
+    return STATUS_EXIT[worst]
+
+
+def _check_all(
+    request: BulkRequest,
+    options: app.DnsOptions,
+    shared: EvidenceResolver,
+    out: Path,
+    args: argparse.Namespace,
+) -> list[summary.SummaryRow]:
+    """Run the checks; each finished domain's folder is written by a worker process."""
     rows: list[summary.SummaryRow] = []
     talk = not args.quiet and sys.stderr.isatty()
     with _writers() as pool:
@@ -63,19 +80,18 @@ def bulk_report(
             rows.append(await asyncio.get_running_loop().run_in_executor(pool, job))
 
         asyncio.run(_run(request, options, shared, finished, talk))
-    if args.record is not None:
-        write(args.record, shared.evidence().to_json())
-    when = shared.evidence().recorded_at
+    return rows
+
+
+def _write_summary(
+    out: Path, rows: list[summary.SummaryRow], when: str, bad: tuple[str, ...]
+) -> None:
     for name, text in (
         (summary.SUMMARY_HTML, summary.to_html(rows, when, bad)),
         (summary.SUMMARY_JSON, summary.to_json(rows, when, bad)),
         (summary.SUMMARY_CSV, summary.to_csv(rows)),
     ):
         write(out / name, text)
-    worst = summary.worst_status(rows)
-    print(f"Checked {len(rows)} domains; worst verdict: {worst.value}")
-    print(f"Index: {out / summary.SUMMARY_HTML}")
-    return STATUS_EXIT[worst]
 
 
 def _refuse_single_only(args: argparse.Namespace) -> None:
