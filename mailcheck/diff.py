@@ -110,7 +110,7 @@ def diff_reports(old: Mapping[str, Any], new: Mapping[str, Any]) -> ReportDiff:
 
 def _checks(report: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     found = {}
-    for check in report.get("checks", []):
+    for check in _list(report.get("checks")):
         if isinstance(check, Mapping) and isinstance(check.get("check"), str):
             found[check["check"]] = check
     return found
@@ -124,7 +124,7 @@ def _facts(report: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 def _finding_map(report: Mapping[str, Any]) -> dict[tuple[str, str, str], tuple[str, str]]:
     found = {}
     for name, check in _checks(report).items():
-        for f in check.get("findings", []) if isinstance(check.get("findings"), list) else []:
+        for f in _list(check.get("findings")):
             if isinstance(f, Mapping):
                 key = (name, str(f.get("code", "")), str(f.get("subject", "")))
                 found[key] = (str(f.get("status", "")), str(f.get("summary", "")))
@@ -199,7 +199,8 @@ def _sha(digest: str | None) -> str:
 
 
 def _list(value: object) -> list[Any]:
-    return list(value) if isinstance(value, list) else []
+    """A JSON array (or the tuple ``dataclasses.asdict`` leaves in a report's data)."""
+    return list(value) if isinstance(value, list | tuple) else []
 
 
 def render_text(diff: ReportDiff) -> str:

@@ -100,7 +100,9 @@ def test_compare_adds_a_changed_since_section(two_reports, tmp_path: Path, capsy
     old, _ = two_reports
     argv = ["report", "acme.example", "--snapshot", "later.json", "--compare", str(old)]
     assert main([*argv, "--output", "compared"]) in COMPLETED
-    assert "- SPF range account.trimble.com: 54.240.0.0/18" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "- SPF range account.trimble.com: 54.240.0.0/18" in out
+    assert "finding BL001" not in out  # unchanged findings are not listed
     data = json.loads((tmp_path / "compared" / "report.json").read_text(encoding="utf-8"))
     (section,) = [c for c in data["checks"] if c["check"] == "changes"]
     assert section["title"] == "Changed since 2026-11-22"
@@ -116,3 +118,15 @@ def test_not_a_report_is_a_usage_error(tmp_path: Path, capsys, content: str) -> 
     bad.write_text(content, encoding="utf-8")
     assert main(["diff", str(bad), str(bad)]) == 3
     assert "bad.json" in capsys.readouterr().err
+
+
+def test_bulk_compare_reads_the_previous_runs_domain_folders(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("domains.txt").write_text("acme.example\nlab.test\n", encoding="utf-8")
+    argv = ["report", "--domains-file", "domains.txt", "--snapshot", str(ACME_SNAPSHOT), "--quiet"]
+    assert main([*argv, "--output", "week1"]) == 4
+    assert main([*argv, "--output", "week2", "--compare", "week1"]) == 4
+    for domain in ("acme.example", "lab.test"):
+        data = json.loads((tmp_path / "week2" / domain / "report.json").read_text(encoding="utf-8"))
+        (section,) = [c for c in data["checks"] if c["check"] == "changes"]
+        assert [f["code"] for f in section["findings"]] == ["CHG002"]  # nothing changed
