@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import socket
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -18,6 +19,7 @@ from mailcheck.audit.replacement import replacement
 from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext, profile_sources
 from mailcheck.checks.probe import ProbeCheck
 from mailcheck.checks.tls_posture import TlsPostureCheck
+from mailcheck.dns.health import HEALTHY, ResolverHealth, check_resolver
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import (
     EvidenceResolver,
@@ -26,13 +28,15 @@ from mailcheck.dns.snapshot import (
     SnapshotResolver,
     evidence_rows,
 )
+from mailcheck.domains import check_domain, lab_result
 from mailcheck.errors import ProfileError, SnapshotError, SnippetError
 from mailcheck.https import FetchOptions
 from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
-from mailcheck.profiles import SenderProfile, normalize_domain
+from mailcheck.profiles import SenderProfile
 from mailcheck.smtp.probe import ProbeOptions
 from mailcheck.snippets import SnippetOptions, render_snippets
 from mailcheck.snippets.facts import facts_from_results
+from mailcheck.snippets.interface import SnippetFacts
 from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
 
 SNIPPETS_CHECK = "snippets"  # the report's snippets section reads this result
@@ -62,12 +66,15 @@ def open_resolver(options: DnsOptions) -> EvidenceResolver:
     return RecordingResolver(live, servers)
 
 
-def check_domain(domain: str) -> str:
-    """The normalised company domain, or ``ValueError`` naming what is wrong with it."""
-    normal = normalize_domain(domain)
-    if normal is None:
-        raise ValueError(f"{domain!r} is not a valid mail domain")
-    return normal
+async def resolver_health(options: DnsOptions) -> ResolverHealth:
+    """Live runs: is the resolver sane (see ``dns.health``)? A snapshot has no resolver to ask.
+
+    Its own short-lived resolver, so the probes stay out of the run's evidence and a replay
+    asks exactly what the run asked."""
+    if options.snapshot is not None:
+        return HEALTHY
+    config = ResolverConfig(options.nameservers, options.timeout, options.retries)
+    return await check_resolver(LiveResolver(config))
 
 
 def probe_options(recipient: str, port: int = 25, max_mx: int = 2) -> ProbeOptions:
@@ -113,14 +120,26 @@ async def build_report(
     with_snippets: bool = True,
     max_source_age_days: int = DEFAULT_MAX_AGE_DAYS,
     audit_paths: tuple[Path, ...] = (),
+    shared: Mapping[str, CheckResult] | None = None,
+    health: ResolverHealth = HEALTHY,
 ) -> Report:
     """Run every check against one resolver and assemble the report (with the profile's
-    sources aged to the evidence date, and the snippets the findings call for)."""
+    sources aged to the evidence date, and the snippets the findings call for).
+
+    ``shared`` holds results a bulk run already has (the sender side, the same for every
+    domain): those checks are not run again. A broken resolver (``health``) turns every
+    finding into "could not check"."""
     context = CheckContext(domain, resolver, profile)
-    results = await asyncio.gather(*(check.run(context) for check in checks))
+    done = shared or {}
+    results = list(await asyncio.gather(*(_result(check, context, done) for check in checks)))
     if profile is not None and audit_paths:
         audited = await audit(audit_paths, profile, resolver)
         results.append(audited.to_check(replacement(audited, profile)))
+    lab = lab_result(domain)
+    if lab is not None:
+        results.insert(0, lab)
+    if health.broken:
+        results = unchecked(results, health)
     evidence = resolver.evidence()
     if profile is not None:
         as_of = _evidence_day(evidence.recorded_at)
@@ -140,13 +159,51 @@ async def build_report(
     )
 
 
+async def _result(
+    check: Check, context: CheckContext, done: Mapping[str, CheckResult]
+) -> CheckResult:
+    return done[check.name] if check.name in done else await check.run(context)
+
+
+def unchecked(results: Sequence[CheckResult], health: ResolverHealth) -> list[CheckResult]:
+    """Every check's findings replaced by "could not check": the resolver answered NXDOMAIN or
+    SERVFAIL for names that must exist, so none of its answers can be trusted."""
+    detail = "It answered names that must exist as absent or failed; nothing it said is trusted."
+    broken = Finding(
+        "RUN002",
+        Status.ERROR,
+        "Could not check: the resolver looks broken",
+        detail=detail,
+        evidence=health.evidence,
+    )
+    return [dataclasses.replace(r, findings=(broken,)) for r in results]
+
+
 def snippets_result(
     results: Sequence[CheckResult], profile: SenderProfile, review: date
 ) -> CheckResult:
     """Allowlist snippets for every filter, built from what the checks found: which IPs are
     shared infrastructure, and which filter receives the mail (its snippet comes first).
-    The report never adds IP entries; ``mailcheck snippets --include-ip-allowlist`` does."""
+    The report never adds IP entries; ``mailcheck snippets --include-ip-allowlist`` does.
+
+    Snippets depend only on the profile, the review date and those two facts, so a bulk run
+    renders them once per provider, not once per domain (the cache is small and bounded)."""
     facts = facts_from_results(results, detected_provider(results))
+    shared = tuple(sorted(facts.shared_ips.items())) if facts.shared_ips is not None else None
+    key = (profile, review, shared, facts.provider)  # the profile itself: frozen, hashable
+    cached = _SNIPPETS_CACHE.get(key)
+    if cached is None:
+        if len(_SNIPPETS_CACHE) >= _SNIPPETS_CACHE_SIZE:
+            _SNIPPETS_CACHE.clear()
+        cached = _SNIPPETS_CACHE[key] = _snippets_result(profile, review, facts)
+    return cached
+
+
+_SNIPPETS_CACHE: dict[tuple[object, ...], CheckResult] = {}
+_SNIPPETS_CACHE_SIZE = 64
+
+
+def _snippets_result(profile: SenderProfile, review: date, facts: SnippetFacts) -> CheckResult:
     try:
         outputs = render_snippets(profile, SnippetOptions(review_date=review), facts=facts)
     except SnippetError as exc:
@@ -186,16 +243,19 @@ class RunRequest:
     domain: str
     profile_id: str | None
     command: tuple[str, ...]
+    health: ResolverHealth = HEALTHY
 
 
 def with_request(snapshot: Snapshot, request: RunRequest) -> Snapshot:
     """The run's evidence, stamped with the request that produced it."""
-    metadata = {
+    metadata: dict[str, Any] = {
         "domain": request.domain,
         "profile": request.profile_id,
         "command": list(request.command),
         "tool_version": __version__,
     }
+    if request.health.broken:  # only then: healthy evidence files stay as they were
+        metadata["resolver_health"] = request.health.to_data()
     return Snapshot(snapshot.recorded_at, snapshot.nameservers, dict(snapshot.entries), metadata)
 
 
@@ -213,9 +273,11 @@ def open_replay(path: Path) -> tuple[RunRequest, SnapshotResolver]:
     try:
         # The file is untrusted: the domain becomes a folder name, so it must be a real domain.
         domain = check_domain(domain)
+        health = ResolverHealth.from_data(meta.get("resolver_health", HEALTHY.to_data()))
     except ValueError as exc:
         raise SnapshotError(f"{path}: {exc}") from exc
-    return RunRequest(domain, profile_id, tuple(command)), SnapshotResolver(snapshot)
+    request = RunRequest(domain, profile_id, tuple(command), health)
+    return request, SnapshotResolver(snapshot)
 
 
 async def build_sender_report(

@@ -557,6 +557,29 @@ CODES: dict[str, CodeInfo] = {
         "Entry not understood",
         "A line of the allowlist file could not be read as an entry of its format.",
     ),
+    # the run itself (mailcheck report)
+    "RUN001": CodeInfo(
+        "Lab domain",
+        "The domain is under an RFC 6761 special-use name (.test, .invalid): accepted for lab "
+        "runs against your own nameserver; nothing on the Internet can send to it.",
+    ),
+    "RUN002": CodeInfo(
+        "Resolver looks broken",
+        "The resolver answered NXDOMAIN or SERVFAIL for names that must exist (the root "
+        "zone's SOA, a TLD's NS), so none of its answers is trusted: every check is "
+        "'could not check'. Use another resolver (--nameserver).",
+    ),
+    # what changed (report --compare)
+    "CHG001": CodeInfo(
+        "Changed since the previous report",
+        "A finding was added, resolved or changed status; a live SPF range was added or "
+        "removed; the provider, MX or a snippet's text changed (snippets by SHA-256).",
+    ),
+    "CHG002": CodeInfo(
+        "No change since the previous report",
+        "The report --compare was given says the same: no finding, SPF range, provider, MX "
+        "or snippet text changed.",
+    ),
     # message analysis (mailcheck analyze)
     "MSG001": CodeInfo(
         "Verdict",
@@ -672,6 +695,9 @@ OWNER_BY_PREFIX: dict[str, Owner] = {
     "SNP": Owner.YOURS,
     "AUD": Owner.YOURS,  # entries in the allowlist you run
     "SRC": Owner.YOURS,  # the profile you approve: re-read its pages when they are old
+    "NET": Owner.YOURS,  # networks you loaded into the profile (documentation or unsafe ranges)
+    "RUN": Owner.YOURS,  # the run itself: a lab domain, a broken resolver
+    "CHG": Owner.INFORMATION,
     "SPF": Owner.SENDER,
     "DMC": Owner.SENDER,
     "PTR": Owner.SENDER,

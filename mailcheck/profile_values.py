@@ -137,6 +137,11 @@ def _contains(outer: Network, inner: Network) -> bool:
 _MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
 
 
+def is_ipv4_mapped(network: Network) -> bool:
+    """Inside ::ffff:0:0/96, where an IPv6 form stands for an IPv4 address."""
+    return isinstance(network, ipaddress.IPv6Network) and network.subnet_of(_MAPPED)
+
+
 def unmap_network(network: Network) -> Network:
     """An IPv4-mapped IPv6 network (``::ffff:192.0.2.1``) as the IPv4 network it stands for.
 

@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from mailcheck.errors import ProfileError
 from mailcheck.profile_values import (
     Network,
+    is_ipv4_mapped,
     overlapping_pairs,
     parse_network,
     unmap_network,
@@ -289,7 +290,9 @@ def _network(table: Table, allow_unsafe: bool) -> Network | None:
     if not raw:
         return None
     try:
-        network = unmap_network(parse_network(raw))
+        network = parse_network(raw)
+        if is_ipv4_mapped(network):  # loaded as the IPv4 network it means (RFC 4291 §2.5.5.2)
+            network = unmap_network(network)
     except ValueError as exc:
         table.problem("network", f"{ascii(raw)}: {exc}")
         return None

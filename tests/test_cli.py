@@ -153,7 +153,7 @@ def test_snapshot_that_is_not_json_names_the_file(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text("{nope", encoding="utf-8")
     assert main(["report", "acme.example", "--snapshot", str(bad)]) == 3
-    assert f"mailcheck: error: {bad}: not a JSON snapshot (" in capsys.readouterr().err
+    assert f"mailcheck: error: {bad}: (document): not a JSON snapshot (" in capsys.readouterr().err
 
 
 def test_domain_missing_from_the_snapshot_says_so(tmp_path, monkeypatch, capsys):

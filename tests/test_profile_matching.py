@@ -8,8 +8,10 @@ import json
 import pytest
 
 from mailcheck.cli import main
+from mailcheck.dns.snapshot import Snapshot, SnapshotResolver
 from mailcheck.profiles import SenderProfile, get_profile
-from mailcheck.smtp.analysis import match_profile
+from mailcheck.smtp.analysis import analyse
+from mailcheck.smtp.store import Envelope
 from tests.profile_snapshots import shipped_profile_ids, snapshot_path
 
 MESSAGE = """Received: from sender.example (sender.example [{ip}])
@@ -53,15 +55,23 @@ def test_analyze_matches_each_profile(profile_id, tmp_path, capsys):
     assert ("MSG022" in passed) == bool(profile.documented_hosts)  # a documented source
 
 
+async def _sink_match(profile: SenderProfile, ip: str, mail_from: str, sender: str):
+    """What the sink's analysis (the one core, fed the SMTP envelope) matched."""
+    message = MESSAGE.format(ip=ip, sender=sender).replace("\n", "\r\n").encode()
+    envelope = Envelope(mail_from, ("user@acme.example",), ip, 25, "sender.example", "", 0.0)
+    resolver = SnapshotResolver(Snapshot.load(snapshot_path(profile.id)))
+    return (await analyse(message, envelope, resolver, profile)).match
+
+
 @pytest.mark.parametrize("profile_id", shipped_profile_ids())
-def test_sink_matching_for_each_profile(profile_id):
+async def test_sink_matching_for_each_profile(profile_id):
     profile = get_profile(profile_id)
-    found = match_profile(profile, _ip(profile), "", _sender(profile))
-    assert (found["from_sender"] is not None) == bool(profile.senders)
-    assert (found["network"] is not None) == bool(profile.documented_hosts)
+    found = await _sink_match(profile, _ip(profile), "", _sender(profile))
+    assert (found.from_sender is not None) == bool(profile.senders)
+    assert (found.entry_network is not None) == bool(profile.documented_hosts)
 
 
-def test_legacy_entries_never_match():
+async def test_legacy_entries_never_match():
     profile = get_profile("trimble-identity")
-    found = match_profile(profile, "184.173.153.253", "x@trimblepaas.com", "x@trimble.com")
-    assert (found["network"], found["from_sender"], found["envelope_sender"]) == (None,) * 3
+    found = await _sink_match(profile, "184.173.153.253", "x@trimblepaas.com", "x@trimble.com")
+    assert (found.entry_network, found.from_sender, found.return_path_ok) == (None, None, False)

@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Sequence
 
 from mailcheck.cli import analyze, report, rules, snippets
+from mailcheck.cli import diff as diff_command
 from mailcheck.cli.base import (
     EXIT_FAIL,
     EXIT_INCOMPLETE,
@@ -97,6 +98,8 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
             return rules.rules(args)
         case "codes":
             return rules.codes(markdown=args.markdown)
+        case "diff":
+            return diff_command.diff(args)
         case "analyze":
             return analyze.analyze(args, argv)
         case "snippets":

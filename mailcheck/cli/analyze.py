@@ -1,26 +1,42 @@
-"""The ``analyze`` command: explain why messages landed in junk, as one report per message."""
+"""The ``analyze`` command: explain why messages landed in junk, one report per message.
+
+Text and ``--format jsonl`` stream: each message is written as soon as it is analysed, and a
+folder or mbox ends with a summary table built from running counts. ``--json`` (one document)
+and HTML (one page) hold every report until the end.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from mailcheck import app
 from mailcheck.cli.base import STATUS_EXIT, emit, use_color, write
 from mailcheck.dns.live import Nameserver
-from mailcheck.errors import UsageError
-from mailcheck.model import Report
+from mailcheck.dns.snapshot import EvidenceResolver
+from mailcheck.errors import ReportError, UsageError
+from mailcheck.model import Report, Status
 from mailcheck.profiles import get_profile
 from mailcheck.report import ReportFormat
+
+if TYPE_CHECKING:  # imported late at run time: only analyze needs the message modules
+    from mailcheck.message.inputs import InputStats
+    from mailcheck.message.run import AnalyzeRequest
+
+STREAMED = (ReportFormat.TEXT, ReportFormat.JSONL)
 
 
 def analyze(args: argparse.Namespace, argv: list[str]) -> int:
     """``mailcheck analyze``: the worst status over all messages decides the exit code."""
-    from mailcheck.message.run import analyze_messages, parse_networks
+    from mailcheck.message.inputs import InputStats
+    from mailcheck.message.run import AnalyzeRequest, parse_networks
 
     unsafe = args.allow_unsafe_networks
     profile = (
@@ -32,41 +48,105 @@ def analyze(args: argparse.Namespace, argv: list[str]) -> int:
         args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
     )
     resolver = app.open_resolver(options)
-    reports = asyncio.run(
-        analyze_messages(
-            args.message,
-            sys.stdin.buffer if args.message == "-" else None,
-            resolver,
-            org_domain=args.org_domain,
-            networks=parse_networks(args.org_network),
-            authserv_ids=tuple(args.authserv_id),
-            profile=profile,
-            generated_at=resolver.evidence().recorded_at,
-            command=("mailcheck", *argv),
-        )
+    request = AnalyzeRequest(
+        args.message,
+        sys.stdin.buffer if args.message == "-" else None,
+        args.org_domain,
+        parse_networks(args.org_network),
+        tuple(args.authserv_id),
+        profile,
+        resolver.evidence().recorded_at,
+        ("mailcheck", *argv),
     )
+    output = args.format or ReportFormat.TEXT
+    stats = InputStats()
+    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
+    if output in STREAMED:
+        worst = _stream(request, resolver, stats, output, color, args.output)
+    else:
+        worst = _whole(request, resolver, stats, output, color, args.output)
     if args.record is not None:
         write(args.record, resolver.evidence().to_json())
-    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
-    text = _render_messages(reports, args.format or ReportFormat.TEXT, color)
-    emit(text, args.output)
-    worst = max((r.worst_status for r in reports), key=lambda s: s.severity)
     return STATUS_EXIT[worst]
 
 
-def _render_messages(reports: Sequence[Report], output: ReportFormat, color: bool) -> str:
-    """One message: its report. Several: text reports in a row, or one JSON document."""
+def _stream(
+    request: AnalyzeRequest,
+    resolver: EvidenceResolver,
+    stats: InputStats,
+    output: ReportFormat,
+    color: bool,
+    path: Path | None,
+) -> Status:
+    """Write each report as it is done; a run of several ends with the summary."""
+    from mailcheck.message.run import stream_messages
+    from mailcheck.report.tally import render_table
+
+    renderer = output.renderer(color=color)
+    worst = [Status.PASS]
+    with _opened(path) as stream:
+
+        def done(report: Report) -> None:
+            separator = "\n" if output is ReportFormat.TEXT and worst[1:] else ""
+            stream.write(separator + renderer.render(report))
+            stream.flush()
+            worst.append(report.worst_status)
+
+        tally = asyncio.run(stream_messages(request, resolver, done, stats))
+        if output is ReportFormat.JSONL:
+            summary = {"summary": tally.to_data(len(stats.skipped))}
+            stream.write(json.dumps(summary, sort_keys=True, ensure_ascii=False) + "\n")
+        elif tally.messages > 1 or stats.skipped:
+            stream.write("\n" + render_table(tally, len(stats.skipped)))
+    return max(worst, key=lambda s: s.severity)
+
+
+def _whole(
+    request: AnalyzeRequest,
+    resolver: EvidenceResolver,
+    stats: InputStats,
+    output: ReportFormat,
+    color: bool,
+    path: Path | None,
+) -> Status:
+    from mailcheck.message.run import analyze_messages
+
+    reports = asyncio.run(analyze_messages(request, resolver, stats))
+    emit(_render_messages(reports, output, color, len(stats.skipped)), path)
+    return max((r.worst_status for r in reports), key=lambda s: s.severity)
+
+
+@contextlib.contextmanager
+def _opened(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    with handle:
+        yield handle
+
+
+def _render_messages(
+    reports: Sequence[Report], output: ReportFormat, color: bool, skipped: int
+) -> str:
+    """One message: its report. Several: one JSON document with the summary counts."""
+    from mailcheck.message.tally import Tally
     from mailcheck.report.json import to_data
 
     if len(reports) == 1:
         return output.renderer(color=color).render(reports[0])
     if output is ReportFormat.JSON:
+        tally = Tally()
+        for report in reports:
+            tally.add(report)
         documents = {
             "schema_version": reports[0].schema_version,
             "messages": [to_data(r) for r in reports],
+            "summary": tally.to_data(skipped),
         }
         return json.dumps(documents, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    if output is ReportFormat.HTML:
-        raise UsageError(f"{len(reports)} messages: HTML is one page per message (use --json)")
-    renderer = output.renderer(color=color)
-    return "\n".join(renderer.render(r) for r in reports)
+    raise UsageError(f"{len(reports)} messages: HTML is one page per message (use --json)")

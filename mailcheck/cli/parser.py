@@ -12,6 +12,8 @@ from pathlib import Path
 
 from mailcheck import __version__
 from mailcheck.cli import audit as audit_cli
+from mailcheck.cli import diff as cli_diff
+from mailcheck.cli import report as cli_report
 from mailcheck.cli.usage import ArgumentParser, describe_subcommands
 from mailcheck.report import ReportFormat
 from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
@@ -43,7 +45,7 @@ def build_parser() -> ArgumentParser:
         "reports/<domain>/<UTC time>/ (or --output DIR) and print a summary. "
         "--format/--json/--stdout print one format to stdout instead.",
     )
-    report.add_argument("domain", nargs="?", help="the company's mail domain, e.g. example.com")
+    report.add_argument("domain", nargs="*", help="the company's mail domain(s), e.g. example.com")
     _add_profile_options(report)
     _add_dns_options(report, replay=True)
     _add_output_options(report, folder=True)
@@ -57,6 +59,8 @@ def build_parser() -> ArgumentParser:
         help="also audit this existing allowlist (repeatable; format guessed)",
     )
     _add_source_age(report)
+    cli_report.add_report_options(report)
+    cli_diff.add_diff_parser(commands)
 
     sender = commands.add_parser(
         "sender", help="check a sender's live SPF against its profile (matrix, drift, owners)"

@@ -22,11 +22,12 @@ class ReportFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     HTML = "html"
+    JSONL = "jsonl"  # one compact line per report: many messages, streamed
 
     def renderer(self, *, color: bool = False) -> Renderer:
         """The renderer for this format."""
         from mailcheck.report.html import HtmlRenderer
-        from mailcheck.report.json import JsonRenderer
+        from mailcheck.report.json import JsonLinesRenderer, JsonRenderer
         from mailcheck.report.text import TextRenderer
 
         match self:
@@ -36,6 +37,8 @@ class ReportFormat(StrEnum):
                 return JsonRenderer()
             case ReportFormat.HTML:
                 return HtmlRenderer()
+            case ReportFormat.JSONL:
+                return JsonLinesRenderer()
 
 
 __all__ = ["Renderer", "ReportFormat"]

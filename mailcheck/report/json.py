@@ -21,6 +21,14 @@ class JsonRenderer:
         return json.dumps(to_data(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+class JsonLinesRenderer:
+    """See ``Renderer``: the same data as ``JsonRenderer`` on one line (JSON Lines)."""
+
+    def render(self, report: Report) -> str:
+        """See ``Renderer.render``."""
+        return json.dumps(to_data(report), sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def to_data(report: Report) -> dict[str, Any]:
     """The report as plain JSON-compatible data, with its derived verdict fields, each
     finding's owner and, first by sorted keys, the plan: what you do, what the sender fixes."""

@@ -131,9 +131,9 @@ def test_output_to_a_folder_is_a_one_line_error(capsys, output):
 
 def test_snippets_output_replaces_planted_links(tmp_path, capsys, victim):
     out = tmp_path / "snippets"
-    for name in ("postfix.cf", "spamassassin.cf", "rspamd.conf"):
+    for name in ("exim.conf", "spamassassin.cf", "rspamd.conf"):  # files the command writes
         _plant(out / name, victim)
     assert main(["snippets", "--profile", "trimble-identity", "--output", str(out)]) == 0
     _untouched(victim)
     assert not any(p.is_symlink() for p in out.iterdir())
-    assert (out / "postfix.cf").read_text().startswith("# mailcheck allowlist snippet")
+    assert (out / "exim.conf").read_text().startswith("# mailcheck allowlist snippet")

@@ -117,7 +117,7 @@ UNSAFE = [
     "198.18.0.1",
     "::",
     "::1",
-    "::ffff:8.8.8.8",
+    "::ffff:10.0.0.1",  # IPv4-mapped: loaded as 10.0.0.1, then refused as private
     "fe80::1",
     "fc00::1",
     "fd12:3456::/32",

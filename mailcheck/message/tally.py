@@ -1,0 +1,76 @@
+"""Running counts over many analysed messages: verdicts, which filter junked them, which fix.
+
+Built one report at a time (``add``), so a summary over 50,000 messages holds counters, not
+reports.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mailcheck.message.fixes import snippet_for
+from mailcheck.model import Report
+
+VERDICT_CODE = "MSG001"
+HARMFUL = frozenset({"spam", "bulk", "phish", "spoof"})  # verdicts.base.HARMFUL, as JSON values
+NO_FILTER = "no filter verdict"
+NO_FIX = "none needed"
+
+
+@dataclass
+class Tally:
+    """Counts so far; ``skipped`` files that were not messages are counted by the reader."""
+
+    messages: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+    filters: Counter[str] = field(default_factory=Counter)
+    fixes: Counter[str] = field(default_factory=Counter)
+
+    def add(self, report: Report) -> None:
+        """Count one message's report."""
+        self.messages += 1
+        verdict = next((f for f in report.findings if f.code == VERDICT_CODE), None)
+        self.verdicts[verdict.status.value if verdict else "unknown"] += 1
+        harmful = _harmful_verdict(report)
+        if harmful is None:
+            self.filters[NO_FILTER] += 1
+            self.fixes[NO_FIX] += 1
+            return
+        disposition = str(harmful.get("disposition", "?"))
+        self.filters[f"{harmful.get('vendor', '?')} ({disposition})"] += 1
+        self.fixes[_fix(str(harmful.get("filter") or ""), disposition)] += 1
+
+    def to_data(self, skipped: int = 0) -> dict[str, Any]:
+        """The JSON form, most common first."""
+        return {
+            "messages": self.messages,
+            "skipped_files": skipped,
+            "verdicts": dict(self.verdicts.most_common()),
+            "filters": dict(self.filters.most_common()),
+            "fixes": dict(self.fixes.most_common()),
+        }
+
+
+def _fix(product: str, disposition: str) -> str:
+    """The fix the verdict sentence names, in a word (see ``fixes.fix_phrase``)."""
+    if disposition == "phish":
+        return "report a false positive (an allowlist does not override phishing)"
+    ref = snippet_for(product)
+    return ref.command if ref is not None else "no mailcheck snippet: allow by hand"
+
+
+def _harmful_verdict(report: Report) -> Mapping[str, Any] | None:
+    """The first decoded verdict that junked the message inside the organisation."""
+    for result in report.checks:
+        verdicts = result.facts.get("verdicts") if result.check == "message" else None
+        for item in verdicts if isinstance(verdicts, list) else []:
+            if (
+                isinstance(item, Mapping)
+                and item.get("disposition") in HARMFUL
+                and not item.get("outside")
+            ):
+                return item
+    return None
