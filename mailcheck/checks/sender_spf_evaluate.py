@@ -165,8 +165,10 @@ def _drift(facts: SenderSpfFacts, spf: DomainSpf) -> list[Finding]:
     findings: list[Finding] = []
     if extra:
         size = sum(n.num_addresses for a in extra for n in remainders[a.network])
+        ranges = f"{len(extra)} range" + ("s" if len(extra) != 1 else "")
+        addresses = f"{size:,} address" + ("es" if size != 1 else "")
         summary = (
-            f"The live SPF of {spf.shown} authorizes {len(extra)} ranges ({size:,} addresses) "
+            f"The live SPF of {spf.shown} authorizes {ranges} ({addresses}) "
             "the profile does not list: the profile's IP list may be stale"
         )
         evidence = tuple(f"{a.network} via {' -> '.join(a.via)}" for a in extra[:MAX_EVIDENCE])
