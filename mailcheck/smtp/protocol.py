@@ -18,6 +18,11 @@ Measured against stock aiosmtpd 1.4.6 (see tests/smtp/test_protocol.py):
   only) and ran the full RFC 5322 parser even for ``<user@example.com>``, together about a
   third of the event loop's time per 2 KB message; ``address.parse_path`` does neither and
   gives the same results (but 501, not a server fault, where the parser crashes).
+
+This is the one module that touches aiosmtpd's private names (hence the pin to 1.4.x in
+pyproject.toml); the rest of ``smtp/`` uses only what aiosmtpd documents plus the methods
+``SinkSMTP`` adds, such as ``hold_timeout``. tests/smtp/test_aiosmtpd_contract.py lists every
+private name used here and checks it against the installed aiosmtpd.
 """
 
 from __future__ import annotations
@@ -54,10 +59,10 @@ class MessageWriter(Protocol):
 class DataReceiver(Protocol):
     """The handler side of streaming DATA."""
 
-    async def open_message(self, server: SMTP, session: Any, envelope: Any) -> MessageWriter:
+    async def open_message(self, server: SinkSMTP, session: Any, envelope: Any) -> MessageWriter:
         """Start a message; may raise (the session then answers 451)."""
 
-    async def on_connect(self, server: SMTP, session: Any) -> bool:
+    async def on_connect(self, server: SinkSMTP, session: Any) -> bool:
         """Before the greeting (after a PROXY header, if any); False closes the connection."""
 
 
@@ -143,6 +148,11 @@ class SinkSMTP(SMTP):
         if duration is None and self._limits.total >= STRESS_SHARE * self._limits.max_connections:
             duration = self._stress_timeout
         super()._reset_timeout(duration)
+
+    def hold_timeout(self, seconds: float) -> None:
+        """Give the client ``seconds`` before the idle timer closes the session (a hook that
+        waits on purpose, e.g. a delay behaviour, must not be cut short by it)."""
+        self._reset_timeout(seconds)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Count the connection (a STARTTLS re-entry is the same connection)."""

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiosmtpd.smtp import SMTP, Session
+from aiosmtpd.smtp import Session
 
 from mailcheck.errors import SmtpError
 from mailcheck.smtp import behaviours as bh
 from mailcheck.smtp.backlog import AnalysisQueue, Analyzer
 from mailcheck.smtp.greylist import Greylist
 from mailcheck.smtp.index import Index
-from mailcheck.smtp.protocol import TEMPFAIL, SinkEnvelope
+from mailcheck.smtp.protocol import TEMPFAIL, SinkEnvelope, SinkSMTP
 from mailcheck.smtp.store import Envelope, Incoming, Maildir, Stored
 
 log = logging.getLogger(__name__)
@@ -88,13 +88,13 @@ class SinkHandler:
             rcpt_to=tuple(envelope.rcpt_tos) if envelope is not None else (),
         )
 
-    async def _apply(self, server: SMTP, stage: bh.Stage, facts: bh.Facts) -> str | None:
+    async def _apply(self, server: SinkSMTP, stage: bh.Stage, facts: bh.Facts) -> str | None:
         """Run the behaviour for this stage: None to go on, or the reply to give instead."""
         behaviour = bh.decide(self.config.behaviours, stage, facts)
         if behaviour is None or behaviour.action is bh.Action.ACCEPT:
             return None
         if behaviour.action is bh.Action.DELAY:
-            server._reset_timeout(behaviour.seconds + self.config.command_timeout)
+            server.hold_timeout(behaviour.seconds + self.config.command_timeout)
             await asyncio.sleep(behaviour.seconds)
             return None
         if behaviour.action is bh.Action.GREYLIST:
@@ -110,7 +110,9 @@ class SinkHandler:
         return behaviour.reply()
 
     # -- hooks --------------------------------------------------------------------------
-    async def handle_PROXY(self, server: SMTP, session: Session, envelope: Any, proxy: Any) -> bool:  # noqa: N802
+    async def handle_PROXY(  # noqa: N802
+        self, server: SinkSMTP, session: Session, envelope: Any, proxy: Any
+    ) -> bool:
         """Accept a PROXY header only from a trusted local proxy."""
         peer = ipaddress.ip_address(_peer(session)[0])
         if not any(peer.version == n.version and peer in n for n in self._proxies):
@@ -118,7 +120,7 @@ class SinkHandler:
             return False
         return await self.on_connect(server, session)
 
-    async def on_connect(self, server: SMTP, session: Session) -> bool:
+    async def on_connect(self, server: SinkSMTP, session: Session) -> bool:
         """Connect-stage behaviours; False closes the connection."""
         reply = await self._apply(server, bh.Stage.CONNECT, self._facts(session))
         if reply is None:
@@ -127,7 +129,7 @@ class SinkHandler:
         return False
 
     async def handle_HELO(  # noqa: N802
-        self, server: SMTP, session: Session, envelope: Any, hostname: str
+        self, server: SinkSMTP, session: Session, envelope: Any, hostname: str
     ) -> str:
         """HELO: remember the name, run helo behaviours."""
         session.host_name = hostname
@@ -135,7 +137,7 @@ class SinkHandler:
         return reply or f"250 {self.config.hostname}"
 
     async def handle_EHLO(  # noqa: N802
-        self, server: SMTP, session: Session, envelope: Any, hostname: str, responses: list[str]
+        self, server: SinkSMTP, session: Session, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         """EHLO: remember the name, run helo behaviours."""
         session.host_name = hostname
@@ -149,7 +151,7 @@ class SinkHandler:
         return [*offered, "250-PIPELINING", responses[-1]]
 
     async def handle_MAIL(  # noqa: N802
-        self, server: SMTP, session: Session, envelope: Any, address: str, options: list[str]
+        self, server: SinkSMTP, session: Session, envelope: Any, address: str, options: list[str]
     ) -> str:
         """MAIL FROM: behaviours, then accept."""
         facts = bh.Facts(self.client_ip(session), session.host_name or "", address)
@@ -161,7 +163,7 @@ class SinkHandler:
         return "250 2.1.0 OK"
 
     async def handle_RCPT(  # noqa: N802
-        self, server: SMTP, session: Session, envelope: Any, address: str, options: list[str]
+        self, server: SinkSMTP, session: Session, envelope: Any, address: str, options: list[str]
     ) -> str:
         """RCPT TO: recipient limit, behaviours, then accept (never relays: stores only)."""
         if len(envelope.rcpt_tos) >= self.config.max_recipients:
@@ -175,7 +177,7 @@ class SinkHandler:
         envelope.rcpt_options.extend(options)
         return "250 2.1.5 OK"
 
-    async def open_message(self, server: SMTP, session: Session, envelope: Any) -> Incoming:
+    async def open_message(self, server: SinkSMTP, session: Session, envelope: Any) -> Incoming:
         """DATA starts: a new message, trace headers first."""
         return self.maildir.begin(self._envelope(session, envelope))
 
@@ -195,7 +197,7 @@ class SinkHandler:
             proxied_from=peer[0] if proxied else "",
         )
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: SinkEnvelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SinkSMTP, session: Session, envelope: SinkEnvelope) -> str:  # noqa: N802
         """End of DATA: data behaviours, then store durably and only then answer 250."""
         writer = envelope.writer
         assert isinstance(writer, Incoming)

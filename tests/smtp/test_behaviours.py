@@ -230,6 +230,16 @@ async def test_delay_a_stage(make_sink, tmp_path):
     assert time.monotonic() - started >= 1.0
 
 
+async def test_a_delay_longer_than_the_idle_timeout_keeps_the_session(make_sink, tmp_path):
+    """The hook waits on purpose, so the idle timer is held meanwhile (``hold_timeout``)."""
+    rules = _load(
+        tmp_path, '[[behaviour]]\nname = "d"\nstage = "mail"\naction = "delay"\nseconds = 1\n'
+    )
+    sink = await make_sink(behaviours=rules, command_timeout=0.3)
+    replies = await _dialogue(sink.port)
+    assert replies[-1].startswith("250 2.0.0"), replies
+
+
 async def test_reject_after_data_stores_nothing(make_sink, tmp_path):
     rules = _load(
         tmp_path,
