@@ -20,8 +20,8 @@ from pathlib import Path
 from mailcheck import app
 from mailcheck.bulk import BulkProgress, BulkRequest, DomainOutcome, run_bulk
 from mailcheck.cli.base import STATUS_EXIT, pick_profile, write
+from mailcheck.cli.options import dns_options, probe_options
 from mailcheck.cli.progress import show_progress
-from mailcheck.cli.report import dns_options, probe_options
 from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.errors import UsageError
 from mailcheck.model import Report

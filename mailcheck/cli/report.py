@@ -17,8 +17,8 @@ from mailcheck import app
 from mailcheck.bulk import DEFAULT_CONCURRENCY
 from mailcheck.checks import Check
 from mailcheck.cli.base import STATUS_EXIT, emit, pick_profile, use_color, write
+from mailcheck.cli.options import dns_options, probe_options
 from mailcheck.cli.progress import show_waits
-from mailcheck.dns.live import Nameserver
 from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.dns.watch import WatchedResolver
 from mailcheck.domains import read_domains_file, unique_domains
@@ -28,7 +28,6 @@ from mailcheck.profiles import SenderProfile
 from mailcheck.report import ReportFormat, bundle, folders, tell_sender
 from mailcheck.report.sender_matrix import render_matrix
 from mailcheck.report.text import TextRenderer
-from mailcheck.smtp.probe import ProbeOptions
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -171,25 +170,6 @@ def _report_request(
     options = dns_options(args)
     resolver = app.open_resolver(options)
     return app.RunRequest(domains[0], args.profile, ("mailcheck", *argv)), resolver, options
-
-
-def dns_options(args: argparse.Namespace) -> app.DnsOptions:
-    """The DNS options of the command line."""
-    return app.DnsOptions(
-        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
-    )
-
-
-def probe_options(args: argparse.Namespace) -> ProbeOptions | None:
-    """``--probe-rcpt`` and friends, checked; None without ``--probe-rcpt``."""
-    if not args.probe_rcpt:
-        return None
-    if args.replay is not None or args.snapshot is not None:
-        raise UsageError("--probe-rcpt talks to the live MX hosts; it cannot replay evidence")
-    try:
-        return app.probe_options(args.probe_rcpt, args.probe_port, args.probe_max_mx)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
 
 
 def sender(args: argparse.Namespace, argv: list[str]) -> int:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from mailcheck.message.tally import Tally
+from collections import Counter
+from typing import Protocol
+
+
+class Tally(Protocol):
+    """The running counts ``message.tally.Tally`` keeps (report/ reads, never imports, them)."""
+
+    messages: int
+    verdicts: Counter[str]
+    filters: Counter[str]
+    fixes: Counter[str]
 
 
 def render_table(tally: Tally, skipped: int = 0) -> str:
