@@ -1,7 +1,8 @@
 """The one error tree of mailcheck; the CLI catches only ``MailcheckError``.
 
 MailcheckError          root
- ├─ UsageError          bad command-line arguments
+ ├─ InputError          a value given to the library is unusable (``field`` says which)
+ ├─ UsageError          bad command-line arguments (raised only by ``cli/``)
  │   └─ AllowlistError      an allowlist file given to ``audit`` cannot be read as one
  ├─ ProfileError        a bad or missing rules file
  │   └─ SnippetError        a profile value a filter's syntax cannot express safely
@@ -19,6 +20,16 @@ from __future__ import annotations
 
 class MailcheckError(Exception):
     """Root of every error mailcheck raises on purpose."""
+
+
+class InputError(MailcheckError):
+    """A value given to the library cannot be used. ``field`` names which one and ``detail``
+    says why, so a front end can name its own argument (the CLI names the flag)."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(f"{field}: {detail}")
+        self.field = field
+        self.detail = detail
 
 
 class UsageError(MailcheckError):

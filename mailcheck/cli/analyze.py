@@ -17,9 +17,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mailcheck import app
-from mailcheck.cli.base import STATUS_EXIT, emit, use_color, write
-from mailcheck.dns.live import Nameserver
+from mailcheck.app.output import write_text
+from mailcheck.app.resolver import open_resolver
+from mailcheck.cli.base import STATUS_EXIT, dns_options, emit, use_color
 from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.errors import ReportError, UsageError
 from mailcheck.model import Report, Status
@@ -44,10 +44,8 @@ def analyze(args: argparse.Namespace, argv: list[str]) -> int:
         if args.profile
         else None
     )
-    options = app.DnsOptions(
-        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
-    )
-    resolver = app.open_resolver(options)
+    options = dns_options(args)
+    resolver = open_resolver(options)
     request = AnalyzeRequest(
         args.message,
         sys.stdin.buffer if args.message == "-" else None,
@@ -66,7 +64,7 @@ def analyze(args: argparse.Namespace, argv: list[str]) -> int:
     else:
         worst = _whole(request, resolver, stats, output, color, args.output)
     if args.record is not None:
-        write(args.record, resolver.evidence().to_json())
+        write_text(args.record, resolver.evidence().to_json())
     return STATUS_EXIT[worst]
 
 

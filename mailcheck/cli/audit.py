@@ -13,11 +13,11 @@ import dataclasses
 import json
 from pathlib import Path
 
-from mailcheck import app
+from mailcheck.app.output import write_text
+from mailcheck.app.resolver import open_resolver
 from mailcheck.audit import AuditFormat, AuditResult, audit
 from mailcheck.audit.replacement import replacement
-from mailcheck.cli.base import STATUS_EXIT, emit, pick_profile, write
-from mailcheck.dns.live import Nameserver
+from mailcheck.cli.base import STATUS_EXIT, dns_options, emit, pick_profile
 from mailcheck.errors import UsageError
 from mailcheck.model import Status
 from mailcheck.report import ReportFormat
@@ -29,13 +29,11 @@ def run_audit(args: argparse.Namespace) -> int:
         raise UsageError("audit writes text or JSON; for HTML use `mailcheck report --audit FILE`")
     profile = pick_profile(args.profile, tuple(args.rules))
     kind = AuditFormat(args.audit_filter) if args.audit_filter else None
-    options = app.DnsOptions(
-        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
-    )
-    resolver = app.open_resolver(options)
+    options = dns_options(args)
+    resolver = open_resolver(options)
     result = asyncio.run(audit(tuple(args.files), profile, resolver, kind))
     if args.record is not None:  # the services' SPF answers the verdicts rest on
-        write(args.record, resolver.evidence().to_json())
+        write_text(args.record, resolver.evidence().to_json())
     text = replacement(result, profile)
     if args.format is ReportFormat.JSON:
         check = result.to_check(text)

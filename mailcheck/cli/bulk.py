@@ -17,11 +17,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from mailcheck import app
+from mailcheck.app.output import write_text
+from mailcheck.app.report import report_checks
+from mailcheck.app.resolver import DnsOptions, open_resolver, resolver_health
 from mailcheck.bulk import BulkProgress, BulkRequest, DomainOutcome, run_bulk
-from mailcheck.cli.base import STATUS_EXIT, pick_profile, write
+from mailcheck.cli.base import STATUS_EXIT, dns_options, pick_profile
 from mailcheck.cli.progress import show_progress
-from mailcheck.cli.report import dns_options, probe_options
+from mailcheck.cli.report import probe_options
 from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.errors import UsageError
 from mailcheck.model import Report
@@ -40,14 +42,14 @@ def bulk_report(
     if not domains:
         raise UsageError(f"{args.domains_file}: no domains to check")
     options = dns_options(args)
-    shared = app.open_resolver(options)
+    shared = open_resolver(options)
     live = args.snapshot is None
     request = BulkRequest(
         domains,
         pick_profile(
             args.profile, tuple(args.rules), allow_unsafe_networks=args.allow_unsafe_networks
         ),
-        app.report_checks(probe_options(args), fetch_policies=live),
+        report_checks(probe_options(args), fetch_policies=live),
         ("mailcheck", *argv),
         args.concurrency,
         live=live,
@@ -56,7 +58,7 @@ def bulk_report(
     out = _output(args, shared)
     rows = _check_all(request, options, shared, out, args)
     if args.record is not None:
-        write(args.record, shared.evidence().to_json())
+        write_text(args.record, shared.evidence().to_json())
     _write_summary(out, rows, shared.evidence().recorded_at, bad)
     worst = summary.worst_status(rows)
     print(f"Checked {len(rows)} domains; worst verdict: {worst.value}")
@@ -66,7 +68,7 @@ def bulk_report(
 
 def _check_all(
     request: BulkRequest,
-    options: app.DnsOptions,
+    options: DnsOptions,
     shared: EvidenceResolver,
     out: Path,
     args: argparse.Namespace,
@@ -94,7 +96,7 @@ def _write_summary(
         (summary.SUMMARY_JSON, summary.to_json(rows, when, bad)),
         (summary.SUMMARY_CSV, summary.to_csv(rows)),
     ):
-        write(out / name, text)
+        write_text(out / name, text)
 
 
 def _refuse_single_only(args: argparse.Namespace) -> None:
@@ -108,12 +110,12 @@ def _refuse_single_only(args: argparse.Namespace) -> None:
 
 async def _run(
     request: BulkRequest,
-    options: app.DnsOptions,
+    options: DnsOptions,
     shared: EvidenceResolver,
     finished: Callable[[DomainOutcome], Awaitable[None]],
     talk: bool,
 ) -> None:
-    request = replace(request, health=await app.resolver_health(options))
+    request = replace(request, health=await resolver_health(options))
     progress = BulkProgress(len(request.domains))
     work = run_bulk(request, shared, finished, progress)
     await (show_progress(work, progress, sys.stderr) if talk else work)

@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, pick_profile
-from mailcheck.dns.live import Nameserver
+from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, nameservers, pick_profile
 from mailcheck.errors import UsageError
 from mailcheck.profiles import load_profiles
 from mailcheck.report import sink as render
@@ -82,8 +81,7 @@ def _serve(args: argparse.Namespace) -> int:
         profile = pick_profile(args.profile, tuple(args.rules), allow_unsafe_networks=unsafe)
     analyzer = None
     if not args.no_analysis:
-        nameservers = tuple(Nameserver.from_text(n) for n in args.nameserver)
-        analyzer = commands.analyzer_for(nameservers, args.timeout, profile)
+        analyzer = commands.analyzer_for(nameservers(args.nameserver), args.timeout, profile)
     tally = render.Tally()
     _log_to_stderr()
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mailcheck.model import Finding, Report, Status
-from mailcheck.report import actions, view
+from mailcheck.report import actions, tell_sender, view
+from mailcheck.report.sender_matrix import render_matrix
 
 _COLORS = {
     Status.PASS: "32",
@@ -35,6 +36,12 @@ class TextRenderer:
         """The short form printed after writing the report folder ``folder``: verdict, what
         to do (with the snippet's path in that folder), the sender's worst problems."""
         return self._document(report, full=False, folder=folder)
+
+    def sender_report(self, report: Report) -> str:
+        """``mailcheck sender`` in full: the decision, the SPF matrix after it, then what to
+        tell the sender."""
+        text = self.sender(report, render_matrix(report))
+        return text + tell_sender.to_text(tell_sender.tell_the_sender(report))
 
     def sender(self, report: Report, matrix: str) -> str:
         """``mailcheck sender``: the decision about the sender and its problems first, then

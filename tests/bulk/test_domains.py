@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mailcheck import app
+from mailcheck.app.build import build_report
 from mailcheck.checks.mx import MxCheck
 from mailcheck.dns.snapshot import RecordingResolver
 from mailcheck.domains import check_domain, lab_result, parse_domains, read_domains_file
@@ -56,6 +56,6 @@ def test_internet_and_example_domains_get_no_lab_finding() -> None:
 
 async def test_lab_report_has_the_info_finding(world) -> None:
     resolver = RecordingResolver(resolver_for(world))
-    report = await app.build_report("receiver.test", resolver, None, (MxCheck(),))
+    report = await build_report("receiver.test", resolver, None, (MxCheck(),))
     assert report.checks[0].findings[0].code == "RUN001"
     assert report.checks[0].findings[0].status.value == "info"
