@@ -2,8 +2,8 @@
 
 MailcheckError          root
  ├─ InputError          a value given to the library is unusable (``field`` says which)
- ├─ UsageError          bad command-line arguments (raised only by ``cli/``)
  │   └─ AllowlistError      an allowlist file given to ``audit`` cannot be read as one
+ ├─ UsageError          bad command-line arguments (raised only by ``cli/``)
  ├─ ProfileError        a bad or missing rules file
  │   └─ SnippetError        a profile value a filter's syntax cannot express safely
  ├─ DnsError            a lookup could not complete (never "record missing")
@@ -27,7 +27,7 @@ class InputError(MailcheckError):
     says why, so a front end can name its own argument (the CLI names the flag)."""
 
     def __init__(self, field: str, detail: str) -> None:
-        super().__init__(f"{field}: {detail}")
+        super().__init__(detail)
         self.field = field
         self.detail = detail
 
@@ -36,8 +36,11 @@ class UsageError(MailcheckError):
     """Bad command-line arguments."""
 
 
-class AllowlistError(UsageError):
+class AllowlistError(InputError):
     """An allowlist file is unreadable, too large, binary or in an unknown encoding."""
+
+    def __init__(self, detail: str, field: str = "allowlist") -> None:
+        super().__init__(field, detail)
 
 
 class ProfileError(MailcheckError):

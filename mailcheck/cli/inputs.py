@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from mailcheck.errors import InputError
 
-# field -> the message the user reads, ``{detail}`` being the library's reason.
+# field -> the message the user reads, ``{detail}`` being the library's reason; a field not
+# listed here (a file, a message source) is named in the detail itself.
 FLAG_MESSAGES: dict[str, str] = {
     "profile": "choose a profile with --profile ID (known: {detail})",
     "probe_rcpt": "--probe-rcpt {detail}",
@@ -13,10 +14,16 @@ FLAG_MESSAGES: dict[str, str] = {
     "nameserver": "--nameserver {detail}",
     "system_resolver": "{detail}: pass --nameserver IP",
     "listen": "--listen: {detail}",
+    "allow_non_loopback": "{detail}: pass --allow-non-loopback to expose the sink to the network",
+    "limit": "--limit {detail}",
+    "org_network": "--org-network: {detail}",
+    "org_domain": "--org-domain: {detail}",
+    "domains_file": "--domains-file {detail}",
+    "filter": "{detail}: name it with --filter",
 }
 
 
 def input_message(exc: InputError) -> str:
     """What the user reads for ``exc``: the flag to fix and why."""
     template = FLAG_MESSAGES.get(exc.field)
-    return template.format(detail=exc.detail) if template is not None else str(exc)
+    return template.format(detail=exc.detail) if template is not None else exc.detail

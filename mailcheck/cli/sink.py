@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mailcheck.cli.addresses import envelope_address, parse_listen, parse_server
 from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, nameservers, pick_profile
 from mailcheck.errors import UsageError
 from mailcheck.profiles import load_profiles
@@ -54,7 +55,7 @@ def _log_to_stderr() -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    host, port = commands.parse_listen(args.listen)
+    host, port = parse_listen(args.listen)
     if not check_bind(host, args.allow_non_loopback):
         print(
             f"mailcheck: warning: the sink listens on {host}, beyond loopback: anyone who can "
@@ -116,9 +117,9 @@ def _ready(running: RunningSink) -> None:
 
 def send_test(args: argparse.Namespace) -> int:
     """``mailcheck send-test``: exit 0 accepted (and arrived), 1 temporary failure, 2 otherwise."""
-    host, port = commands.parse_server(args.server)
-    recipient = commands.envelope_address("--to", args.to)
-    sender = commands.envelope_address("--from", args.sender or _profile_sender(args))
+    host, port = parse_server(args.server)
+    recipient = envelope_address("--to", args.to)
+    sender = envelope_address("--from", args.sender or _profile_sender(args))
     key = None
     if args.dkim_key is not None:
         if not (args.dkim_domain and args.dkim_selector):
