@@ -27,16 +27,16 @@ from mailcheck.profiles import get_profile
 from mailcheck.report import ReportFormat
 
 if TYPE_CHECKING:  # imported late at run time: only analyze needs the message modules
+    from mailcheck.app.analyze import AnalyzeRequest
     from mailcheck.message.inputs import InputStats
-    from mailcheck.message.run import AnalyzeRequest
 
 STREAMED = (ReportFormat.TEXT, ReportFormat.JSONL)
 
 
 def analyze(args: argparse.Namespace, argv: list[str]) -> int:
     """``mailcheck analyze``: the worst status over all messages decides the exit code."""
+    from mailcheck.app.analyze import AnalyzeRequest, parse_networks
     from mailcheck.message.inputs import InputStats
-    from mailcheck.message.run import AnalyzeRequest, parse_networks
 
     unsafe = args.allow_unsafe_networks
     profile = (
@@ -77,7 +77,7 @@ def _stream(
     path: Path | None,
 ) -> Status:
     """Write each report as it is done; a run of several ends with the summary."""
-    from mailcheck.message.run import stream_messages
+    from mailcheck.app.analyze import stream_messages
     from mailcheck.report.tally import render_table
 
     renderer = output.renderer(color=color)
@@ -107,7 +107,7 @@ def _whole(
     color: bool,
     path: Path | None,
 ) -> Status:
-    from mailcheck.message.run import analyze_messages
+    from mailcheck.app.analyze import analyze_messages
 
     reports = asyncio.run(analyze_messages(request, resolver, stats))
     emit(_render_messages(reports, output, color, len(stats.skipped)), path)

@@ -1,4 +1,4 @@
-"""Orchestrate ``mailcheck analyze``: read the inputs one at a time, build the org context
+"""The ``analyze`` use case: read the inputs one at a time, build the org context
 once, analyse each message against the one resolver of the run, and keep running counts.
 
 ``stream_messages`` hands each report on as soon as it is done and keeps only a ``Tally``, so
