@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mailcheck.audit.result import AuditResult
 from mailcheck.model import Finding, Report, Status
 from mailcheck.report import actions, tell_sender, view
 from mailcheck.report.sender_matrix import render_matrix
@@ -135,6 +136,26 @@ class TextRenderer:
             return text
         weight = "1;" if bold else ""
         return f"\x1b[{weight}{_COLORS[status]}m{text}\x1b[0m"
+
+
+def audit_text(result: AuditResult, text: str) -> str:
+    """``mailcheck audit`` as text: one line per entry, the details indented, then the
+    replacement."""
+    check = result.to_check(text)
+    lines = [f"audit of {', '.join(f for f, _ in result.files)} against {result.profile}"]
+    for finding in check.findings:
+        lines.append(f"{finding.status.value.upper():<5} {finding.code} {finding.summary}")
+        lines += [f"      {e}" for e in finding.evidence]
+        if finding.detail:
+            lines.append(f"      {finding.detail}")
+    counts = {s: sum(1 for f in check.findings if f.status is s) for s in Status}
+    lines.append(
+        f"{len(check.findings)} entries: {counts[Status.FAIL]} admit forged mail, "
+        f"{counts[Status.WARN]} to fix, {counts[Status.PASS]} documented, "
+        f"{counts[Status.INFO]} unrelated"
+    )
+    lines += ["", "Least-privilege replacement:", text]
+    return "\n".join(lines) + "\n"
 
 
 def _snippet_lines(
