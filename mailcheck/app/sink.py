@@ -1,4 +1,5 @@
-"""What the ``sink`` and ``send-test`` commands do, for the CLI (which parses and prints)."""
+"""The ``sink`` use cases: serve (with analysis in a worker), and list, show or report what
+it stored. The CLI parses the arguments and prints."""
 
 from __future__ import annotations
 
