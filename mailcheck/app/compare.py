@@ -1,14 +1,27 @@
-"""``report --compare PREVIOUS``: a report plus what changed since an earlier one."""
+"""``mailcheck diff OLD NEW`` and ``report --compare PREVIOUS``: what changed between reports."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mailcheck.diff import diff_reports, load_report, render_text
+from mailcheck.diff import ReportDiff, diff_reports, load_report, render_text
 from mailcheck.model import CheckResult, Finding, Report, Status
 
 CHANGES_CHECK = "changes"
+
+
+@dataclass(frozen=True)
+class DiffRequest:
+    """Two report folders (or report.json files) of a domain, the earlier first."""
+
+    old: Path
+    new: Path
+
+
+def diff_files(request: DiffRequest) -> ReportDiff:
+    """What changed from ``old`` to ``new``."""
+    return diff_reports(load_report(request.old), load_report(request.new))
 
 
 def compare(report: Report, previous: Path) -> tuple[Report, str]:

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mailcheck.app.compare import compare
+from mailcheck.app.compare import DiffRequest, compare, diff_files
 from mailcheck.cli.base import EXIT_OK, EXIT_WARN, emit
-from mailcheck.diff import diff_reports, load_report, render_json, render_text
+from mailcheck.diff import render_json, render_text
 from mailcheck.model import Report
 
 
@@ -33,7 +33,7 @@ def add_diff_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 def diff(args: argparse.Namespace) -> int:
     """``mailcheck diff``: print the changes; exit 1 when there are any."""
-    result = diff_reports(load_report(args.old), load_report(args.new))
+    result = diff_files(DiffRequest(args.old, args.new))
     emit(render_json(result) if args.json else render_text(result), args.output)
     return EXIT_WARN if result.changed else EXIT_OK
 
