@@ -52,17 +52,18 @@ print(code, wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 CHECKS_ONLY = """
 import asyncio, sys
 from pathlib import Path
-from mailcheck import app
+from mailcheck.app.report import report_checks
+from mailcheck.app.resolver import DnsOptions, open_resolver
 from mailcheck.bulk import BulkRequest, run_bulk
 from mailcheck.dns.live import Nameserver
 from mailcheck.profiles import get_profile
 port, path = int(sys.argv[1]), Path(sys.argv[2])
 domains = tuple(path.read_text().split())
 server = (Nameserver("127.0.0.1", port),)
-options = app.DnsOptions(nameservers=server, timeout=float(sys.argv[3]), retries=1)
-shared = app.open_resolver(options)
+options = DnsOptions(nameservers=server, timeout=float(sys.argv[3]), retries=1)
+shared = open_resolver(options)
 profile = get_profile("trimble-identity")
-request = BulkRequest(domains, profile, app.report_checks(), ("bench",), 200)
+request = BulkRequest(domains, profile, report_checks(), ("bench",), 200)
 async def done(outcome):
     outcome.report.worst_status
 asyncio.run(run_bulk(request, shared, done))

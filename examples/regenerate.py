@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mailcheck.app import build_report  # noqa: E402
+from mailcheck.app.build import build_report  # noqa: E402
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig  # noqa: E402
 from mailcheck.dns.snapshot import Recorded, RecordingResolver  # noqa: E402
 from mailcheck.profiles import get_profile  # noqa: E402

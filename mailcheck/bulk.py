@@ -15,7 +15,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
-from mailcheck import app
+from mailcheck.app.build import build_report
+from mailcheck.app.evidence import RunRequest, with_request
 from mailcheck.checks import SENDER_CHECKS, Check, CheckContext
 from mailcheck.dns.health import HEALTHY, ResolverHealth
 from mailcheck.dns.interface import RRType
@@ -108,7 +109,7 @@ async def _worker(
     for domain in queue:
         when = utc_now() if request.live else base.recorded_at
         recorder = ScopedRecorder(shared, base, when, progress.timeouts.add)
-        report = await app.build_report(
+        report = await build_report(
             domain,
             recorder,
             request.profile,
@@ -118,6 +119,6 @@ async def _worker(
             shared=results,
             health=request.health,
         )
-        run = app.RunRequest(domain, request.profile.id, request.command, request.health)
-        await on_done(DomainOutcome(report, app.with_request(recorder.evidence(), run)))
+        run = RunRequest(domain, request.profile.id, request.command, request.health)
+        await on_done(DomainOutcome(report, with_request(recorder.evidence(), run)))
         progress.done += 1

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from mailcheck.errors import UsageError
+from mailcheck.errors import InputError
 
 DIFF_SCHEMA_VERSION = 1
 REPORT_JSON = "report.json"
@@ -79,15 +79,15 @@ def load_report(path: Path) -> dict[str, Any]:
             raise ValueError(f"larger than {MAX_REPORT_BYTES} bytes")
         document = json.loads(data.decode("utf-8"))
     except OSError as exc:
-        raise UsageError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+        raise InputError("report", f"{file}: cannot read: {exc.strerror or exc}") from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{file}: not a report.json: {exc}") from exc
+        raise InputError("report", f"{file}: not a report.json: {exc}") from exc
     if not (
         isinstance(document, dict)
         and isinstance(document.get("checks"), list)
         and isinstance(document.get("domain"), str)
     ):
-        raise UsageError(f"{file}: not a mailcheck report.json (no domain and checks)")
+        raise InputError("report", f"{file}: not a mailcheck report.json (no domain and checks)")
     return document
 
 

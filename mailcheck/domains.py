@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailcheck.errors import UsageError
+from mailcheck.errors import InputError
 from mailcheck.model import CheckResult, Finding, Status
 from mailcheck.profiles import normalize_domain
 
@@ -75,13 +75,13 @@ def lab_result(domain: str) -> CheckResult | None:
 
 
 def unique_domains(names: Iterable[str]) -> tuple[str, ...]:
-    """Command-line domains, normalised, first occurrence kept; a bad one is a usage error."""
+    """Command-line domains, normalised, first occurrence kept; a bad one is an ``InputError``."""
     found: dict[str, None] = {}
     for name in names:
         try:
             found.setdefault(check_domain(name))
         except ValueError as exc:
-            raise UsageError(str(exc)) from exc
+            raise InputError("domain", str(exc)) from exc
     return tuple(found)
 
 
@@ -92,9 +92,9 @@ def read_domains_file(path: Path) -> tuple[tuple[str, ...], tuple[BadLine, ...]]
         with path.open("rb") as handle:
             data = handle.read(MAX_DOMAINS_FILE_BYTES + 1)
     except OSError as exc:
-        raise UsageError(f"--domains-file {path}: cannot read: {exc.strerror or exc}") from exc
+        raise InputError("domains_file", f"{path}: cannot read: {exc.strerror or exc}") from exc
     if len(data) > MAX_DOMAINS_FILE_BYTES:
-        raise UsageError(f"--domains-file {path}: larger than {MAX_DOMAINS_FILE_BYTES} bytes")
+        raise InputError("domains_file", f"{path}: larger than {MAX_DOMAINS_FILE_BYTES} bytes")
     return parse_domains(data.decode("utf-8", "replace").splitlines())
 
 

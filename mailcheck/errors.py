@@ -1,8 +1,9 @@
 """The one error tree of mailcheck; the CLI catches only ``MailcheckError``.
 
 MailcheckError          root
- ├─ UsageError          bad command-line arguments
+ ├─ InputError          a value given to the library is unusable (``field`` says which)
  │   └─ AllowlistError      an allowlist file given to ``audit`` cannot be read as one
+ ├─ UsageError          bad command-line arguments (raised only by ``cli/``)
  ├─ ProfileError        a bad or missing rules file
  │   └─ SnippetError        a profile value a filter's syntax cannot express safely
  ├─ DnsError            a lookup could not complete (never "record missing")
@@ -21,12 +22,25 @@ class MailcheckError(Exception):
     """Root of every error mailcheck raises on purpose."""
 
 
+class InputError(MailcheckError):
+    """A value given to the library cannot be used. ``field`` names which one and ``detail``
+    says why, so a front end can name its own argument (the CLI names the flag)."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail)
+        self.field = field
+        self.detail = detail
+
+
 class UsageError(MailcheckError):
     """Bad command-line arguments."""
 
 
-class AllowlistError(UsageError):
+class AllowlistError(InputError):
     """An allowlist file is unreadable, too large, binary or in an unknown encoding."""
+
+    def __init__(self, detail: str, field: str = "allowlist") -> None:
+        super().__init__(field, detail)
 
 
 class ProfileError(MailcheckError):

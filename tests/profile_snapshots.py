@@ -15,7 +15,7 @@ import dataclasses
 from pathlib import Path
 
 from examples.regenerate import CLOCK, DOMAIN, SERVER, example_zones
-from mailcheck.app import build_report
+from mailcheck.app.build import build_report
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import Recorded, RecordingResolver
 from mailcheck.profiles import get_profile, load_profiles

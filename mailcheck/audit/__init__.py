@@ -64,7 +64,7 @@ def guess_format(path: Path, text: str) -> AuditFormat:
         return AuditFormat.RSPAMD
     if any(word in lowered.split() for word in ("ok", "permit", "relay")):
         return AuditFormat.POSTFIX
-    raise AllowlistError(f"{path}: cannot tell the allowlist format: name it with --filter")
+    raise AllowlistError(f"{path}: cannot tell the allowlist format", field="filter")
 
 
 async def audit(

@@ -27,9 +27,10 @@ from mailcheck.cli.base import (
     EXIT_WARN,
     use_color,
 )
+from mailcheck.cli.inputs import input_message
 from mailcheck.cli.parser import DESCRIPTION, EPILOG, build_parser
 from mailcheck.cli.usage import ArgumentParser
-from mailcheck.errors import MailcheckError, ProfileError, SnapshotError, UsageError
+from mailcheck.errors import InputError, MailcheckError, ProfileError, SnapshotError, UsageError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,11 +80,13 @@ def error_text(exc: MailcheckError) -> str:
     cause = exc.__cause__
     if isinstance(cause, FileNotFoundError) and cause.filename:
         return f"no such file: {cause.filename}"
+    if isinstance(exc, InputError):
+        return input_message(exc)
     return str(exc)
 
 
 def _error_exit(exc: MailcheckError) -> int:
-    if isinstance(exc, UsageError | ProfileError | SnapshotError):
+    if isinstance(exc, InputError | UsageError | ProfileError | SnapshotError):
         return EXIT_USAGE
     return EXIT_RUNTIME
 

@@ -17,9 +17,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mailcheck import app
-from mailcheck.cli.base import STATUS_EXIT, emit, use_color, write
-from mailcheck.dns.live import Nameserver
+from mailcheck.app.output import write_text
+from mailcheck.app.resolver import open_resolver
+from mailcheck.cli.base import STATUS_EXIT, dns_options, emit, use_color
 from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.errors import ReportError, UsageError
 from mailcheck.model import Report, Status
@@ -27,16 +27,16 @@ from mailcheck.profiles import get_profile
 from mailcheck.report import ReportFormat
 
 if TYPE_CHECKING:  # imported late at run time: only analyze needs the message modules
+    from mailcheck.app.analyze import AnalyzeRequest
     from mailcheck.message.inputs import InputStats
-    from mailcheck.message.run import AnalyzeRequest
 
 STREAMED = (ReportFormat.TEXT, ReportFormat.JSONL)
 
 
 def analyze(args: argparse.Namespace, argv: list[str]) -> int:
     """``mailcheck analyze``: the worst status over all messages decides the exit code."""
+    from mailcheck.app.analyze import AnalyzeRequest, parse_networks
     from mailcheck.message.inputs import InputStats
-    from mailcheck.message.run import AnalyzeRequest, parse_networks
 
     unsafe = args.allow_unsafe_networks
     profile = (
@@ -44,10 +44,8 @@ def analyze(args: argparse.Namespace, argv: list[str]) -> int:
         if args.profile
         else None
     )
-    options = app.DnsOptions(
-        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
-    )
-    resolver = app.open_resolver(options)
+    options = dns_options(args)
+    resolver = open_resolver(options)
     request = AnalyzeRequest(
         args.message,
         sys.stdin.buffer if args.message == "-" else None,
@@ -66,7 +64,7 @@ def analyze(args: argparse.Namespace, argv: list[str]) -> int:
     else:
         worst = _whole(request, resolver, stats, output, color, args.output)
     if args.record is not None:
-        write(args.record, resolver.evidence().to_json())
+        write_text(args.record, resolver.evidence().to_json())
     return STATUS_EXIT[worst]
 
 
@@ -79,7 +77,7 @@ def _stream(
     path: Path | None,
 ) -> Status:
     """Write each report as it is done; a run of several ends with the summary."""
-    from mailcheck.message.run import stream_messages
+    from mailcheck.app.analyze import stream_messages
     from mailcheck.report.tally import render_table
 
     renderer = output.renderer(color=color)
@@ -109,7 +107,7 @@ def _whole(
     color: bool,
     path: Path | None,
 ) -> Status:
-    from mailcheck.message.run import analyze_messages
+    from mailcheck.app.analyze import analyze_messages
 
     reports = asyncio.run(analyze_messages(request, resolver, stats))
     emit(_render_messages(reports, output, color, len(stats.skipped)), path)

@@ -5,14 +5,17 @@ Kept apart from ``__init__.py`` so the command modules can import it without an 
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from mailcheck.errors import ReportError, UsageError
+from mailcheck.app.output import write_text
+from mailcheck.app.profiles import ProfileChoice, choose_profile
+from mailcheck.app.resolver import DnsOptions
+from mailcheck.dns.live import Nameserver
 from mailcheck.model import Status
-from mailcheck.outfiles import write_file
-from mailcheck.profiles import SenderProfile, get_profile, load_profiles
+from mailcheck.profiles import SenderProfile
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
 STATUS_EXIT = {
@@ -29,25 +32,21 @@ def use_color(to_terminal: bool, environ: Mapping[str, str]) -> bool:
     return to_terminal and not environ.get("NO_COLOR")
 
 
-# The profile mailcheck was first built for (DESIGN.md): the default when several profiles are
-# loaded and none is chosen, so commands written before more vendors shipped keep their meaning.
-DEFAULT_PROFILE_ID = "trimble-identity"
-
-
 def pick_profile(
     profile_id: str | None, rules_dirs: tuple[Path, ...], *, allow_unsafe_networks: bool = False
 ) -> SenderProfile:
     """The profile named by ``--profile``, else the only one, else the default one."""
-    if profile_id:
-        return get_profile(profile_id, rules_dirs, allow_unsafe_networks=allow_unsafe_networks)
-    profiles = load_profiles(rules_dirs, allow_unsafe_networks=allow_unsafe_networks)
-    if len(profiles) > 1 and DEFAULT_PROFILE_ID in profiles:
-        return profiles[DEFAULT_PROFILE_ID]
-    if len(profiles) != 1:
-        raise UsageError(
-            f"choose a profile with --profile ID (known: {', '.join(sorted(profiles))})"
-        )
-    return next(iter(profiles.values()))
+    return choose_profile(ProfileChoice(profile_id, rules_dirs, allow_unsafe_networks))
+
+
+def nameservers(texts: Sequence[str]) -> tuple[Nameserver, ...]:
+    """``--nameserver`` values, parsed once here into the request."""
+    return tuple(Nameserver.from_text(text) for text in texts)
+
+
+def dns_options(args: argparse.Namespace) -> DnsOptions:
+    """``--snapshot``, ``--nameserver`` and ``--timeout`` as the run's DNS options."""
+    return DnsOptions(args.snapshot, nameservers(args.nameserver), args.timeout)
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -55,13 +54,4 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
     else:
-        write(output, text)
-
-
-def write(path: Path, text: str) -> None:
-    """Write a UTF-8 file, creating its folder; failures become ``ReportError``."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_file(path, text.encode("utf-8"))  # a link planted at ``path`` is not followed
-    except OSError as exc:
-        raise ReportError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        write_text(output, text)

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from mailcheck.app.compare import DiffRequest, compare, diff_files
 from mailcheck.cli.base import EXIT_OK, EXIT_WARN, emit
-from mailcheck.diff import diff_reports, load_report, render_json, render_text
-from mailcheck.model import CheckResult, Finding, Report, Status
-
-CHANGES_CHECK = "changes"
+from mailcheck.diff import render_json, render_text
+from mailcheck.model import Report
 
 
 def add_diff_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -35,7 +33,7 @@ def add_diff_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 def diff(args: argparse.Namespace) -> int:
     """``mailcheck diff``: print the changes; exit 1 when there are any."""
-    result = diff_reports(load_report(args.old), load_report(args.new))
+    result = diff_files(DiffRequest(args.old, args.new))
     emit(render_json(result) if args.json else render_text(result), args.output)
     return EXIT_WARN if result.changed else EXIT_OK
 
@@ -43,21 +41,6 @@ def diff(args: argparse.Namespace) -> int:
 def compared(report: Report, previous: Path) -> Report:
     """``report`` plus a "Changed since <date>" section against the report at ``previous``;
     the text of the changes also goes to stdout."""
-    from mailcheck.report.json import to_data
-
-    result = diff_reports(load_report(previous), to_data(report))
-    sys.stdout.write(render_text(result))
-    since = result.old_time[:10] or "the previous report"
-    findings = tuple(
-        Finding(
-            "CHG001",
-            Status.INFO,
-            f"{change.kind}: {change.subject}",
-            detail=" → ".join(v for v in (change.old, change.new) if v),
-            subject=change.subject,
-        )
-        for change in result.changes
-    ) or (Finding("CHG002", Status.INFO, f"Nothing changed since {result.old_time}"),)
-    facts = {"previous": str(previous), "previous_generated_at": result.old_time}
-    section = CheckResult(CHANGES_CHECK, f"Changed since {since}", findings, facts)
-    return replace(report, checks=(*report.checks, section))
+    report, changes = compare(report, previous)
+    sys.stdout.write(changes)
+    return report

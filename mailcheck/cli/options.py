@@ -1,21 +1,13 @@
-"""The DNS and probe options of the command line, as the app's requests (shared by the one-
-domain and the many-domain report)."""
+"""The probe options of the command line, checked (shared by the one-domain and the
+many-domain report, so neither imports the other)."""
 
 from __future__ import annotations
 
 import argparse
 
-from mailcheck import app
-from mailcheck.dns.live import Nameserver
+from mailcheck.app.report import probe_options as checked_probe
 from mailcheck.errors import UsageError
 from mailcheck.smtp.probe import ProbeOptions
-
-
-def dns_options(args: argparse.Namespace) -> app.DnsOptions:
-    """The DNS options of the command line."""
-    return app.DnsOptions(
-        args.snapshot, tuple(Nameserver.from_text(n) for n in args.nameserver), args.timeout
-    )
 
 
 def probe_options(args: argparse.Namespace) -> ProbeOptions | None:
@@ -24,7 +16,4 @@ def probe_options(args: argparse.Namespace) -> ProbeOptions | None:
         return None
     if args.replay is not None or args.snapshot is not None:
         raise UsageError("--probe-rcpt talks to the live MX hosts; it cannot replay evidence")
-    try:
-        return app.probe_options(args.probe_rcpt, args.probe_port, args.probe_max_mx)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    return checked_probe(args.probe_rcpt, args.probe_port, args.probe_max_mx)

@@ -1,4 +1,4 @@
-"""The ``report`` and ``sender`` commands: pick a resolver, build the report, render, write.
+"""The ``report`` and ``sender`` commands: arguments to a request, the result rendered.
 
 One domain writes one report folder; several (or ``--domains-file``) make a bulk run
 (``cli/bulk.py``).
@@ -8,25 +8,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import sys
-from dataclasses import replace
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import TextIO
 
-from mailcheck import app
+from mailcheck.app.profiles import ProfileChoice
+from mailcheck.app.report import ReportRequest, run_report
+from mailcheck.app.sender import SenderRequest, run_sender
 from mailcheck.bulk import DEFAULT_CONCURRENCY
-from mailcheck.checks import Check
-from mailcheck.cli.base import STATUS_EXIT, emit, pick_profile, use_color, write
-from mailcheck.cli.options import dns_options, probe_options
+from mailcheck.cli.base import STATUS_EXIT, dns_options, emit, use_color
+from mailcheck.cli.options import probe_options
 from mailcheck.cli.progress import show_waits
-from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.dns.watch import WatchedResolver
 from mailcheck.domains import read_domains_file, unique_domains
 from mailcheck.errors import UsageError
 from mailcheck.model import Report
-from mailcheck.profiles import SenderProfile
-from mailcheck.report import ReportFormat, bundle, folders, tell_sender
-from mailcheck.report.sender_matrix import render_matrix
+from mailcheck.report import ReportFormat
 from mailcheck.report.text import TextRenderer
 
 
@@ -73,77 +73,24 @@ def report(args: argparse.Namespace, argv: list[str]) -> int:
         from mailcheck.cli.bulk import bulk_report
 
         return bulk_report(args, argv, domains, bad)
-    probe = probe_options(args)
-    request, resolver, options = _report_request(args, argv, domains)
-    profile = pick_profile(
-        request.profile_id, tuple(args.rules), allow_unsafe_networks=args.allow_unsafe_networks
-    )
-    # Replaying evidence must not touch the network: no policy fetches then.
+    request = _report_request(args, argv, domains)
     live = args.replay is None and args.snapshot is None
-    checks = app.report_checks(probe, fetch_policies=live)
     talk = live and not args.quiet and sys.stderr.isatty()
-    report, request = asyncio.run(
-        _run_one(request, resolver, options, profile, checks, args, live=live, talk=talk)
-    )
-    evidence = app.with_request(resolver.evidence(), replace(request, profile_id=profile.id))
-    if args.record is not None:
-        write(args.record, evidence.to_json())
-    if args.compare is not None:
-        from mailcheck.cli.diff import compared
-
-        report = compared(report, args.compare)
+    waits = functools.partial(_show_waits, stream=sys.stderr) if talk else None
+    result = asyncio.run(run_report(request, waits))
+    sys.stdout.write(result.changes)
     color = use_color(sys.stdout.isatty(), os.environ)
-    if args.stdout or args.format is not None:
+    if result.html is None:
         renderer = (args.format or ReportFormat.TEXT).renderer(color=color and not args.output)
-        emit(renderer.render(report), args.output)
+        emit(renderer.render(result.report), args.output)
     else:
-        html = bundle.write_bundle(report, evidence.to_json(), _folder(args, report))
-        sys.stdout.write(TextRenderer(color=color).summary(report, html.parent))
-        print(f"Report: {html}")
-    return STATUS_EXIT[report.worst_status]
+        sys.stdout.write(TextRenderer(color=color).summary(result.report, result.html.parent))
+        print(f"Report: {result.html}")
+    return STATUS_EXIT[result.report.worst_status]
 
 
-async def _run_one(
-    request: app.RunRequest,
-    resolver: EvidenceResolver,
-    options: app.DnsOptions | None,
-    profile: SenderProfile,
-    checks: tuple[Check, ...],
-    args: argparse.Namespace,
-    *,
-    live: bool,
-    talk: bool,
-) -> tuple[Report, app.RunRequest]:
-    """Check the resolver (live runs), then build the report, saying what it waits for."""
-    if live and options is not None:
-        request = replace(request, health=await app.resolver_health(options))
-    watched = WatchedResolver(resolver)
-    build = app.build_report(
-        request.domain,
-        watched,
-        profile,
-        checks,
-        request.command,
-        max_source_age_days=args.max_source_age,
-        audit_paths=tuple(args.audit),
-        health=request.health,
-    )
-    report = await show_waits(build, watched, sys.stderr) if talk else await build
-    return report, request
-
-
-def _folder(args: argparse.Namespace, report: Report) -> Path:
-    """Where the folder goes: ``--output``, else a new ``reports/<domain>/<time>[-N]/`` that
-    ``reports/<domain>/latest`` then points at. Never the folder a replay reads."""
-    if args.replay is not None and args.output is not None:
-        if args.output.resolve() == args.replay.resolve().parent:
-            raise UsageError("--replay writes a new folder: --output must not be the one it reads")
-    if args.output is not None:
-        return Path(args.output)
-    base = Path(os.environ.get("MAILCHECK_REPORTS_DIR", "reports"))
-    folder = folders.new_folder(bundle.default_directory(base, report))
-    folders.point_latest(folder)
-    return folder
+async def _show_waits(build: Awaitable[Report], watched: WatchedResolver, stream: TextIO) -> Report:
+    return await show_waits(build, watched, stream)
 
 
 def _domains(args: argparse.Namespace) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -157,19 +104,38 @@ def _domains(args: argparse.Namespace) -> tuple[tuple[str, ...], tuple[str, ...]
 
 def _report_request(
     args: argparse.Namespace, argv: list[str], domains: tuple[str, ...]
-) -> tuple[app.RunRequest, EvidenceResolver, app.DnsOptions | None]:
-    if args.replay is not None:
-        if domains:
-            raise UsageError("--replay takes the domain recorded in the evidence; drop DOMAIN")
-        request, replayed = app.open_replay(args.replay)
-        return request, replayed, None
-    if not domains:
+) -> ReportRequest:
+    """The command line as a request for one domain (or a replay)."""
+    probe = probe_options(args)
+    if args.replay is not None and domains:
+        raise UsageError("--replay takes the domain recorded in the evidence; drop DOMAIN")
+    if args.replay is None and not domains:
         raise UsageError(
             "report: the following arguments are required: domain (or --domains-file, --replay)"
         )
-    options = dns_options(args)
-    resolver = app.open_resolver(options)
-    return app.RunRequest(domains[0], args.profile, ("mailcheck", *argv)), resolver, options
+    if args.replay is not None and args.output is not None and not _prints(args):
+        if args.output.resolve() == args.replay.resolve().parent:
+            raise UsageError("--replay writes a new folder: --output must not be the one it reads")
+    return ReportRequest(
+        domains[0] if domains else None,
+        dns_options(args),
+        ProfileChoice(args.profile, tuple(args.rules), args.allow_unsafe_networks),
+        ("mailcheck", *argv),
+        replay=args.replay,
+        probe=probe,
+        max_source_age_days=args.max_source_age,
+        audit_paths=tuple(args.audit),
+        record=args.record,
+        compare=args.compare,
+        folder=not _prints(args),
+        output=args.output,
+        reports_dir=Path(os.environ.get("MAILCHECK_REPORTS_DIR", "reports")),
+    )
+
+
+def _prints(args: argparse.Namespace) -> bool:
+    """One format on stdout (or ``--output`` file) rather than a report folder."""
+    return bool(args.stdout or args.format is not None)
 
 
 def sender(args: argparse.Namespace, argv: list[str]) -> int:
@@ -177,19 +143,18 @@ def sender(args: argparse.Namespace, argv: list[str]) -> int:
     if args.profile_id and args.profile:
         raise UsageError("sender: give the profile once, as PROFILE or as --profile, not both")
     chosen = args.profile_id or args.profile or os.environ.get("MAILCHECK_PROFILE")
-    profile = pick_profile(
-        chosen, tuple(args.rules), allow_unsafe_networks=args.allow_unsafe_networks
+    request = SenderRequest(
+        ProfileChoice(chosen, tuple(args.rules), args.allow_unsafe_networks),
+        dns_options(args),
+        ("mailcheck", *argv),
+        args.max_source_age,
+        args.record,
     )
-    resolver = app.open_resolver(dns_options(args))
-    command = ("mailcheck", *argv)
-    report = asyncio.run(app.build_sender_report(resolver, profile, command, args.max_source_age))
-    if args.record is not None:
-        write(args.record, resolver.evidence().to_json())
+    report = asyncio.run(run_sender(request))
     color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
     output_format = args.format or ReportFormat.TEXT
-    if output_format is ReportFormat.TEXT:  # the decision first, the matrix after it
-        text = TextRenderer(color=color).sender(report, render_matrix(report))
-        text += tell_sender.to_text(tell_sender.tell_the_sender(report))
+    if output_format is ReportFormat.TEXT:
+        text = TextRenderer(color=color).sender_report(report)
     else:
         text = output_format.renderer(color=color).render(report)
     emit(text, args.output)

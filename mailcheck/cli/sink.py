@@ -13,15 +13,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, pick_profile
-from mailcheck.dns.live import Nameserver
+from mailcheck.app import sink as sink_app
+from mailcheck.app.send_test import (
+    DkimSigning,
+    SendTestRequest,
+    send_verification,
+    wait_for_arrival,
+)
+from mailcheck.cli.addresses import envelope_address, parse_listen, parse_server
+from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, nameservers, pick_profile
 from mailcheck.errors import UsageError
 from mailcheck.profiles import load_profiles
 from mailcheck.report import sink as render
-from mailcheck.smtp import commands
 from mailcheck.smtp.behaviours import load_behaviours
-from mailcheck.smtp.message import DkimKey, build_message
-from mailcheck.smtp.sendtest import Outcome, SendOptions, send_message, wait_in_sink
+from mailcheck.smtp.sendtest import Outcome, SendOptions
 from mailcheck.smtp.server import RunningSink, check_bind
 from mailcheck.smtp.sink import SinkConfig
 from mailcheck.smtp.store import Stored
@@ -31,15 +36,15 @@ def sink(args: argparse.Namespace) -> int:
     """``mailcheck sink [ACTION]``."""
     match args.sink_command:
         case "list":
-            rows = commands.messages(args.maildir, args.limit)
+            rows = sink_app.messages(args.maildir, args.limit)
             print(render.json_dump(rows) if args.json else render.text_list(rows), end="")
             return EXIT_OK
         case "show":
-            row = commands.message(args.maildir, args.message_id)
+            row = sink_app.message(args.maildir, args.message_id)
             print(render.json_dump(row) if args.json else render.text_show(row), end="")
             return EXIT_OK
         case "report":
-            rows = commands.with_sources(args.maildir, commands.messages(args.maildir, args.limit))
+            rows = sink_app.with_sources(args.maildir, sink_app.messages(args.maildir, args.limit))
             emit(render.html_list(rows, str(args.maildir)), args.output)
             return EXIT_OK
     return _serve(args)
@@ -55,7 +60,7 @@ def _log_to_stderr() -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    host, port = commands.parse_listen(args.listen)
+    host, port = parse_listen(args.listen)
     if not check_bind(host, args.allow_non_loopback):
         print(
             f"mailcheck: warning: the sink listens on {host}, beyond loopback: anyone who can "
@@ -82,18 +87,17 @@ def _serve(args: argparse.Namespace) -> int:
         profile = pick_profile(args.profile, tuple(args.rules), allow_unsafe_networks=unsafe)
     analyzer = None
     if not args.no_analysis:
-        nameservers = tuple(Nameserver.from_text(n) for n in args.nameserver)
-        analyzer = commands.analyzer_for(nameservers, args.timeout, profile)
+        analyzer = sink_app.analyzer_for(nameservers(args.nameserver), args.timeout, profile)
     tally = render.Tally()
     _log_to_stderr()
 
     def on_message(stored: Stored, analysis: dict[str, Any] | None) -> None:
         tally.add(analysis)
         # one write per line: with PYTHONUNBUFFERED, print() costs a system call per part
-        sys.stdout.write(render.terminal_line(commands.row_of(stored, analysis)) + "\n")
+        sys.stdout.write(render.terminal_line(sink_app.row_of(stored, analysis)) + "\n")
         sys.stdout.flush()
 
-    stored, left = asyncio.run(commands.serve(config, analyzer, _ready, on_message))
+    stored, left = asyncio.run(sink_app.serve(config, analyzer, _ready, on_message))
     backlog = f"; {left} not analysed yet (analysed at the next start)" if left else ""
     print(f"mailcheck sink: stopped: {stored} stored; {tally.line()}{backlog}", flush=True)
     return EXIT_OK
@@ -118,15 +122,14 @@ def _ready(running: RunningSink) -> None:
 
 def send_test(args: argparse.Namespace) -> int:
     """``mailcheck send-test``: exit 0 accepted (and arrived), 1 temporary failure, 2 otherwise."""
-    host, port = commands.parse_server(args.server)
-    recipient = commands.envelope_address("--to", args.to)
-    sender = commands.envelope_address("--from", args.sender or _profile_sender(args))
-    key = None
+    host, port = parse_server(args.server)
+    recipient = envelope_address("--to", args.to)
+    sender = envelope_address("--from", args.sender or _profile_sender(args))
+    dkim = None
     if args.dkim_key is not None:
         if not (args.dkim_domain and args.dkim_selector):
             raise UsageError("--dkim-key needs --dkim-domain and --dkim-selector")
-        key = DkimKey.load(args.dkim_domain, args.dkim_selector, args.dkim_key)
-    message = build_message(sender, recipient, dkim_key=key)
+        dkim = DkimSigning(args.dkim_domain, args.dkim_selector, args.dkim_key)
     options = SendOptions(
         host,
         port,
@@ -135,7 +138,8 @@ def send_test(args: argparse.Namespace) -> int:
         password=os.environ.get("MAILCHECK_SMTP_PASSWORD"),
         timeout=args.timeout,
     )
-    result = send_message(message, options)
+    sent = send_verification(SendTestRequest(sender, recipient, options, dkim))
+    result, message = sent.result, sent.message
     print("\n".join(result.transcript))
     print(f"outcome: {result.outcome} at {result.stage}: {result.reply}")
     print(f"token: {message.token}")
@@ -157,7 +161,7 @@ def _profile_sender(args: argparse.Namespace) -> str:
 
 
 def _wait(maildir: Path, token: str, timeout: float, sent_at: float) -> int:
-    arrived = asyncio.run(wait_in_sink(maildir, token, timeout))
+    arrived = wait_for_arrival(maildir, token, timeout)
     print(f"arrived in {maildir} after {max(0.0, arrived - sent_at):.2f} s (end to end)")
     return EXIT_OK
 

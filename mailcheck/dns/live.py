@@ -21,7 +21,7 @@ import dns.rrset
 
 from mailcheck.dns.interface import Answer, Outcome, RRType, normalize_name
 from mailcheck.dns.transport import Exchanger
-from mailcheck.errors import DnsError, DnsServerError, DnsTimeoutError, UsageError
+from mailcheck.errors import DnsError, DnsServerError, DnsTimeoutError, InputError
 
 _NAMESERVER = re.compile(
     r"\[(?P<v6>[0-9a-fA-F:.]+)\](?::(?P<port>\d{1,5}))?"
@@ -47,12 +47,12 @@ class Nameserver:
         try:
             ipaddress.ip_address(host)
         except ValueError:
-            raise UsageError(
-                f"--nameserver {text!r}: expected IP, IP:PORT or [IPv6]:PORT"
+            raise InputError(
+                "nameserver", f"{text!r}: expected IP, IP:PORT or [IPv6]:PORT"
             ) from None
         port = int(match["port"] or match["port4"] or 53) if match else 53
         if not 0 < port < 65536:
-            raise UsageError(f"--nameserver {text!r}: port out of range")
+            raise InputError("nameserver", f"{text!r}: port out of range")
         return cls(host, port)
 
     def __str__(self) -> str:
@@ -229,8 +229,8 @@ def _system_nameservers() -> tuple[Nameserver, ...]:
     try:
         system = dns.resolver.Resolver(configure=True)
     except dns.resolver.NoResolverConfiguration as exc:
-        raise UsageError("no system resolver configured: pass --nameserver IP") from exc
+        raise InputError("system_resolver", "no system resolver configured") from exc
     servers = tuple(Nameserver(str(ns), 53) for ns in system.nameservers)
     if not servers:
-        raise UsageError("no system resolver configured: pass --nameserver IP")
+        raise InputError("system_resolver", "no system resolver configured")
     return servers

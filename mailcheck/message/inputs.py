@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from mailcheck.errors import UsageError
+from mailcheck.errors import InputError
 
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
 MAX_MESSAGES = 1_000_000  # per folder or mbox: bounded, and beyond any real export
@@ -48,12 +48,12 @@ class InputStats:
 def read_inputs(
     source: str, stdin: BinaryIO | None = None, stats: InputStats | None = None
 ) -> Iterator[MessageInput]:
-    """The messages named by ``source`` ('-' is stdin), one at a time; ``UsageError`` if
+    """The messages named by ``source`` ('-' is stdin), one at a time; ``InputError`` if
     unreadable."""
     stats = stats if stats is not None else InputStats()
     if source == "-":
         if stdin is None:
-            raise UsageError("no standard input to read")
+            raise InputError("source", "no standard input to read")
         yield _capped("stdin", stdin)
         return
     path = Path(source)
@@ -79,14 +79,14 @@ def _folder(path: Path, stats: InputStats) -> Iterator[MessageInput]:
             with file.open("rb") as handle:
                 head = handle.read(SNIFF_BYTES)
         except OSError as exc:
-            raise UsageError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+            raise InputError("source", f"{file}: cannot read: {exc.strerror or exc}") from exc
         if not looks_like_message(head, file.name):
             stats.skipped.append(str(file))
             continue
         for item in _file(file):
             count += 1
             if count > MAX_MESSAGES:
-                raise UsageError(f"{path}: more than {MAX_MESSAGES} messages")
+                raise InputError("source", f"{path}: more than {MAX_MESSAGES} messages")
             yield item
 
 
@@ -98,7 +98,7 @@ def _files(path: Path) -> Iterator[Path]:
                 if not name.startswith("."):
                     yield Path(root) / name
     except OSError as exc:
-        raise UsageError(f"{path}: cannot list: {exc.strerror or exc}") from exc
+        raise InputError("source", f"{path}: cannot list: {exc.strerror or exc}") from exc
 
 
 def _raise(exc: OSError) -> None:
@@ -116,7 +116,7 @@ def _file(path: Path) -> Iterator[MessageInput]:
             handle.seek(0)
             yield from _mbox_stream(str(path), handle)
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise InputError("source", f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 def _mbox_stream(label: str, handle: BinaryIO) -> Iterator[MessageInput]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mailcheck.model import Finding, Report, Status
-from mailcheck.report import actions, view
+from mailcheck.model import CheckResult, Finding, Report, Status
+from mailcheck.report import actions, tell_sender, view
+from mailcheck.report.sender_matrix import render_matrix
 
 _COLORS = {
     Status.PASS: "32",
@@ -35,6 +36,12 @@ class TextRenderer:
         """The short form printed after writing the report folder ``folder``: verdict, what
         to do (with the snippet's path in that folder), the sender's worst problems."""
         return self._document(report, full=False, folder=folder)
+
+    def sender_report(self, report: Report) -> str:
+        """``mailcheck sender`` in full: the decision, the SPF matrix after it, then what to
+        tell the sender."""
+        text = self.sender(report, render_matrix(report))
+        return text + tell_sender.to_text(tell_sender.tell_the_sender(report))
 
     def sender(self, report: Report, matrix: str) -> str:
         """``mailcheck sender``: the decision about the sender and its problems first, then
@@ -128,6 +135,25 @@ class TextRenderer:
             return text
         weight = "1;" if bold else ""
         return f"\x1b[{weight}{_COLORS[status]}m{text}\x1b[0m"
+
+
+def audit_text(check: CheckResult, files: tuple[str, ...], profile: str, text: str) -> str:
+    """``mailcheck audit`` as text (``check`` is the audit's result as a report section):
+    one line per entry, the details indented, then the replacement ``text``."""
+    lines = [f"audit of {', '.join(files)} against {profile}"]
+    for finding in check.findings:
+        lines.append(f"{finding.status.value.upper():<5} {finding.code} {finding.summary}")
+        lines += [f"      {e}" for e in finding.evidence]
+        if finding.detail:
+            lines.append(f"      {finding.detail}")
+    counts = {s: sum(1 for f in check.findings if f.status is s) for s in Status}
+    lines.append(
+        f"{len(check.findings)} entries: {counts[Status.FAIL]} admit forged mail, "
+        f"{counts[Status.WARN]} to fix, {counts[Status.PASS]} documented, "
+        f"{counts[Status.INFO]} unrelated"
+    )
+    lines += ["", "Least-privilege replacement:", text]
+    return "\n".join(lines) + "\n"
 
 
 def _snippet_lines(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import dkim
 
-from mailcheck.errors import UsageError
+from mailcheck.errors import InputError
 
 TOKEN_HEADER = "X-Mailcheck-Token"
 SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"reply-to")
@@ -36,7 +36,9 @@ class DkimKey:
         try:
             return cls(domain.lower(), selector.lower(), path.read_bytes())
         except OSError as exc:
-            raise UsageError(f"{path}: cannot read the DKIM key: {exc.strerror}") from exc
+            raise InputError(
+                "dkim_key", f"{path}: cannot read the DKIM key: {exc.strerror}"
+            ) from exc
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def sign(data: bytes, key: DkimKey) -> bytes:
             include_headers=list(SIGNED_HEADERS),
         )
     except dkim.DKIMException as exc:
-        raise UsageError(f"cannot DKIM-sign with the given key: {exc}") from exc
+        raise InputError("dkim_key", f"cannot DKIM-sign with the given key: {exc}") from exc
     return bytes(header) + data
 
 

@@ -7,7 +7,7 @@ import ipaddress
 import logging
 from dataclasses import dataclass
 
-from mailcheck.errors import SmtpError, UsageError
+from mailcheck.errors import InputError, SmtpError
 from mailcheck.smtp.backlog import Analyzer
 from mailcheck.smtp.index import Index, Reconciled, index_path, reconcile, unanalysed
 from mailcheck.smtp.protocol import Limits, SinkSMTP
@@ -63,12 +63,9 @@ def check_bind(host: str, allow_non_loopback: bool) -> bool:
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError as exc:
-        raise UsageError(f"--listen: {host!r} is not an IP address") from exc
+        raise InputError("listen", f"{host!r} is not an IP address") from exc
     if not loopback and not allow_non_loopback:
-        raise UsageError(
-            f"refusing to listen on non-loopback {host}: pass --allow-non-loopback to expose "
-            "the sink to the network"
-        )
+        raise InputError("allow_non_loopback", f"refusing to listen on non-loopback {host}")
     return loopback
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from mailcheck import app
+from mailcheck.app.build import build_report
 from mailcheck.checks.mx import MxCheck
 from mailcheck.dns.snapshot import RecordingResolver
 from mailcheck.domains import check_domain, lab_result, parse_domains, read_domains_file
-from mailcheck.errors import UsageError
+from mailcheck.errors import InputError
 from tests.sender_world import resolver_for
 
 
@@ -30,7 +30,7 @@ def test_domains_file_skips_comments_blanks_and_duplicates() -> None:
 
 
 def test_domains_file_unreadable_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="cannot read"):
+    with pytest.raises(InputError, match="cannot read"):
         read_domains_file(tmp_path / "missing.txt")
 
 
@@ -56,6 +56,6 @@ def test_internet_and_example_domains_get_no_lab_finding() -> None:
 
 async def test_lab_report_has_the_info_finding(world) -> None:
     resolver = RecordingResolver(resolver_for(world))
-    report = await app.build_report("receiver.test", resolver, None, (MxCheck(),))
+    report = await build_report("receiver.test", resolver, None, (MxCheck(),))
     assert report.checks[0].findings[0].code == "RUN001"
     assert report.checks[0].findings[0].status.value == "info"

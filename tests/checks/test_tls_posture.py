@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcheck.app import report_checks
+from mailcheck.app.report import report_checks
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.tls_posture import TlsPostureCheck
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig

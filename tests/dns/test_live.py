@@ -13,7 +13,7 @@ import pytest
 
 from mailcheck.dns.interface import Outcome, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.errors import DnsError, DnsServerError, DnsTimeoutError, UsageError
+from mailcheck.errors import DnsError, DnsServerError, DnsTimeoutError, InputError
 from tests.nameserver import Fault
 
 
@@ -159,5 +159,5 @@ def test_nameserver_from_text(text, expected):
 
 @pytest.mark.parametrize("text", ["dns.example", "1.2.3.4:0", "1.2.3.4:x", "[::1:53"])
 def test_nameserver_from_text_rejects(text):
-    with pytest.raises(UsageError):
+    with pytest.raises(InputError):
         Nameserver.from_text(text)

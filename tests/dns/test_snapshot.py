@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mailcheck.app import build_report
+from mailcheck.app.build import build_report
 from mailcheck.dns.interface import Answer, Outcome, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import RecordingResolver, Snapshot, SnapshotResolver

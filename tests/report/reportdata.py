@@ -18,7 +18,8 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.zone
 
-from mailcheck import app
+from mailcheck.app.build import build_report
+from mailcheck.app.evidence import RunRequest, with_request
 from mailcheck.checks import Check, CheckContext
 from mailcheck.dns.interface import Answer, Outcome, RRType, normalize_name
 from mailcheck.dns.snapshot import RecordingResolver
@@ -162,10 +163,10 @@ def build(domain: str, resolver: Any, checks: Sequence[Check]) -> tuple[Report, 
     # A thread of its own: the browser tests' Playwright already runs a loop in this one.
     with ThreadPoolExecutor(1) as pool:
         report = pool.submit(
-            lambda: asyncio.run(app.build_report(domain, resolver, profile, checks, command))
+            lambda: asyncio.run(build_report(domain, resolver, profile, checks, command))
         ).result(timeout=60)
-    request = app.RunRequest(domain, profile.id, command)
-    return report, app.with_request(resolver.evidence(), request).to_json()
+    request = RunRequest(domain, profile.id, command)
+    return report, with_request(resolver.evidence(), request).to_json()
 
 
 def recording(*zones: str) -> RecordingResolver:

@@ -10,7 +10,7 @@ import pytest
 from markupsafe import escape
 from reportdata import FIXED_TIME, PAYLOADS, EchoCheck, ZoneResolver, files
 
-from mailcheck import app
+from mailcheck.app.build import build_report
 from mailcheck.checks.mx import MxCheck
 from mailcheck.cli import main
 from mailcheck.dns.interface import RRType
@@ -54,7 +54,7 @@ async def test_live_answers_match_the_zone_resolver(nameserver) -> None:
 async def test_live_hostile_data_is_escaped_in_html(nameserver) -> None:
     config = ResolverConfig((Nameserver("127.0.0.1", nameserver.port),), timeout=2, retries=1)
     resolver = RecordingResolver(LiveResolver(config), clock=lambda: FIXED_TIME)
-    report = await app.build_report("xss.example", resolver, None, (MxCheck(), EchoCheck()))
+    report = await build_report("xss.example", resolver, None, (MxCheck(), EchoCheck()))
     html = HtmlRenderer().render(report)
     assert "<script>alert" not in html and "<img src=x" not in html
     for payload in PAYLOADS:

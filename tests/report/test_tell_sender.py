@@ -14,7 +14,8 @@ import pytest
 from reportdata import PAYLOADS
 from test_browser import open_watched, require_browser
 
-from mailcheck import app
+from mailcheck.app.resolver import DnsOptions, open_resolver
+from mailcheck.app.sender import build_sender_report
 from mailcheck.cli import main
 from mailcheck.dns.live import Nameserver
 from mailcheck.profiles import load_profile_file
@@ -61,10 +62,10 @@ def rules(tmp_path: Path) -> Path:
 
 
 async def sender_report(world, rules: Path):
-    options = app.DnsOptions(None, (Nameserver(*world.address),), 0.5, 0)
-    resolver = app.open_resolver(options)
+    options = DnsOptions(None, (Nameserver(*world.address),), 0.5, 0)
+    resolver = open_resolver(options)
     profile = load_profile_file(rules / "tell.toml")
-    report = await app.build_sender_report(resolver, profile)
+    report = await build_sender_report(resolver, profile)
     return report, resolver.evidence().to_json()
 
 

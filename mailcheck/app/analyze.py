@@ -1,4 +1,4 @@
-"""Orchestrate ``mailcheck analyze``: read the inputs one at a time, build the org context
+"""The ``analyze`` use case: read the inputs one at a time, build the org context
 once, analyse each message against the one resolver of the run, and keep running counts.
 
 ``stream_messages`` hands each report on as soon as it is done and keeps only a ``Tally``, so
@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from mailcheck.dns.scoped import ScopedRecorder
 from mailcheck.dns.snapshot import EvidenceResolver, Snapshot, evidence_rows
-from mailcheck.errors import UsageError
+from mailcheck.errors import InputError
 from mailcheck.message import analyze_to_report, org_context
 from mailcheck.message.inputs import InputStats, read_inputs
 from mailcheck.message.org import Network, org_domain_name
@@ -24,11 +24,11 @@ from mailcheck.profiles import SenderProfile
 
 
 def parse_networks(texts: list[str]) -> tuple[Network, ...]:
-    """``--org-network`` values; a bad one is a usage error naming it."""
+    """``--org-network`` values; a bad one is an ``InputError``."""
     try:
         return tuple(ipaddress.ip_network(t, strict=False) for t in texts)
     except ValueError as exc:
-        raise UsageError(f"--org-network: {exc}") from exc
+        raise InputError("org_network", str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ async def stream_messages(
         on_report(report)
     if not tally.messages:
         skipped = f" ({len(stats.skipped)} files that are not messages)" if stats.skipped else ""
-        raise UsageError(f"{request.source}: no messages found{skipped}")
+        raise InputError("source", f"{request.source}: no messages found{skipped}")
     return tally
 
 
@@ -94,5 +94,5 @@ def _org_domain(org_domain: str | None) -> str | None:
         return None
     domain = org_domain_name(org_domain)  # RFC 6761 lab names (receiver.test) included
     if domain is None:
-        raise UsageError(f"--org-domain: {org_domain!r} is not a valid mail domain")
+        raise InputError("org_domain", f"{org_domain!r} is not a valid mail domain")
     return domain

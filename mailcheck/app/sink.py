@@ -1,4 +1,5 @@
-"""What the ``sink`` and ``send-test`` commands do, for the CLI (which only parses and prints)."""
+"""The ``sink`` use cases: serve (with analysis in a worker), and list, show or report what
+it stored. The CLI parses the arguments and prints."""
 
 from __future__ import annotations
 
@@ -8,64 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from mailcheck.dns.live import Nameserver, ResolverConfig
-from mailcheck.errors import UsageError
+from mailcheck.errors import InputError
 from mailcheck.profiles import SenderProfile
 from mailcheck.smtp import index
 from mailcheck.smtp.server import RunningSink, start_sink
 from mailcheck.smtp.sink import SinkConfig
 from mailcheck.smtp.store import Maildir, Stored, read_stored
 from mailcheck.smtp.worker import ProcessAnalyzer
-
-
-def parse_listen(text: str) -> tuple[str, int]:
-    """``--listen``: ``HOST:PORT``, ``[v6]:PORT`` or ``HOST`` (port 2525; 0 picks a free one)."""
-    return parse_host_port("--listen", text, 2525, lowest_port=0)
-
-
-def parse_server(text: str) -> tuple[str, int]:
-    """``--server``: ``HOST:PORT``, ``[v6]:PORT``, ``HOST`` or a bare IPv6 address (port 25)."""
-    return parse_host_port("--server", text, 25, lowest_port=1)
-
-
-def parse_host_port(option: str, text: str, default: int, lowest_port: int) -> tuple[str, int]:
-    """A host and port; an IPv6 address takes brackets when a port follows it."""
-    host, port = text, str(default)
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        port = rest.removeprefix(":") or port
-    elif text.count(":") == 1:
-        host, port = text.split(":")
-    if not host:
-        raise UsageError(f"{option}: no host in {text!r}")
-    if not port.isdigit() or not lowest_port <= int(port) <= 65535:
-        raise UsageError(f"{option}: bad port in {text!r}")
-    return host, int(port)
-
-
-def envelope_address(option: str, text: str) -> str:
-    """A mailbox for MAIL FROM / RCPT TO and the headers, or ``UsageError`` saying why not.
-
-    Checked here because a mangled address would otherwise go on the wire: smtplib sends
-    ``bad address`` as ``<bad>``. Lab names under ``.test`` and address literals are fine.
-    """
-    bare = text.strip()
-    if bare.startswith("<") and bare.endswith(">"):
-        bare = bare[1:-1]
-    try:
-        valid = validate_email(
-            bare,
-            check_deliverability=False,
-            allow_domain_literal=True,
-            allow_quoted_local=True,
-            globally_deliverable=False,
-            test_environment=True,
-        )
-    except EmailNotValidError as exc:
-        raise UsageError(f"{option} {text!r}: {exc}") from exc
-    return valid.normalized
 
 
 def analyzer_for(
@@ -125,7 +76,7 @@ def messages(maildir: Path, limit: int) -> list[dict[str, Any]]:
     """Newest messages of a sink's index."""
     _require_index(maildir)
     if not 1 <= limit <= MAX_ID:
-        raise UsageError(f"--limit {limit}: must be between 1 and {MAX_ID}")
+        raise InputError("limit", f"{limit}: must be between 1 and {MAX_ID}")
     return index.list_messages(index.index_path(maildir), limit)
 
 
@@ -133,10 +84,10 @@ def message(maildir: Path, message_id: int) -> dict[str, Any]:
     """One message of a sink's index, with the path of its file."""
     _require_index(maildir)
     if not 1 <= message_id <= MAX_ID:
-        raise UsageError(f"{maildir}: no message with id {message_id}")
+        raise InputError("message_id", f"{maildir}: no message with id {message_id}")
     found = index.get_message(index.index_path(maildir), message_id)
     if found is None:
-        raise UsageError(f"{maildir}: no message with id {message_id}")
+        raise InputError("message_id", f"{maildir}: no message with id {message_id}")
     path = Maildir(maildir).find(found["key"])
     found["path"] = str(path) if path else None
     return found
@@ -163,4 +114,6 @@ def with_sources(maildir: Path, rows: list[dict[str, Any]]) -> list[dict[str, An
 
 def _require_index(maildir: Path) -> None:
     if not index.index_path(maildir).is_file():
-        raise UsageError(f"{maildir}: not a sink Maildir (no index); run `mailcheck sink` first")
+        raise InputError(
+            "maildir", f"{maildir}: not a sink Maildir (no index); run `mailcheck sink` first"
+        )

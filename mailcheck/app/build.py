@@ -4,36 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-from email_validator import EmailNotValidError, validate_email
 
 from mailcheck import __version__
 from mailcheck.audit import audit
 from mailcheck.audit.replacement import replacement
-from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext, profile_sources
-from mailcheck.checks.probe import ProbeCheck
-from mailcheck.checks.tls_posture import TlsPostureCheck
-from mailcheck.dns.health import HEALTHY, ResolverHealth, check_resolver
-from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
+from mailcheck.checks import DEFAULT_CHECKS, Check, CheckContext, profile_sources
+from mailcheck.dns.health import HEALTHY, ResolverHealth
 from mailcheck.dns.snapshot import (
     EvidenceResolver,
-    RecordingResolver,
-    Snapshot,
-    SnapshotResolver,
     evidence_rows,
 )
-from mailcheck.domains import check_domain, lab_result
-from mailcheck.errors import ProfileError, SnapshotError, SnippetError
-from mailcheck.https import FetchOptions
+from mailcheck.domains import lab_result
+from mailcheck.errors import SnippetError
 from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.profiles import SenderProfile
-from mailcheck.smtp.probe import ProbeOptions
 from mailcheck.snippets import SnippetOptions, render_snippets
 from mailcheck.snippets.facts import facts_from_results
 from mailcheck.snippets.interface import SnippetFacts
@@ -41,73 +28,6 @@ from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
 
 SNIPPETS_CHECK = "snippets"  # the report's snippets section reads this result
 SNIPPETS_TITLE = "Allowlist snippets"
-
-
-@dataclass(frozen=True)
-class DnsOptions:
-    """Where answers come from: a snapshot to replay, or live servers (optionally recorded)."""
-
-    snapshot: Path | None = None
-    nameservers: tuple[Nameserver, ...] = ()
-    timeout: float = 5.0
-    retries: int = 2
-    concurrency: int = ResolverConfig.concurrency
-
-
-def open_resolver(options: DnsOptions) -> EvidenceResolver:
-    """The run's one resolver: a snapshot replay, or live DNS recorded as evidence."""
-    if options.snapshot is not None:
-        return SnapshotResolver(Snapshot.load(options.snapshot))
-    config = ResolverConfig(
-        options.nameservers, options.timeout, options.retries, options.concurrency
-    )
-    live = LiveResolver(config)
-    servers = tuple(str(ns) for ns in options.nameservers) or ("system resolver",)
-    return RecordingResolver(live, servers)
-
-
-async def resolver_health(options: DnsOptions) -> ResolverHealth:
-    """Live runs: is the resolver sane (see ``dns.health``)? A snapshot has no resolver to ask.
-
-    Its own short-lived resolver, so the probes stay out of the run's evidence and a replay
-    asks exactly what the run asked."""
-    if options.snapshot is not None:
-        return HEALTHY
-    config = ResolverConfig(options.nameservers, options.timeout, options.retries)
-    return await check_resolver(LiveResolver(config))
-
-
-def probe_options(recipient: str, port: int = 25, max_mx: int = 2) -> ProbeOptions:
-    """Validated probe settings, or ``ValueError`` naming what is wrong."""
-    try:
-        valid = validate_email(recipient, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValueError(f"--probe-rcpt {recipient!r}: {exc}") from exc
-    if not 0 < port < 65536:
-        raise ValueError(f"--probe-port {port}: not a port number")
-    if not 1 <= max_mx <= 20:
-        raise ValueError(f"--probe-max-mx {max_mx}: choose 1 to 20")
-    return ProbeOptions(
-        valid.normalized,
-        port=port,
-        max_mx=max_mx,
-        helo_name=socket.gethostname() or "mailcheck.invalid",
-    )
-
-
-def report_checks(
-    probe: ProbeOptions | None = None, fetch_policies: bool = True
-) -> tuple[Check, ...]:
-    """The checks ``mailcheck report`` runs: the defaults, plus the probe when asked for.
-
-    Replaying a snapshot must not reach the network, so MTA-STS policies are then not fetched.
-    """
-    offline = TlsPostureCheck(FetchOptions(enabled=False))
-    checks = tuple(
-        offline if isinstance(c, TlsPostureCheck) and not fetch_policies else c
-        for c in DEFAULT_CHECKS
-    )
-    return checks + ((ProbeCheck(probe),) if probe is not None else ())
 
 
 async def build_report(
@@ -234,73 +154,3 @@ def _evidence_day(recorded_at: str) -> date:
 def _review_date(recorded_at: str) -> date:
     """Snippets carry a review date: 90 days after the evidence, so replays stay identical."""
     return _evidence_day(recorded_at) + timedelta(days=90)
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    """What a report run was asked to do; the evidence records it so a replay needs no more."""
-
-    domain: str
-    profile_id: str | None
-    command: tuple[str, ...]
-    health: ResolverHealth = HEALTHY
-
-
-def with_request(snapshot: Snapshot, request: RunRequest) -> Snapshot:
-    """The run's evidence, stamped with the request that produced it."""
-    metadata: dict[str, Any] = {
-        "domain": request.domain,
-        "profile": request.profile_id,
-        "command": list(request.command),
-        "tool_version": __version__,
-    }
-    if request.health.broken:  # only then: healthy evidence files stay as they were
-        metadata["resolver_health"] = request.health.to_data()
-    return Snapshot(snapshot.recorded_at, snapshot.nameservers, dict(snapshot.entries), metadata)
-
-
-def open_replay(path: Path) -> tuple[RunRequest, SnapshotResolver]:
-    """The request recorded in an evidence file, and a resolver replaying its answers."""
-    snapshot = Snapshot.load(path)
-    meta = snapshot.metadata
-    domain, profile_id, command = meta.get("domain"), meta.get("profile"), meta.get("command")
-    if not isinstance(domain, str):
-        raise SnapshotError(f"{path}: no domain recorded; use DOMAIN --snapshot {path} instead")
-    if not (profile_id is None or isinstance(profile_id, str)):
-        raise SnapshotError(f"{path}: metadata.profile must be a string")
-    if not (isinstance(command, list) and all(isinstance(c, str) for c in command)):
-        raise SnapshotError(f"{path}: metadata.command must be a list of strings")
-    try:
-        # The file is untrusted: the domain becomes a folder name, so it must be a real domain.
-        domain = check_domain(domain)
-        health = ResolverHealth.from_data(meta.get("resolver_health", HEALTHY.to_data()))
-    except ValueError as exc:
-        raise SnapshotError(f"{path}: {exc}") from exc
-    request = RunRequest(domain, profile_id, tuple(command), health)
-    return request, SnapshotResolver(snapshot)
-
-
-async def build_sender_report(
-    resolver: EvidenceResolver,
-    profile: SenderProfile,
-    command: tuple[str, ...] = (),
-    max_source_age_days: int = DEFAULT_MAX_AGE_DAYS,
-) -> Report:
-    """The sender side alone (``mailcheck sender``): SPF matrix, shared infrastructure,
-    DMARC, reverse DNS and blocklists; no snippets.
-
-    The report's domain is the domain of the profile's first sender, the subject of the run.
-    """
-    domains = (*profile.sender_domains, *profile.envelope_domains, *profile.dkim_domains)
-    if not domains:
-        raise ProfileError(f"profile {profile.id} names no sender domain to check")
-    domain = domains[0] if not profile.senders else profile.senders[0].domain
-    return await build_report(
-        domain,
-        resolver,
-        profile,
-        SENDER_CHECKS,
-        command,
-        with_snippets=False,
-        max_source_age_days=max_source_age_days,
-    )
