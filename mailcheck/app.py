@@ -27,8 +27,9 @@ from mailcheck.dns.snapshot import (
     evidence_rows,
 )
 from mailcheck.errors import ProfileError, SnapshotError, SnippetError
+from mailcheck.facts.provider import ProviderFacts
 from mailcheck.https import FetchOptions
-from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
+from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status, facts_of
 from mailcheck.profiles import SenderProfile, normalize_domain
 from mailcheck.smtp.probe import ProbeOptions
 from mailcheck.snippets import SnippetOptions, render_snippets
@@ -164,9 +165,8 @@ def snippets_result(
 
 def detected_provider(results: Sequence[CheckResult]) -> str | None:
     """The filtering provider id the provider check detected, if it ran and decided."""
-    found = next((r for r in results if r.check == "provider"), None)
-    provider = found.facts.get("provider") if found is not None else None
-    return provider if isinstance(provider, str) else None
+    found = facts_of(results, ProviderFacts)
+    return found.provider if found is not None else None
 
 
 def _evidence_day(recorded_at: str) -> date:

@@ -13,7 +13,8 @@ import ipaddress
 from collections import Counter
 
 from mailcheck.checks.interface import CheckContext
-from mailcheck.checks.mx import MxFacts, MxHost, gather
+from mailcheck.checks.mx import gather
+from mailcheck.facts.mx import MxFacts, MxHost
 from mailcheck.model import CheckResult, Finding, Status
 
 _DOCUMENTATION = tuple(

@@ -21,6 +21,7 @@ from mailcheck.dns.live import Nameserver
 from mailcheck.errors import UsageError
 from mailcheck.model import Status
 from mailcheck.report import ReportFormat
+from mailcheck.report.json import facts_data
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -42,7 +43,7 @@ def run_audit(args: argparse.Namespace) -> int:
         document = {
             "schema_version": 1,
             "profile": profile.id,
-            "files": check.facts["files"],
+            "files": facts_data(check.facts)["files"],
             "findings": [dataclasses.asdict(f) for f in check.findings],
             "replacement": text,
             "worst": result.worst.value,

@@ -14,7 +14,7 @@ SHARED_INFRA = "shared-infrastructure"
 
 def render_matrix(report: Report) -> str:
     """The matrix block printed before the findings by ``mailcheck sender``."""
-    facts = {result.check: result.facts for result in report.checks}
+    facts = {r.check: r.facts for r in report.checks if isinstance(r.facts, Mapping)}
     lines: list[str] = []
     if facts.get(SENDER_SPF):
         lines += _spf_lines(facts[SENDER_SPF])

@@ -7,6 +7,8 @@ findings; nothing here decides anything the checks did not.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from mailcheck.model import Report
 from mailcheck.report.matrix import Row, sender_matrix
 from mailcheck.report.wording import plural
@@ -38,7 +40,7 @@ def sender_headline(report: Report, sender: str) -> str:
 
 def _spf_parts(report: Report) -> list[str]:
     result = next((r for r in report.checks if r.check == SENDER_SPF), None)
-    matrix = sender_matrix(result.facts) if result is not None else None
+    matrix = sender_matrix(result.facts) if result and isinstance(result.facts, Mapping) else None
     if matrix is None:
         return []
     return [_row_part(row, len(matrix.ips)) for row in matrix.rows]

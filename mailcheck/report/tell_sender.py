@@ -67,7 +67,7 @@ def tell_the_sender(report: Report) -> TellSender | None:
         return None
     fixes: list[Fix] = []
     for result in report.checks:
-        if result.check in FIX_CHECKS:
+        if result.check in FIX_CHECKS and isinstance(result.facts, Mapping):
             raw = result.facts.get(FACTS_KEY, [])
             fixes += [_fix(item) for item in raw if isinstance(item, Mapping)]
     fixes += _blocklist_fixes(report)

@@ -227,7 +227,7 @@ def worst(findings: Sequence[Finding]) -> Status | None:
 def snippets(report: Report) -> tuple[SnippetView, ...]:
     """Snippets the ``snippets`` check produced, the detected provider's first."""
     result = next((r for r in report.checks if r.check == "snippets"), None)
-    facts = result.facts if result is not None else {}
+    facts = result.facts if result is not None and isinstance(result.facts, Mapping) else {}
     raw, provider = facts.get("snippets", []), _text(facts, "provider")
     items = raw if isinstance(raw, list | tuple) else []
     views = [v for v in (_snippet(i, item, provider) for i, item in enumerate(items)) if v]

@@ -25,7 +25,11 @@ def facts_from_report(report: Report, provider: str | None = None) -> SnippetFac
 def facts_from_results(results: Sequence[CheckResult], provider: str | None = None) -> SnippetFacts:
     """The same, from check results before they become a report (``app.build_report``)."""
     result = next((c for c in results if c.check == SHARED_INFRA_CHECK), None)
-    shared = shared_ips_from_facts(result.facts) if result is not None else None
+    shared = (
+        shared_ips_from_facts(result.facts)
+        if result is not None and isinstance(result.facts, Mapping)
+        else None
+    )
     return SnippetFacts(shared_ips=shared, provider=provider)
 
 

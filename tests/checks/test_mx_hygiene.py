@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mailcheck.checks.interface import CheckContext
-from mailcheck.checks.mx import MxFacts, MxHost
 from mailcheck.checks.mx_hygiene import MxHygieneCheck, address_class, evaluate_hygiene
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
+from mailcheck.facts.mx import MxFacts, MxHost
 from mailcheck.model import Status
 
 

@@ -11,6 +11,7 @@ import pytest
 from markupsafe import escape
 from reportdata import PAYLOADS
 
+from mailcheck.facts.provider import ProviderFacts
 from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.report import flow, view
 from mailcheck.report.html import TEMPLATES, HtmlRenderer, environment
@@ -156,7 +157,7 @@ def test_flow_marks_hops_without_checks_as_not_checked() -> None:
 
 
 def test_flow_shortens_hostile_labels() -> None:
-    long = CheckResult("provider", "P", (), {"provider_name": "x" * 500})
+    long = CheckResult("provider", "P", (), ProviderFacts("d.example", "mx", "x", "x" * 500))
     hops = {h.key: h for h in flow.flow(report_with(checks=(long,))).wide}
     assert len(hops["filter"].detail) == flow.MAX_WIDE
     assert hops["filter"].status is Status.PASS
