@@ -1,7 +1,9 @@
-"""Facts of the ``mx`` check: the MX set and what each host's name resolves to."""
+"""Facts of the ``mx`` check (the MX set and what each host's name resolves to) and of the
+``mx-hygiene`` check (the class of every MX address, the hosts with IPv6)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mailcheck.model import Facts
@@ -28,3 +30,12 @@ class MxFacts(Facts):
     hosts: tuple[MxHost, ...] = ()
     error: str = ""
     truncated: int = 0  # MX hosts left out beyond MAX_MX_HOSTS (checks/mx.py)
+
+
+@dataclass(frozen=True)
+class MxHygieneFacts(Facts):
+    """Every MX address classified (``checks.mx_hygiene.address_class``), and the IPv6 hosts."""
+
+    domain: str
+    address_classes: Mapping[str, Mapping[str, str]]  # exchange -> address -> class
+    ipv6_hosts: tuple[str, ...] = ()
