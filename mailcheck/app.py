@@ -17,7 +17,7 @@ from mailcheck.audit import audit
 from mailcheck.audit.replacement import replacement
 from mailcheck.checks import DEFAULT_CHECKS, SENDER_CHECKS, Check, CheckContext, profile_sources
 from mailcheck.checks.probe import ProbeCheck
-from mailcheck.checks.tls_posture import TlsPostureCheck
+from mailcheck.checks.tls import TlsPostureCheck
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import (
     EvidenceResolver,

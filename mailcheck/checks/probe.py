@@ -16,7 +16,7 @@ from cryptography import x509
 from mailcheck.checks import mx
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.probe_findings import evaluate
-from mailcheck.checks.tls_posture import lookup_tlsa
+from mailcheck.checks.tls import lookup_tlsa
 from mailcheck.dane import Tlsa, matches_end_entity
 from mailcheck.facts.probe import CertSummary, ProbedHost, ProbeFacts
 from mailcheck.model import CheckResult

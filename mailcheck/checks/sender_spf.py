@@ -13,7 +13,7 @@ from typing import Any
 
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_fixes import spf_fixes
-from mailcheck.checks.sender_spf_evaluate import evaluate
+from mailcheck.checks.sender_spf_findings import evaluate
 from mailcheck.checks.sender_spf_record import gather_shape, reachable
 from mailcheck.dns.interface import Resolver
 from mailcheck.facts.sender_spf import Authorized, DomainSpf, IpVerdict, SenderSpfFacts

@@ -7,7 +7,7 @@ import pytest
 
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_spf import SenderSpfCheck
-from mailcheck.checks.sender_spf_evaluate import evaluate
+from mailcheck.checks.sender_spf_findings import evaluate
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.facts.sender_spf import Authorized, DomainSpf, IpVerdict, SenderSpfFacts
 from mailcheck.model import Status

@@ -6,7 +6,7 @@ import pytest
 
 from mailcheck.app import report_checks
 from mailcheck.checks.interface import CheckContext
-from mailcheck.checks.tls_posture import TlsPostureCheck
+from mailcheck.checks.tls import TlsPostureCheck
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.https import FetchOptions
 from mailcheck.model import Status
