@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from mailcheck.profiles import SenderProfile, normalize_domain
 from mailcheck.smtp.probe import ProbeOptions
 from mailcheck.snippets import SnippetOptions, render_snippets
 from mailcheck.snippets.facts import facts_from_results
+from mailcheck.snippets.interface import SnippetsFacts
 from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
 
 SNIPPETS_CHECK = "snippets"  # the report's snippets section reads this result
@@ -159,8 +159,9 @@ def snippets_result(
             subject=profile.id,
         )
         return CheckResult(SNIPPETS_CHECK, SNIPPETS_TITLE, (refused,))
-    data = {"provider": facts.provider, "snippets": [dataclasses.asdict(o) for o in outputs]}
-    return CheckResult(SNIPPETS_CHECK, SNIPPETS_TITLE, (), data)
+    return CheckResult(
+        SNIPPETS_CHECK, SNIPPETS_TITLE, (), SnippetsFacts(facts.provider, tuple(outputs))
+    )
 
 
 def detected_provider(results: Sequence[CheckResult]) -> str | None:

@@ -26,6 +26,7 @@ from mailcheck.errors import DnsServerError
 from mailcheck.facts.sender_spf import DomainSpf, IpVerdict, SenderSpfFacts
 from mailcheck.model import CheckResult, Finding, Report, Status
 from mailcheck.profiles import get_profile
+from mailcheck.snippets.interface import Risk, SnippetOutput, SnippetsFacts
 from mailcheck.spf.trace import RecordTrace, SpfResult, TermTrace
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -133,28 +134,41 @@ class FixedCheck:
         return self.result
 
 
+def snippet_output(filter: str, text: str, **fields: Any) -> SnippetOutput:
+    """A ``SnippetOutput`` with only what a test cares about; the rest empty."""
+    values: dict[str, Any] = {
+        "filename": f"{filter}.txt",
+        "product": "",
+        "risk": Risk.HIGH,
+        "risk_reason": "",
+        "allows": (),
+        "does_not_allow": (),
+        "where": "",
+        "prerequisites": (),
+        "undo": (),
+        "parts": (),
+    }
+    return SnippetOutput(filter=filter, text=text, **{**values, **fields})
+
+
 def snippet_result(texts: Sequence[tuple[str, str]]) -> CheckResult:
-    """A ``snippets`` result in the contract ``report.view.snippets`` reads."""
-    snippets = [
-        {
-            "filter": "microsoft365" if i == 0 else "postfix",
-            "product": title,
-            "filename": f"snippet-{i}.txt",
-            "risk": "low" if i == 0 else "high",
-            "risk_reason": "DMARC-authenticated" if i == 0 else "shared sending IPs",
-            "allows": [f"mail authenticated by DMARC for {title}", "from *@account.trimble.com"],
-            "does_not_allow": ["any other address at trimble.com"],
-            "where": "Exchange admin center → Mail flow → Rules",
-            "prerequisites": [],
-            "undo": ["Remove-TransportRule 'Trimble Identity'"],
-            "parts": [],
-            "text": text,
-        }
+    """A ``snippets`` result as ``app.snippets_result`` builds it (typed ``SnippetsFacts``)."""
+    snippets = tuple(
+        snippet_output(
+            "microsoft365" if i == 0 else "postfix",
+            text,
+            product=title,
+            filename=f"snippet-{i}.txt",
+            risk=Risk.LOW if i == 0 else Risk.HIGH,
+            risk_reason="DMARC-authenticated" if i == 0 else "shared sending IPs",
+            allows=(f"mail authenticated by DMARC for {title}", "from *@account.trimble.com"),
+            does_not_allow=("any other address at trimble.com",),
+            where="Exchange admin center → Mail flow → Rules",
+            undo=("Remove-TransportRule 'Trimble Identity'",),
+        )
         for i, (title, text) in enumerate(texts)
-    ]
-    return CheckResult(
-        "snippets", "Snippets", (), {"provider": "microsoft365", "snippets": snippets}
     )
+    return CheckResult("snippets", "Snippets", (), SnippetsFacts("microsoft365", snippets))
 
 
 def build(domain: str, resolver: Any, checks: Sequence[Check]) -> tuple[Report, str]:
