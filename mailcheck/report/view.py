@@ -22,7 +22,6 @@ from mailcheck.snippets.interface import SnippetOutput, SnippetsFacts
 # Which part of the page a check's result belongs to. A check not listed lands in "other".
 SECTION_OF: Mapping[str, str] = {
     "sender-spf": "sender",
-    "sender-dkim": "sender",
     "sender-dmarc": "sender",
     "reverse-dns": "sender",
     "profile-networks": "sender",
