@@ -1,15 +1,16 @@
 """The data every part shares: statuses, findings, check results and the report.
 
-Frozen dataclasses and tuples only; no I/O and no formatting here. ``facts`` mappings hold
-JSON-compatible data and are treated as read-only.
+Frozen dataclasses and tuples only; no I/O and no formatting here. A check's facts are a
+frozen ``Facts`` dataclass (defined in ``mailcheck.facts``), found by type with ``facts_of``;
+only ``report/json.py`` turns them into JSON data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 SCHEMA_VERSION = 1
 
@@ -45,13 +46,33 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Facts:
+    """Base of every check's typed facts: frozen, read by type (``facts_of``), never by name."""
+
+
+FactsT = TypeVar("FactsT", bound=Facts)
+
+
+@dataclass(frozen=True)
 class CheckResult:
-    """What one check found, plus the facts it gathered for the report's tables."""
+    """What one check found, plus the facts it gathered for the report's tables.
+
+    ``facts`` is typed for every DNS check; a plain mapping of JSON data remains only for
+    results built outside ``checks/`` (message analysis, audit, snippets, profile sources).
+    """
 
     check: str
     title: str
     findings: tuple[Finding, ...] = ()
-    facts: Mapping[str, Any] = field(default_factory=dict)
+    facts: Facts | Mapping[str, Any] = field(default_factory=dict)
+
+
+def facts_of(results: Iterable[CheckResult], kind: type[FactsT]) -> FactsT | None:
+    """The facts of the first result whose facts are a ``kind``, if any check gathered them."""
+    for result in results:
+        if isinstance(result.facts, kind):
+            return result.facts
+    return None
 
 
 @dataclass(frozen=True)

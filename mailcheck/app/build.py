@@ -19,11 +19,12 @@ from mailcheck.dns.snapshot import (
 )
 from mailcheck.domains import lab_result
 from mailcheck.errors import SnippetError
-from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
+from mailcheck.facts.provider import ProviderFacts
+from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status, facts_of
 from mailcheck.profiles import SenderProfile
 from mailcheck.snippets import SnippetOptions, render_snippets
 from mailcheck.snippets.facts import facts_from_results
-from mailcheck.snippets.interface import SnippetFacts
+from mailcheck.snippets.interface import SnippetFacts, SnippetsFacts
 from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
 
 SNIPPETS_CHECK = "snippets"  # the report's snippets section reads this result
@@ -135,15 +136,15 @@ def _snippets_result(profile: SenderProfile, review: date, facts: SnippetFacts) 
             subject=profile.id,
         )
         return CheckResult(SNIPPETS_CHECK, SNIPPETS_TITLE, (refused,))
-    data = {"provider": facts.provider, "snippets": [dataclasses.asdict(o) for o in outputs]}
-    return CheckResult(SNIPPETS_CHECK, SNIPPETS_TITLE, (), data)
+    return CheckResult(
+        SNIPPETS_CHECK, SNIPPETS_TITLE, (), SnippetsFacts(facts.provider, tuple(outputs))
+    )
 
 
 def detected_provider(results: Sequence[CheckResult]) -> str | None:
     """The filtering provider id the provider check detected, if it ran and decided."""
-    found = next((r for r in results if r.check == "provider"), None)
-    provider = found.facts.get("provider") if found is not None else None
-    return provider if isinstance(provider, str) else None
+    found = facts_of(results, ProviderFacts)
+    return found.provider if found is not None else None
 
 
 def _evidence_day(recorded_at: str) -> date:

@@ -20,7 +20,7 @@ from mailcheck.app.profiles import ProfileChoice, choose_profile
 from mailcheck.app.resolver import DnsOptions, open_resolver, resolver_health
 from mailcheck.checks import DEFAULT_CHECKS, Check
 from mailcheck.checks.probe import ProbeCheck
-from mailcheck.checks.tls_posture import TlsPostureCheck
+from mailcheck.checks.tls import TlsPostureCheck
 from mailcheck.dns.snapshot import EvidenceResolver, Snapshot
 from mailcheck.dns.watch import WatchedResolver
 from mailcheck.errors import InputError

@@ -1,4 +1,10 @@
-"""Checks: one module per check; each gathers facts with ``await`` and decides in pure code."""
+"""Checks: one module per check; each gathers facts with ``await`` and decides in pure code.
+
+Naming: the check ``x`` lives in ``x.py`` (the I/O half: ``gather``, then ``run``); its facts are
+frozen dataclasses in ``mailcheck/facts/x.py``; its decision is a pure ``evaluate(facts, ...)``
+returning findings, in ``x.py`` while short, else in ``x_findings.py``, which never imports
+``x.py`` (``tests/test_facts_layering.py`` counts the circles).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from mailcheck.checks.reverse_dns import ReverseDnsCheck
 from mailcheck.checks.sender_dmarc import SenderDmarcCheck
 from mailcheck.checks.sender_spf import SenderSpfCheck
 from mailcheck.checks.shared_infra import SharedInfraCheck
-from mailcheck.checks.tls_posture import TlsPostureCheck
+from mailcheck.checks.tls import TlsPostureCheck
 
 # The company's side: where mail enters, which filter, which TLS. The SMTP probe is opt-in
 # (--probe-rcpt), so ``app.report_checks`` adds it.

@@ -8,57 +8,20 @@ Each list is first tested per RFC 5782 §5 (127.0.0.2 listed, 127.0.0.1 not; for
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import ipaddress
-from collections.abc import Mapping
-from dataclasses import dataclass
 
-from mailcheck.checks.dnsbl_findings import none_usable, zone_findings
+from mailcheck.checks.dnsbl_findings import evaluate
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.shared_infra import shared_services_by_ip
 from mailcheck.dns.interface import Outcome, Resolver, RRType
 from mailcheck.dnsbl_zones import LOOPBACK_NET, DnsblRules, DnsblZone, load_dnsbl_rules
 from mailcheck.errors import DnsError
+from mailcheck.facts.dnsbl import DnsblFacts, Lookup, ZoneFacts
 from mailcheck.model import CheckResult, Finding, Status
 
 # RFC 5782 §5 test entries.
 TEST_LISTED = ("127.0.0.2", "::ffff:7f00:2")
 TEST_CLEAR = ("127.0.0.1", "::ffff:7f00:1")
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """One DNSBL query and its classification."""
-
-    ip: str
-    query: str
-    state: str  # "listed", "clear", "refused", "rewritten", "error", "no-ipv6"
-    answers: tuple[str, ...] = ()
-    meanings: tuple[str, ...] = ()
-    error: str = ""
-    reason: tuple[str, ...] = ()  # the list's TXT for a listing (often a delisting URL)
-
-
-@dataclass(frozen=True)
-class ZoneFacts:
-    """A list's self-test and, when it passed, the lookups of every IP."""
-
-    zone: str
-    operator: str
-    usage: str
-    url: str
-    self_test: str  # "ok", "failed", "refused", "rewritten", "error"
-    self_test_detail: tuple[str, ...] = ()
-    lookups: tuple[Lookup, ...] = ()
-
-
-@dataclass(frozen=True)
-class DnsblFacts:
-    """Blocklist facts for the profile's documented IPs."""
-
-    profile_id: str
-    ips: tuple[str, ...]
-    zones: tuple[ZoneFacts, ...] = ()
 
 
 class DnsblCheck:
@@ -82,7 +45,7 @@ class DnsblCheck:
             shared_services_by_ip(context.profile, context.resolver),
         )
         findings = evaluate(facts, shared)
-        return CheckResult(self.name, self.title, findings, dataclasses.asdict(facts))
+        return CheckResult(self.name, self.title, findings, facts)
 
 
 async def gather(
@@ -166,29 +129,3 @@ def _in_loopback(text: str) -> bool:
         return ipaddress.IPv4Address(text) in LOOPBACK_NET
     except ValueError:
         return False
-
-
-def evaluate(
-    facts: DnsblFacts, shared_services: Mapping[str, str] | None = None
-) -> tuple[Finding, ...]:
-    """Decide findings (pure). ``shared_services`` maps an IP to the sending service whose
-    shared infrastructure it is, so a listing says whose problem it is."""
-    shared = dict(shared_services or {})
-    if facts.zones and all(z.self_test != "ok" for z in facts.zones):
-        return (none_usable(facts.zones, facts.ips),)
-    findings: list[Finding] = []
-    for zone in facts.zones:
-        findings.extend(zone_findings(zone, shared))
-    findings.extend(_clear_findings(facts))
-    return tuple(findings)
-
-
-def _clear_findings(facts: DnsblFacts) -> list[Finding]:
-    trusted = [z for z in facts.zones if z.self_test == "ok"]
-    out = []
-    for ip in facts.ips:
-        states = [x.state for z in trusted for x in z.lookups if x.ip == ip]
-        if trusted and states and all(s == "clear" for s in states):
-            names = ", ".join(z.zone for z in trusted)
-            out.append(Finding("BL001", Status.PASS, f"{ip} is not listed on {names}", subject=ip))
-    return out

@@ -1,13 +1,11 @@
-"""Findings of the DNSBL check for one list (pure): self-test, listings, refusals, errors."""
+"""Findings of the DNSBL check (pure): per list its self-test, listings, refusals, errors."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
+from mailcheck.facts.dnsbl import DnsblFacts, Lookup, ZoneFacts
 from mailcheck.model import Finding, Status
-
-if TYPE_CHECKING:
-    from mailcheck.checks.dnsbl import Lookup, ZoneFacts
 
 _SELF_TEST = {
     "failed": (
@@ -22,6 +20,32 @@ _SELF_TEST = {
     ),
     "error": ("BL006", "could not be self-tested: a lookup failed"),
 }
+
+
+def evaluate(
+    facts: DnsblFacts, shared_services: Mapping[str, str] | None = None
+) -> tuple[Finding, ...]:
+    """Decide findings (pure). ``shared_services`` maps an IP to the sending service whose
+    shared infrastructure it is, so a listing says whose problem it is."""
+    shared = dict(shared_services or {})
+    if facts.zones and all(z.self_test != "ok" for z in facts.zones):
+        return (none_usable(facts.zones, facts.ips),)
+    findings: list[Finding] = []
+    for zone in facts.zones:
+        findings.extend(zone_findings(zone, shared))
+    findings.extend(_clear_findings(facts))
+    return tuple(findings)
+
+
+def _clear_findings(facts: DnsblFacts) -> list[Finding]:
+    trusted = [z for z in facts.zones if z.self_test == "ok"]
+    out = []
+    for ip in facts.ips:
+        states = [x.state for z in trusted for x in z.lookups if x.ip == ip]
+        if trusted and states and all(s == "clear" for s in states):
+            names = ", ".join(z.zone for z in trusted)
+            out.append(Finding("BL001", Status.PASS, f"{ip} is not listed on {names}", subject=ip))
+    return out
 
 
 def none_usable(zones: tuple[ZoneFacts, ...], ips: tuple[str, ...]) -> Finding:

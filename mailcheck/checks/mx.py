@@ -8,40 +8,16 @@ Address classes, repeated hosts, shared preferences and IPv6 coverage are ``mx_h
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import ipaddress
-from dataclasses import dataclass
 
 from mailcheck.checks.interface import CheckContext
 from mailcheck.dns.interface import Answer, MxRecord, Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
+from mailcheck.facts.mx import MxFacts, MxHost
 from mailcheck.model import CheckResult, Finding, Status
 
 # More MX hosts than this is a mistake or hostile data; the report says when it cut the list.
 MAX_MX_HOSTS = 20
-
-
-@dataclass(frozen=True)
-class MxHost:
-    """One MX target and what its name resolves to."""
-
-    exchange: str
-    preference: int
-    addresses: tuple[str, ...] = ()
-    cnames: tuple[str, ...] = ()
-    error: str = ""  # an address lookup that could not complete
-
-
-@dataclass(frozen=True)
-class MxFacts:
-    """What DNS says about where the domain's mail goes."""
-
-    domain: str
-    state: str  # "mx", "null", "implicit", "none", "nxdomain", "error"
-    records: tuple[str, ...] = ()
-    hosts: tuple[MxHost, ...] = ()
-    error: str = ""
-    truncated: int = 0  # MX hosts left out beyond MAX_MX_HOSTS
 
 
 class MxCheck:
@@ -53,7 +29,7 @@ class MxCheck:
     async def run(self, context: CheckContext) -> CheckResult:
         """See ``Check.run``."""
         facts = await gather(context.domain, context.resolver)
-        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
+        return CheckResult(self.name, self.title, evaluate(facts), facts)
 
 
 async def gather(domain: str, resolver: Resolver) -> MxFacts:

@@ -13,7 +13,8 @@ import ipaddress
 from collections import Counter
 
 from mailcheck.checks.interface import CheckContext
-from mailcheck.checks.mx import MxFacts, MxHost, gather
+from mailcheck.checks.mx import gather
+from mailcheck.facts.mx import MxFacts, MxHost, MxHygieneFacts
 from mailcheck.model import CheckResult, Finding, Status
 
 _DOCUMENTATION = tuple(
@@ -32,17 +33,9 @@ class MxHygieneCheck:
         """See ``Check.run``."""
         facts = await gather(context.domain, context.resolver)
         classes = {h.exchange: {a: address_class(a) for a in h.addresses} for h in facts.hosts}
-        ipv6 = [h.exchange for h in facts.hosts if any(":" in a for a in h.addresses)]
-        return CheckResult(
-            self.name,
-            self.title,
-            evaluate_hygiene(facts),
-            {
-                "domain": facts.domain,
-                "address_classes": classes,
-                "ipv6_hosts": ipv6,
-            },
-        )
+        ipv6 = tuple(h.exchange for h in facts.hosts if any(":" in a for a in h.addresses))
+        hygiene = MxHygieneFacts(facts.domain, classes, ipv6)
+        return CheckResult(self.name, self.title, evaluate_hygiene(facts), hygiene)
 
 
 def address_class(text: str) -> str:

@@ -10,66 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass
 
 from cryptography import x509
 
 from mailcheck.checks import mx
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.probe_findings import evaluate
-from mailcheck.checks.tls_posture import lookup_tlsa
+from mailcheck.checks.tls import lookup_tlsa
 from mailcheck.dane import Tlsa, matches_end_entity
+from mailcheck.facts.probe import CertSummary, ProbedHost, ProbeFacts
 from mailcheck.model import CheckResult
 from mailcheck.profiles import Environment, SenderProfile
 from mailcheck.smtp.probe import ProbeOptions, ProbeResult, RateLimiter, probe_host
 
 FALLBACK_SENDER = "mailcheck-probe@mailcheck.invalid"
-
-
-@dataclass(frozen=True)
-class CertSummary:
-    """The server certificate, in words (the DER itself stays out of the report)."""
-
-    subject: str = ""
-    issuer: str = ""
-    names: tuple[str, ...] = ()
-    not_after: str = ""
-    sha256: str = ""
-
-
-@dataclass(frozen=True)
-class ProbedHost:
-    """One probed MX host: verdict, TLS, certificate, DANE, transcript."""
-
-    host: str
-    address: str
-    verdict: str
-    stage: str
-    reply: str
-    enhanced: str
-    tls_offered: bool
-    tls_established: bool
-    tls_verified: bool
-    tls_verify_error: str
-    tls_error: str
-    certificate: CertSummary
-    tlsa: tuple[str, ...]
-    dane: str  # "match", "mismatch", "unchecked" (no DANE-EE record or no certificate), "error"
-    transcript: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ProbeFacts:
-    """What the probe asked, of whom, and what each host answered."""
-
-    domain: str
-    sender: str
-    recipient: str
-    port: int
-    mx_state: str
-    mx_hosts: int  # MX hosts with an address
-    hosts: tuple[ProbedHost, ...] = ()
-    error: str = ""
 
 
 class ProbeCheck:
@@ -84,7 +38,7 @@ class ProbeCheck:
     async def run(self, context: CheckContext) -> CheckResult:
         """See ``Check.run``."""
         facts = await gather(context, self._options)
-        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
+        return CheckResult(self.name, self.title, evaluate(facts), facts)
 
 
 def pick_sender(profile: SenderProfile | None, override: str = "") -> str:

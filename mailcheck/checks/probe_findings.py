@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from mailcheck.facts.probe import ProbedHost, ProbeFacts
 from mailcheck.model import Finding, Status
-
-if TYPE_CHECKING:  # probe imports this module
-    from mailcheck.checks.probe import ProbedHost, ProbeFacts
 
 # verdict -> (code, status, what it means)
 _VERDICTS = {

@@ -8,8 +8,8 @@ gets a warning: the vendor may have changed its senders since.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from mailcheck.facts.profile_sources import ProfileSourcesFacts, SourceEntry, SourcePage
 from mailcheck.model import CheckResult, Finding, Status
 from mailcheck.profiles import Sender, SenderProfile, SourceNetwork
 from mailcheck.sources import DEFAULT_MAX_AGE_DAYS, Provenance, newest_page_date
@@ -82,7 +82,7 @@ def _age_finding(profile: SenderProfile, today: date, max_age_days: int) -> Find
     )
 
 
-def facts(profile: SenderProfile, today: date, max_age_days: int) -> dict[str, Any]:
+def facts(profile: SenderProfile, today: date, max_age_days: int) -> ProfileSourcesFacts:
     """Per entry its cited pages; per page its own date, age and retrieval date."""
     entries: list[Sender | SourceNetwork] = [
         *profile.senders,
@@ -90,42 +90,42 @@ def facts(profile: SenderProfile, today: date, max_age_days: int) -> dict[str, A
         *profile.legacy_senders,
         *profile.legacy_networks,
     ]
-    return {
-        "profile": profile.id,
-        "as_of": today.isoformat(),
-        "max_age_days": max_age_days,
-        "sources": [_source(p, today) for p in profile.provenance],
-        "entries": [_entry(profile, e) for e in entries],
-    }
+    return ProfileSourcesFacts(
+        profile.id,
+        today.isoformat(),
+        max_age_days,
+        tuple(_source(p, today) for p in profile.provenance),
+        tuple(_entry(profile, e) for e in entries),
+    )
 
 
-def _source(item: Provenance, today: date) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "title": item.title,
-        "url": item.url,
-        "page_date": item.page_date,
-        "page_date_text": item.page_date_text,
-        "age_days": item.age_days(today),
-        "retrieved": item.retrieved,
-        "superseded_by": item.superseded_by,
-    }
+def _source(item: Provenance, today: date) -> SourcePage:
+    return SourcePage(
+        item.id,
+        item.title,
+        item.url,
+        item.page_date,
+        item.page_date_text,
+        item.age_days(today),
+        item.retrieved,
+        item.superseded_by,
+    )
 
 
-def _entry(profile: SenderProfile, entry: Sender | SourceNetwork) -> dict[str, Any]:
+def _entry(profile: SenderProfile, entry: Sender | SourceNetwork) -> SourceEntry:
     is_sender = isinstance(entry, Sender)
     status = "legacy" if entry.legacy else "current"
     if isinstance(entry, SourceNetwork) and not entry.documented:
         status = "undocumented"
-    return {
-        "entry": _label(entry),
-        "kind": "sender" if is_sender else "network",
-        "status": status,
-        "environment": entry.environment.value if isinstance(entry, Sender) else "",
-        "environment_inferred": isinstance(entry, Sender) and entry.environment_inferred,
-        "sources": list(entry.sources),
-        "page_dates": [p.page_date or "undated" for p in profile.sources_of(entry)],
-    }
+    return SourceEntry(
+        _label(entry),
+        "sender" if is_sender else "network",
+        status,
+        entry.environment.value if isinstance(entry, Sender) else "",
+        isinstance(entry, Sender) and entry.environment_inferred,
+        tuple(entry.sources),
+        tuple(p.page_date or "undated" for p in profile.sources_of(entry)),
+    )
 
 
 def _label(entry: Sender | SourceNetwork) -> str:

@@ -7,38 +7,14 @@ providers (dual delivery, a migration) are reported, because each one must allow
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-from dataclasses import dataclass
 
 from mailcheck.checks import mx
 from mailcheck.checks.interface import CheckContext
+from mailcheck.facts.mx import MxFacts
+from mailcheck.facts.provider import ProviderFacts, ProviderHost
 from mailcheck.model import CheckResult, Finding, Status
 from mailcheck.providers import SELF_HOSTED, Provider, identify, load_providers
-
-
-@dataclass(frozen=True)
-class ProviderHost:
-    """One MX host and the provider it was matched to."""
-
-    exchange: str
-    preference: int
-    provider: str
-    method: str  # "name", "address" or "none"
-    evidence: str = ""
-
-
-@dataclass(frozen=True)
-class ProviderFacts:
-    """The provider behind each MX host, and the primary one."""
-
-    domain: str
-    state: str  # the MX check's state: "mx", "implicit", "null", "none", "nxdomain", "error"
-    provider: str = ""  # primary provider id, SELF_HOSTED, or "" when there is no MX host
-    provider_name: str = ""
-    providers: tuple[str, ...] = ()  # every provider seen, most-preferred first
-    hosts: tuple[ProviderHost, ...] = ()
-    error: str = ""
 
 
 @functools.cache
@@ -60,10 +36,10 @@ class ProviderCheck:
         providers = self._providers if self._providers is not None else _builtin()
         # The resolver caches, so repeating the MX check's lookups costs nothing.
         facts = detect(providers, await mx.gather(context.domain, context.resolver))
-        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
+        return CheckResult(self.name, self.title, evaluate(facts), facts)
 
 
-def detect(providers: tuple[Provider, ...], mx_facts: mx.MxFacts) -> ProviderFacts:
+def detect(providers: tuple[Provider, ...], mx_facts: MxFacts) -> ProviderFacts:
     """Match every MX host against the signatures (pure)."""
     if mx_facts.state not in ("mx", "implicit"):
         return ProviderFacts(mx_facts.domain, mx_facts.state, error=mx_facts.error)

@@ -8,51 +8,15 @@ never "no PTR".
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import ipaddress
-from dataclasses import dataclass
 
 from mailcheck.checks.interface import CheckContext
 from mailcheck.dns.interface import Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
+from mailcheck.facts.reverse_dns import IpReverse, PtrHost, ReverseDnsFacts
 from mailcheck.model import CheckResult, Finding, Status
 
 MAX_PTR_NAMES = 10  # more PTR records than this is hostile or broken data
-
-
-@dataclass(frozen=True)
-class PtrHost:
-    """One PTR target and the addresses it resolves to (A for IPv4, AAAA for IPv6)."""
-
-    name: str
-    addresses: tuple[str, ...] = ()
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class IpReverse:
-    """Reverse DNS facts of one IP."""
-
-    ip: str
-    reverse_name: str
-    state: str  # "ptr", "none" (NXDOMAIN/NODATA), "error"
-    hosts: tuple[PtrHost, ...] = ()
-    error: str = ""
-    truncated: int = 0
-
-    @property
-    def confirmed(self) -> tuple[str, ...]:
-        """PTR names whose forward lookup contains the IP (forward-confirmed)."""
-        wanted = ipaddress.ip_address(self.ip)
-        return tuple(h.name for h in self.hosts if any(_same(a, wanted) for a in h.addresses))
-
-
-@dataclass(frozen=True)
-class ReverseDnsFacts:
-    """Reverse DNS of every documented IP of the profile."""
-
-    profile_id: str
-    ips: tuple[IpReverse, ...] = ()
 
 
 class ReverseDnsCheck:
@@ -71,7 +35,7 @@ class ReverseDnsCheck:
             context.profile.id,
             tuple(await asyncio.gather(*(lookup_ip(context.resolver, ip) for ip in ips))),
         )
-        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
+        return CheckResult(self.name, self.title, evaluate(facts), facts)
 
 
 async def lookup_ip(resolver: Resolver, ip: str) -> IpReverse:
@@ -97,13 +61,6 @@ async def _forward(resolver: Resolver, name: str, rrtype: RRType) -> PtrHost:
     except DnsError as exc:
         return PtrHost(name, error=str(exc))
     return PtrHost(name, answer.records if answer.outcome is Outcome.ANSWER else ())
-
-
-def _same(text: str, wanted: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    try:
-        return ipaddress.ip_address(text) == wanted
-    except ValueError:
-        return False
 
 
 def evaluate(facts: ReverseDnsFacts) -> tuple[Finding, ...]:

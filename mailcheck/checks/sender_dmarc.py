@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from dataclasses import dataclass
 
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_dmarc_findings import domain_findings, prediction_findings
 from mailcheck.checks.sender_dmarc_reports import (
-    Destination,
     destination_findings,
     gather_destinations,
     ignored_findings,
 )
-from mailcheck.checks.sender_fixes import FACTS_KEY, dmarc_fixes
+from mailcheck.checks.sender_fixes import dmarc_fixes
 from mailcheck.dmarc import (
-    PolicyResult,
-    Prediction,
-    TreeWalk,
     discover_policy,
     org_domains_of,
     predict,
@@ -30,30 +25,9 @@ from mailcheck.dmarc import (
 )
 from mailcheck.dns.interface import Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
+from mailcheck.facts.sender_dmarc import DomainDmarc, SenderDmarcFacts
 from mailcheck.model import CheckResult, Finding, Status
 from mailcheck.profiles import SenderProfile
-
-
-@dataclass(frozen=True)
-class DomainDmarc:
-    """DMARC facts of one sender domain."""
-
-    domain: str
-    exists: bool | None  # None: the existence lookups failed
-    result: PolicyResult
-    walk: TreeWalk
-    destinations: tuple[Destination, ...] = ()  # external rua/ruf (RFC 7489 §7.1)
-
-
-@dataclass(frozen=True)
-class SenderDmarcFacts:
-    """What DNS says about the DMARC of every sender domain, and the per-address prediction."""
-
-    profile_id: str
-    envelope_domains: tuple[str, ...]
-    dkim_domains: tuple[str, ...]
-    domains: tuple[DomainDmarc, ...] = ()
-    predictions: tuple[Prediction, ...] = ()
 
 
 class SenderDmarcCheck:
@@ -70,10 +44,9 @@ class SenderDmarcCheck:
             )
             return CheckResult(self.name, self.title, (finding,))
         facts = await gather(context.profile, context.resolver)
-        data = dataclasses.asdict(facts)
-        fixes = [fix for domain in facts.domains for fix in dmarc_fixes(domain)]
-        data[FACTS_KEY] = [dataclasses.asdict(fix) for fix in fixes]
-        return CheckResult(self.name, self.title, evaluate(facts), data)
+        fixes = tuple(fix for domain in facts.domains for fix in dmarc_fixes(domain))
+        facts = dataclasses.replace(facts, sender_fixes=fixes)
+        return CheckResult(self.name, self.title, evaluate(facts), facts)
 
 
 async def gather(profile: SenderProfile, resolver: Resolver) -> SenderDmarcFacts:

@@ -11,28 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
 
 from mailcheck.dmarc import PolicyResult, TreeWalk
 from mailcheck.dmarc.walk import StepState
 from mailcheck.dns.interface import Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
+from mailcheck.facts.sender_dmarc import Destination
 from mailcheck.model import Finding, Status
 
 _LOOKS_LIKE_DMARC = re.compile(r"^\s*v\s*=\s*dmarc|(^|;)\s*(p|rua|ruf|adkim|aspf)\s*=", re.I)
 _VERSION_TAG = re.compile(r"(^|;)\s*v\s*=\s*([^;]*)", re.I)
-
-
-@dataclass(frozen=True)
-class Destination:
-    """One external report destination and whether it has authorised the reports."""
-
-    tag: str  # rua / ruf
-    uri: str
-    domain: str  # destination host ("" for a non-mailto URI: not checked)
-    query: str  # <policy-domain>._report._dmarc.<domain>
-    state: str  # "authorised", "not-authorised", "error", "not-mailto"
-    detail: str = ""
 
 
 def ignored_reason(text: str) -> str:

@@ -9,35 +9,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from mailcheck.checks.sender_dmarc_reports import corrected_record, ignored_reason
 from mailcheck.dmarc.walk import StepState
+from mailcheck.facts.sender_dmarc import DomainDmarc
+from mailcheck.facts.sender_fixes import SenderFix
+from mailcheck.facts.sender_spf import DomainSpf
 from mailcheck.idn import display_domain
 from mailcheck.profile_values import unmap_network
 from mailcheck.spf.lookups import MAX_DNS_LOOKUPS
 from mailcheck.spf.reach import MAPPED
-
-if TYPE_CHECKING:
-    from mailcheck.checks.sender_dmarc import DomainDmarc
-    from mailcheck.checks.sender_spf_evaluate import DomainSpf
-
-FACTS_KEY = "sender_fixes"  # where a check's facts carry its fixes
-
-
-@dataclass(frozen=True)
-class SenderFix:
-    """One change for the sender's postmaster."""
-
-    code: str  # the finding it fixes
-    domain: str  # the sender domain concerned (A-label)
-    problem: str
-    clause: str  # the RFC clause that makes it a problem
-    action: str  # what to do, imperative
-    name: str = ""  # the DNS name to publish at ("" when no record can be written)
-    record: str = ""  # the TXT record text, ready to publish
-    effect: str = ""  # what it changes for receivers
 
 
 def spf_fixes(spf: DomainSpf) -> list[SenderFix]:

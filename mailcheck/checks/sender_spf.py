@@ -12,16 +12,11 @@ import dataclasses
 from typing import Any
 
 from mailcheck.checks.interface import CheckContext
-from mailcheck.checks.sender_fixes import FACTS_KEY, spf_fixes
-from mailcheck.checks.sender_spf_evaluate import (
-    Authorized,
-    DomainSpf,
-    IpVerdict,
-    SenderSpfFacts,
-    evaluate,
-)
+from mailcheck.checks.sender_fixes import spf_fixes
+from mailcheck.checks.sender_spf_findings import evaluate
 from mailcheck.checks.sender_spf_record import gather_shape, reachable
 from mailcheck.dns.interface import Resolver
+from mailcheck.facts.sender_spf import Authorized, DomainSpf, IpVerdict, SenderSpfFacts
 from mailcheck.model import CheckResult, Finding, Status
 from mailcheck.profiles import SenderProfile
 from mailcheck.spf import check_host
@@ -41,10 +36,9 @@ class SenderSpfCheck:
             skipped = Finding("SPF009", Status.INFO, "No sender profile given: SPF not checked")
             return CheckResult(self.name, self.title, (skipped,))
         facts = await gather(context.profile, context.resolver)
-        data = dataclasses.asdict(facts)
-        fixes = [fix for domain in facts.domains for fix in spf_fixes(domain)]
-        data[FACTS_KEY] = [dataclasses.asdict(fix) for fix in fixes]
-        return CheckResult(self.name, self.title, evaluate(facts), data)
+        fixes = tuple(fix for domain in facts.domains for fix in spf_fixes(domain))
+        facts = dataclasses.replace(facts, sender_fixes=fixes)
+        return CheckResult(self.name, self.title, evaluate(facts), facts)
 
 
 def profile_domains(profile: SenderProfile) -> tuple[tuple[str, str, str], ...]:
@@ -108,7 +102,7 @@ async def _verdict(resolver: Resolver, ip: str, domain: str, sender: str) -> IpV
     outcome = await check_host(resolver, ip, domain, sender)
     matched = _matched_path(outcome.trace)
     reason = outcome.reason if outcome.result is not SpfResult.PASS else ""
-    return IpVerdict(ip, outcome.result.value, matched, reason, dataclasses.asdict(outcome.trace))
+    return IpVerdict(ip, outcome.result.value, matched, reason, outcome.trace)
 
 
 def _matched_path(trace: Any) -> str:

@@ -7,10 +7,9 @@ sender's postmaster reads them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mailcheck.dns.interface import Resolver
 from mailcheck.errors import SpfSyntaxError
+from mailcheck.facts.sender_spf import RecordShape, Unreached
 from mailcheck.model import Finding, Status
 from mailcheck.profile_values import unmap_network
 from mailcheck.spf.expand import ExpandedRecord, expand_text
@@ -21,36 +20,6 @@ from mailcheck.spf.record import Network
 
 MAX_OCTETS = 450  # §3.4: a longer answer may not fit a UDP reply and needs TCP
 MAX_SHOWN = 30
-
-
-@dataclass(frozen=True)
-class Unreached:
-    """A network a ``pass`` term names that no client gets, and why."""
-
-    network: str
-    via: tuple[str, ...]
-    reason: str
-
-
-@dataclass(frozen=True)
-class RecordShape:
-    """What the record costs and where ``check_host()`` stops, for a client matching nothing."""
-
-    lookups: int = 0
-    void_lookups: int = 0
-    counted: tuple[str, ...] = ()  # the DNS-querying terms, "domain: term", in order
-    cut: str = ""  # where the evaluation stops with an error
-    cut_reason: str = ""
-    at_least: bool = False  # a macro include was counted as one term
-    unreachable: tuple[Unreached, ...] = ()
-    ignored_redirects: tuple[str, ...] = ()  # "domain: redirect=..."
-    # (domain, octets, how its TXT strings split) for every record above MAX_OCTETS
-    long_records: tuple[tuple[str, int, str], ...] = ()
-    candidates: tuple[str, ...] = ()  # several v=spf1 records at the top domain
-    merged: str = ""
-    merged_lookups: int = 0
-    merge_notes: tuple[str, ...] = ()
-    flattened: str = ""  # the record with includes replaced by their networks ("" = unsafe)
 
 
 async def gather_shape(resolver: Resolver, expanded: ExpandedRecord) -> RecordShape:

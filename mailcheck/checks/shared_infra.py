@@ -8,51 +8,16 @@ SES or Mailgun is shared by every customer of that service, which makes IP allow
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import ipaddress
-from dataclasses import dataclass
 
 from mailcheck.checks.interface import CheckContext
 from mailcheck.dns.interface import Resolver
+from mailcheck.facts.shared_infra import IpOwner, ServiceSpf, SharedInfraFacts
 from mailcheck.model import CheckResult, Finding, Status
 from mailcheck.profiles import SenderProfile
 from mailcheck.services import SharedService, load_services
 from mailcheck.spf.expand import ExpandedRecord, expand_record
 from mailcheck.spf.trace import SpfResult
-
-
-@dataclass(frozen=True)
-class ServiceSpf:
-    """One service's live SPF, as far as it could be read."""
-
-    id: str
-    name: str
-    includes: tuple[str, ...]
-    networks: int = 0  # networks its SPF authorizes
-    errors: tuple[str, ...] = ()  # include domains that yield no usable record
-    temporary: bool = False  # some error was a lookup that could not complete
-    unexpandable: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class IpOwner:
-    """Which services' SPF authorizes one profile network."""
-
-    network: str
-    documented: bool
-    services: tuple[str, ...] = ()  # service names that authorize it
-    via: tuple[str, ...] = ()  # the SPF steps that say so
-    undecided: tuple[str, ...] = ()  # services whose SPF could not answer for it
-    undecided_temporary: bool = False
-
-
-@dataclass(frozen=True)
-class SharedInfraFacts:
-    """Every listed network against every known shared service."""
-
-    profile: str
-    services: tuple[ServiceSpf, ...]
-    owners: tuple[IpOwner, ...]
 
 
 class SharedInfraCheck:
@@ -71,7 +36,7 @@ class SharedInfraCheck:
             return CheckResult(self.name, self.title, (skipped,))
         services = self.services if self.services is not None else load_services()
         facts = await gather(context.profile, services, context.resolver)
-        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
+        return CheckResult(self.name, self.title, evaluate(facts), facts)
 
 
 async def gather(

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from mailcheck.dane import USAGE_NAMES, Tlsa
+from mailcheck.facts.tls import StsFacts, TlsaLookup, TlsFacts, TxtLookup
 from mailcheck.model import Finding, Status
-
-if TYPE_CHECKING:  # tls_posture imports this module
-    from mailcheck.checks.tls_posture import StsFacts, TlsaLookup, TlsFacts, TxtLookup
 
 
 def evaluate(facts: TlsFacts) -> tuple[Finding, ...]:

@@ -19,6 +19,7 @@ from mailcheck.audit import AuditFormat
 from mailcheck.cli.base import STATUS_EXIT, dns_options, emit
 from mailcheck.errors import UsageError
 from mailcheck.report import ReportFormat
+from mailcheck.report.json import facts_data
 from mailcheck.report.text import audit_text
 
 
@@ -40,7 +41,7 @@ def run_audit(args: argparse.Namespace) -> int:
         document = {
             "schema_version": 1,
             "profile": outcome.profile_id,
-            "files": check.facts["files"],
+            "files": facts_data(check.facts)["files"],
             "findings": [dataclasses.asdict(f) for f in check.findings],
             "replacement": text,
             "worst": result.worst.value,

@@ -65,7 +65,8 @@ def _fix(product: str, disposition: str) -> str:
 def _harmful_verdict(report: Report) -> Mapping[str, Any] | None:
     """The first decoded verdict that junked the message inside the organisation."""
     for result in report.checks:
-        verdicts = result.facts.get("verdicts") if result.check == "message" else None
+        facts = result.facts if isinstance(result.facts, Mapping) else {}
+        verdicts = facts.get("verdicts") if result.check == "message" else None
         for item in verdicts if isinstance(verdicts, list) else []:
             if (
                 isinstance(item, Mapping)

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from mailcheck.codes import CODES
-from mailcheck.model import CheckResult, Finding, Report, Status
+from mailcheck.facts.mx import MxFacts
+from mailcheck.facts.provider import ProviderFacts
+from mailcheck.model import CheckResult, Finding, Report, Status, facts_of
 from mailcheck.report.actions import by_urgency
 from mailcheck.report.view import sender_name, worst
 
 # (key, label, checks whose findings colour the hop)
 HOPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("senders", "Sender IPs", ("sender-spf", "shared-infrastructure", "reverse-dns", "dnsbl")),
-    ("auth", "Authentication", ("sender-spf", "sender-dkim", "sender-dmarc")),
+    ("auth", "Authentication", ("sender-spf", "sender-dmarc")),
     ("mx", "MX", ("mx", "mx-hygiene")),
     ("filter", "Filter", ("provider", "tls")),
     ("mailbox", "Mailbox", ("probe",)),
@@ -123,33 +124,22 @@ def _detail(key: str, report: Report, by_name: Mapping[str, CheckResult]) -> str
         case "auth":
             return "SPF · DKIM · DMARC"
         case "mx":
-            return _first_mx(by_name.get("mx"))
+            return _first_mx(facts_of(report.checks, MxFacts))
         case "filter":
-            provider = by_name.get("provider")
-            return _string(provider.facts, "provider_name", "provider") if provider else ""
+            provider = facts_of(report.checks, ProviderFacts)
+            return (provider.provider_name or provider.provider) if provider else ""
         case "mailbox":
             return report.domain
     return ""
 
 
-def _first_mx(result: CheckResult | None) -> str:
-    if result is None:
+def _first_mx(facts: MxFacts | None) -> str:
+    if facts is None:
         return ""
-    hosts = result.facts.get("hosts")
-    if isinstance(hosts, list | tuple) and hosts and isinstance(hosts[0], Mapping):
-        exchange = hosts[0].get("exchange")
-        more = f" +{len(hosts) - 1}" if len(hosts) > 1 else ""
-        return f"{exchange}{more}" if isinstance(exchange, str) else ""
-    state = result.facts.get("state")
-    return f"({state})" if isinstance(state, str) else ""
-
-
-def _string(facts: Mapping[str, Any], *keys: str) -> str:
-    for key in keys:
-        value = facts.get(key)
-        if isinstance(value, str):
-            return value
-    return ""
+    if facts.hosts:
+        more = f" +{len(facts.hosts) - 1}" if len(facts.hosts) > 1 else ""
+        return f"{facts.hosts[0].exchange}{more}"
+    return f"({facts.state})"
 
 
 def shorten(text: str, limit: int) -> str:

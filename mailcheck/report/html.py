@@ -21,6 +21,7 @@ from markupsafe import Markup
 from mailcheck.codes import Owner, owner
 from mailcheck.model import Report, Status
 from mailcheck.report import actions, flow, view
+from mailcheck.report.json import facts_data
 from mailcheck.report.matrix import sender_matrix
 from mailcheck.report.sender_summary import is_sender_report
 from mailcheck.report.tell_sender import tell_the_sender
@@ -86,6 +87,7 @@ def environment() -> Environment:
     )
     env.filters["as_list"] = as_list
     env.filters["as_map"] = as_map
+    env.filters["facts_data"] = facts_data
     return env
 
 

@@ -1,13 +1,17 @@
-"""JSON output: sorted keys, a top-level ``schema_version``, stable across runs."""
+"""JSON output: sorted keys, a top-level ``schema_version``, stable across runs.
+
+The one place typed check facts (``mailcheck.facts``) become JSON data (``facts_data``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from mailcheck.codes import owner
-from mailcheck.model import Finding, Report
+from mailcheck.model import Facts, Finding, Report
 from mailcheck.report import actions, tell_sender, view
 
 SCHEMA_FILE = "schema.json"  # beside this module; shipped in the wheel (report/*.json)
@@ -53,3 +57,8 @@ def to_data(report: Report) -> dict[str, Any]:
 def finding_data(finding: Finding) -> dict[str, Any]:
     """One finding as JSON data, with whose it is to act on (``mailcheck.codes.owner``)."""
     return {**dataclasses.asdict(finding), "owner": owner(finding).value}
+
+
+def facts_data(facts: Facts | Mapping[str, Any]) -> Mapping[str, Any]:
+    """A check's facts as JSON-compatible data (a mapping already is: message, audit, snippets)."""
+    return dataclasses.asdict(facts) if isinstance(facts, Facts) else facts

@@ -1,17 +1,17 @@
 """The sender matrix: sender domain × listed IP, each cell an SPF result with its trace.
 
-Read defensively from the ``sender-spf`` check's facts (``SenderSpfFacts`` as
-``dataclasses.asdict``): if the shape is not recognised, ``sender_matrix`` returns ``None``
-and the report falls back to the generic facts view instead of failing. Trace lines are
-flattened here, bounded in depth and count, so hostile or looping data cannot blow up the page.
+Read from the ``sender-spf`` check's typed facts (``SenderSpfFacts``); for any other facts
+``sender_matrix`` returns ``None`` and the report falls back to the generic facts view. Trace
+lines are flattened here, bounded in depth and count, so deep include chains cannot blow up
+the page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from mailcheck.facts.sender_spf import DomainSpf, IpVerdict, RecordTrace, SenderSpfFacts
 from mailcheck.model import Status
 
 MAX_DEPTH, MAX_LINES = 12, 400
@@ -70,78 +70,54 @@ class Matrix:
     rows: tuple[Row, ...]
 
 
-def sender_matrix(facts: Mapping[str, Any]) -> Matrix | None:
-    """The matrix, or ``None`` when the facts do not have the expected shape."""
-    ips, domains = _strings(facts.get("listed")), facts.get("domains")
-    if not ips or not isinstance(domains, Sequence) or isinstance(domains, str):
+def sender_matrix(facts: object) -> Matrix | None:
+    """The matrix of ``SenderSpfFacts``; ``None`` for other facts or when nothing was checked
+    (the report then shows the generic facts view)."""
+    if not isinstance(facts, SenderSpfFacts) or not facts.listed or not facts.domains:
         return None
-    rows = [_row(d, ips) for d in domains if isinstance(d, Mapping)]
-    return Matrix(ips, tuple(rows)) if rows else None
+    return Matrix(facts.listed, tuple(_row(d, facts.listed) for d in facts.domains))
 
 
-def _row(domain: Mapping[str, Any], ips: tuple[str, ...]) -> Row:
-    verdicts = domain.get("verdicts")
-    by_ip = {
-        v.get("ip"): _cell(v)
-        for v in (verdicts if isinstance(verdicts, Sequence) else ())
-        if isinstance(v, Mapping)
-    }
+def _row(domain: DomainSpf, ips: tuple[str, ...]) -> Row:
+    by_ip = {v.ip: _cell(v) for v in domain.verdicts}
     return Row(
-        _str(domain, "domain"),
-        _str(domain, "role"),
-        _str(domain, "environment"),
-        _str(domain, "record"),
-        _str(domain, "error"),
+        domain.domain,
+        domain.role,
+        domain.environment,
+        domain.record,
+        domain.error,
         tuple(by_ip.get(ip) for ip in ips),
     )
 
 
-def _cell(verdict: Mapping[str, Any]) -> Cell:
-    result = _str(verdict, "result").lower()
-    trace = verdict.get("trace")
+def _cell(verdict: IpVerdict) -> Cell:
+    result = verdict.result.lower()
     lines: list[TraceLine] = []
-    if isinstance(trace, Mapping):
-        _flatten(trace, 0, lines)
+    if verdict.trace is not None:
+        _flatten(verdict.trace, 0, lines)
     return Cell(
-        _str(verdict, "ip"),
+        verdict.ip,
         result or "unknown",
         RESULT_STATUS.get(result, Status.ERROR),
-        _str(verdict, "matched"),
-        _str(verdict, "reason"),
+        verdict.matched,
+        verdict.reason,
         tuple(lines),
     )
 
 
-def _flatten(record: Mapping[str, Any], depth: int, lines: list[TraceLine]) -> None:
-    domain, terms = _str(record, "domain"), record.get("terms")
-    strings = _strings(record.get("strings"))
+def _flatten(record: RecordTrace, depth: int, lines: list[TraceLine]) -> None:
+    domain, strings = record.domain, record.strings
     if len(strings) > 1:  # RFC 7208 §3.3: receivers join the strings with nothing between
         sizes = " + ".join(str(len(s.encode())) for s in strings)
         note = f"{sizes} octets, joined without spaces: " + " | ".join(map(repr, strings))
         lines.append(
             TraceLine(depth, domain, f"(record split into {len(strings)} TXT strings)", note, False)
         )
-    for term in terms if isinstance(terms, Sequence) else ():
-        if len(lines) >= MAX_LINES or depth > MAX_DEPTH or not isinstance(term, Mapping):
+    for term in record.terms:
+        if len(lines) >= MAX_LINES or depth > MAX_DEPTH:
             return
-        text, target = _str(term, "term"), _str(term, "target")
+        text, target = term.term, term.target
         shown = f"{text} → {target}" if target and target not in text else text
-        lines.append(
-            TraceLine(depth, domain, shown, _str(term, "note"), term.get("matched") is True)
-        )
-        child = term.get("child")
-        if isinstance(child, Mapping):
-            _flatten(child, depth + 1, lines)
-
-
-def _str(item: Mapping[str, Any], key: str) -> str:
-    value = item.get(key, "")
-    return value if isinstance(value, str) else ""
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    """The value as a tuple of strings, or ``()`` when it is anything else."""
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        if all(isinstance(v, str) for v in value):
-            return tuple(value)
-    return ()
+        lines.append(TraceLine(depth, domain, shown, term.note, term.matched))
+        if term.child is not None:
+            _flatten(term.child, depth + 1, lines)

@@ -1,13 +1,14 @@
 """The decision ``mailcheck sender`` states first: what the sender's published setup gets right
 and wrong, per sender domain, in one sentence ("account.example: 3 of 6 IPs fail SPF …").
 
-Read from the sender matrix (``report.matrix``, defensive about the facts' shape) and the
+Read from the sender matrix (``report.matrix``, from the typed ``SenderSpfFacts``) and the
 findings; nothing here decides anything the checks did not.
 """
 
 from __future__ import annotations
 
-from mailcheck.model import Report
+from mailcheck.facts.sender_spf import SenderSpfFacts
+from mailcheck.model import Report, facts_of
 from mailcheck.report.matrix import Row, sender_matrix
 from mailcheck.report.wording import plural
 
@@ -37,8 +38,7 @@ def sender_headline(report: Report, sender: str) -> str:
 
 
 def _spf_parts(report: Report) -> list[str]:
-    result = next((r for r in report.checks if r.check == SENDER_SPF), None)
-    matrix = sender_matrix(result.facts) if result is not None else None
+    matrix = sender_matrix(facts_of(report.checks, SenderSpfFacts))
     if matrix is None:
         return []
     return [_row_part(row, len(matrix.ips)) for row in matrix.rows]

@@ -17,7 +17,8 @@ from typing import Any
 from markupsafe import Markup
 
 from mailcheck import __version__
-from mailcheck.model import Report, Status
+from mailcheck.facts.provider import ProviderFacts
+from mailcheck.model import Report, Status, facts_of
 from mailcheck.report.html import TEMPLATES, content_security_policy, environment
 
 SUMMARY_SCHEMA_VERSION = 1
@@ -56,13 +57,8 @@ def summary_row(report: Report, link: str) -> SummaryRow:
 
 
 def _provider(report: Report) -> str:
-    for result in report.checks:
-        if result.check == "provider":
-            for key in ("provider_name", "provider"):
-                value = result.facts.get(key)
-                if isinstance(value, str) and value:
-                    return value
-    return ""
+    found = facts_of(report.checks, ProviderFacts)
+    return (found.provider_name or found.provider) if found is not None else ""
 
 
 def worst_status(rows: Sequence[SummaryRow]) -> Status:

@@ -1,6 +1,6 @@
 """The "tell the sender" section: what the sender's postmaster should change, standing alone.
 
-Read from the sender checks' facts (``sender_fixes``) and blocklist findings. A mail admin
+Read from the sender checks' typed facts (``sender_fixes``) and blocklist findings. A mail admin
 forwards it to the vendor, so it names only the sender's domains, the RFC clause, the exact
 record to publish (as a zone-file line) and what changes for receivers.
 """
@@ -8,16 +8,15 @@ record to publish (as a zone-file line) and what changes for receivers.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
 
+from mailcheck.facts.sender_dmarc import SenderDmarcFacts
+from mailcheck.facts.sender_fixes import SenderFix
+from mailcheck.facts.sender_spf import SenderSpfFacts
 from mailcheck.model import Report
 from mailcheck.report.sender_matrix import _clean
 
-FIX_CHECKS = ("sender-spf", "sender-dmarc")
-FACTS_KEY = "sender_fixes"  # = checks.sender_fixes.FACTS_KEY (report/ does not import checks)
 MAX_TXT_STRING = 255  # RFC 1035 §3.3: one character-string holds at most 255 octets
-_FIELDS = ("code", "domain", "problem", "clause", "action", "name", "record", "effect")
 
 
 @dataclass(frozen=True)
@@ -67,17 +66,17 @@ def tell_the_sender(report: Report) -> TellSender | None:
         return None
     fixes: list[Fix] = []
     for result in report.checks:
-        if result.check in FIX_CHECKS:
-            raw = result.facts.get(FACTS_KEY, [])
-            fixes += [_fix(item) for item in raw if isinstance(item, Mapping)]
+        if isinstance(result.facts, SenderSpfFacts | SenderDmarcFacts):
+            fixes += [_fix(fix) for fix in result.facts.sender_fixes]
     fixes += _blocklist_fixes(report)
     domains = tuple(dict.fromkeys(f.domain for f in fixes if f.domain))
     return TellSender(report.profile.name, domains, tuple(fixes))
 
 
-def _fix(item: Mapping[str, object]) -> Fix:
-    values = {key: str(item.get(key, "") or "") for key in _FIELDS}
-    return Fix(**values)
+def _fix(fix: SenderFix) -> Fix:
+    return Fix(
+        fix.code, fix.domain, fix.problem, fix.clause, fix.action, fix.name, fix.record, fix.effect
+    )
 
 
 def _blocklist_fixes(report: Report) -> list[Fix]:

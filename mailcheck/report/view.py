@@ -13,15 +13,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mailcheck.codes import Owner, owner
-from mailcheck.model import CheckResult, Finding, Report, Status
+from mailcheck.model import CheckResult, Finding, Report, Status, facts_of
 from mailcheck.report.sender_summary import is_sender_report, sender_headline
 from mailcheck.report.wording import plural, sentence
 from mailcheck.snippets import provider_filter
+from mailcheck.snippets.interface import SnippetOutput, SnippetsFacts
 
 # Which part of the page a check's result belongs to. A check not listed lands in "other".
 SECTION_OF: Mapping[str, str] = {
     "sender-spf": "sender",
-    "sender-dkim": "sender",
     "sender-dmarc": "sender",
     "reverse-dns": "sender",
     "profile-networks": "sender",
@@ -74,8 +74,8 @@ class Verdict:
 class SnippetView:
     """One allowlist snippet as the report shows it; ``sha256`` is computed here, not trusted.
 
-    Read from the ``snippets`` check's facts: ``{"provider": id, "snippets": [...]}`` where
-    each item has the fields of ``mailcheck.snippets.SnippetOutput`` (``dataclasses.asdict``).
+    Read from the ``snippets`` check's typed facts (``SnippetsFacts``, one ``SnippetOutput``
+    per filter).
     """
 
     key: str
@@ -226,11 +226,10 @@ def worst(findings: Sequence[Finding]) -> Status | None:
 
 def snippets(report: Report) -> tuple[SnippetView, ...]:
     """Snippets the ``snippets`` check produced, the detected provider's first."""
-    result = next((r for r in report.checks if r.check == "snippets"), None)
-    facts = result.facts if result is not None else {}
-    raw, provider = facts.get("snippets", []), _text(facts, "provider")
-    items = raw if isinstance(raw, list | tuple) else []
-    views = [v for v in (_snippet(i, item, provider) for i, item in enumerate(items)) if v]
+    facts = facts_of(report.checks, SnippetsFacts)
+    items = facts.snippets if facts is not None else ()
+    provider = (facts.provider or "") if facts is not None else ""
+    views = [_snippet(i, item, provider) for i, item in enumerate(items)]
     seen: set[str] = set()
     for index, snippet in enumerate(views):
         if snippet.filename in seen:  # two snippets must never overwrite one file
@@ -239,33 +238,28 @@ def snippets(report: Report) -> tuple[SnippetView, ...]:
     return tuple(sorted(views, key=lambda v: not v.detected))
 
 
-def _snippet(index: int, item: Any, provider: str) -> SnippetView | None:
-    if not isinstance(item, Mapping) or not isinstance(item.get("text"), str):
-        return None
-    text: str = item["text"]
-    kind = _text(item, "filter")
-    filename = _text(item, "filename")
-    if not _FILENAME.match(filename):
-        filename = f"snippet-{index + 1}.txt"
-    risk = _text(item, "risk").lower()
+def _snippet(index: int, item: SnippetOutput, provider: str) -> SnippetView:
+    # A profile names the files: only a plain name may become a path under snippets/.
+    filename = item.filename if _FILENAME.match(item.filename) else f"snippet-{index + 1}.txt"
+    risk = item.risk.value.lower()
     return SnippetView(
         key=f"snippet-{index + 1}",
-        title=_text(item, "product") or _text(item, "title") or kind or f"Snippet {index + 1}",
-        filter=kind,
+        title=item.product or item.filter or f"Snippet {index + 1}",
+        filter=item.filter,
         filename=filename,
         risk=risk if risk in RISKS else "unknown",
-        risk_reason=_text(item, "risk_reason"),
-        allows=_texts(item, "allows"),
-        does_not_allow=_texts(item, "does_not_allow"),
-        where=_text(item, "where"),
-        prerequisites=_texts(item, "prerequisites"),
-        undo=_texts(item, "undo"),
-        text=text,
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        risk_reason=item.risk_reason,
+        allows=item.allows,
+        does_not_allow=item.does_not_allow,
+        where=item.where,
+        prerequisites=item.prerequisites,
+        undo=item.undo,
+        text=item.text,
+        sha256=hashlib.sha256(item.text.encode("utf-8")).hexdigest(),
         # The provider check names products ("microsoft-365"); snippets name filters.
-        detected=item.get("detected") is True or bool(kind and kind == provider_filter(provider)),
-        then=_texts(item, "then"),
-        nothing_to_paste=_text(item, "nothing_to_paste"),
+        detected=bool(item.filter and item.filter == provider_filter(provider)),
+        then=item.then,
+        nothing_to_paste=item.nothing_to_paste,
     )
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
+from mailcheck.model import Facts
 from mailcheck.profiles import SenderProfile
 
 
@@ -75,6 +76,14 @@ class SnippetOutput:
     then: tuple[str, ...] = ()  # what to do after pasting, in order (e.g. leave Audit mode)
     # Set when this filter can allow nothing safely: the sentence saying why and what instead.
     nothing_to_paste: str = ""
+
+
+@dataclass(frozen=True)
+class SnippetsFacts(Facts):
+    """The report's ``snippets`` result: every filter's snippet, and the detected provider id."""
+
+    provider: str | None
+    snippets: tuple[SnippetOutput, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,18 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from mailcheck.checks.dnsbl import (
-    DnsblCheck,
-    DnsblFacts,
-    Lookup,
-    ZoneFacts,
-    classify,
-    evaluate,
-    gather,
-)
+from mailcheck.checks.dnsbl import DnsblCheck, classify, gather
+from mailcheck.checks.dnsbl_findings import evaluate
 from mailcheck.checks.interface import CheckContext
 from mailcheck.dnsbl_zones import DnsblZone, ReturnCode, load_dnsbl_rules, rules_from_document
 from mailcheck.errors import ProfileError
+from mailcheck.facts.dnsbl import DnsblFacts, Lookup, ZoneFacts
 from mailcheck.model import Status
 from mailcheck.profiles import get_profile
 from mailcheck.rulebook import validate_paths
@@ -159,7 +153,7 @@ async def test_profile_on_the_shipped_lists(world):
         for ip in sorted(["104.130.122.50", "159.135.229.174", "69.72.43.9", "54.240.27.30",
                           "54.240.27.31"])
     ]  # fmt: skip
-    assert {z["zone"]: z["self_test"] for z in result.facts["zones"]} == {
+    assert {z.zone: z.self_test for z in result.facts.zones} == {
         "zen.spamhaus.org": "ok",
         "bl.spamcop.net": "ok",
         "b.barracudacentral.org": "ok",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mailcheck.checks.interface import CheckContext
-from mailcheck.checks.mx import MxFacts, MxHost
 from mailcheck.checks.mx_hygiene import MxHygieneCheck, address_class, evaluate_hygiene
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
+from mailcheck.facts.mx import MxFacts, MxHost
 from mailcheck.model import Status
 
 
@@ -106,7 +106,7 @@ async def test_hygiene_check_over_dns(nameserver):
         ("MX012", Status.INFO),
         ("MX015", Status.INFO),
     ]
-    assert result.facts["ipv6_hosts"] == ["mx2.good.mxcases.example"]
-    assert result.facts["address_classes"]["mx1.good.mxcases.example"] == {
+    assert result.facts.ipv6_hosts == ("mx2.good.mxcases.example",)
+    assert result.facts.address_classes["mx1.good.mxcases.example"] == {
         "192.0.2.11": "documentation"
     }

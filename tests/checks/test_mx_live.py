@@ -7,6 +7,7 @@ import pytest
 from mailcheck.checks import CheckContext
 from mailcheck.checks.mx import MxCheck
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
+from mailcheck.facts.mx import MxFacts
 from mailcheck.model import Status
 from tests.nameserver import Fault
 
@@ -54,8 +55,8 @@ async def test_mx_lookup_servfail_is_error(nameserver):
 
 async def test_mx_facts_list_hosts_in_preference_order(nameserver):
     result = await run_mx(nameserver.port, "good.mxcases.example")
-    hosts = result.facts["hosts"]
-    assert [(h["exchange"], h["addresses"]) for h in hosts] == [
+    assert isinstance(result.facts, MxFacts)
+    assert [(h.exchange, h.addresses) for h in result.facts.hosts] == [
         ("mx1.good.mxcases.example", ("192.0.2.11",)),
         ("mx2.good.mxcases.example", ("2001:db8::12",)),
     ]

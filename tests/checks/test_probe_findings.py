@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mailcheck.checks.probe import CertSummary, ProbedHost, ProbeFacts, pick_sender
+from mailcheck.checks.probe import pick_sender
 from mailcheck.checks.probe_findings import evaluate
+from mailcheck.facts.probe import CertSummary, ProbedHost, ProbeFacts
 from mailcheck.model import Status
 from mailcheck.profiles import get_profile
 

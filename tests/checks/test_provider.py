@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from mailcheck.checks.interface import CheckContext
-from mailcheck.checks.mx import MxFacts, MxHost
-from mailcheck.checks.provider import ProviderCheck, ProviderFacts, detect, evaluate
+from mailcheck.checks.provider import ProviderCheck, detect, evaluate
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.errors import ProfileError
+from mailcheck.facts.mx import MxFacts, MxHost
+from mailcheck.facts.provider import ProviderFacts
 from mailcheck.model import Status
 from mailcheck.providers import SELF_HOSTED, load_providers
 from mailcheck.rulebook import validate_paths
@@ -161,7 +162,8 @@ ZONE_CASES = {label: expected for label, (_, expected) in CASES.items()}
 @pytest.mark.parametrize(("label", "expected"), ZONE_CASES.items(), ids=list(ZONE_CASES))
 async def test_provider_check_over_dns_one_zone_per_provider(resolver, label, expected):
     result = await ProviderCheck().run(CheckContext(f"{label}.recv.example", resolver))
-    assert result.facts["provider"] == expected
+    assert isinstance(result.facts, ProviderFacts)
+    assert result.facts.provider == expected
     assert [(f.code, f.status) for f in result.findings] == [("PRV001", Status.INFO)]
 
 
@@ -177,7 +179,8 @@ async def test_provider_check_over_dns_mixed_vanity_unknown(
     resolver, label, provider, providers, code
 ):
     result = await ProviderCheck().run(CheckContext(f"{label}.recv.example", resolver))
-    assert (result.facts["provider"], result.facts["providers"]) == (provider, providers)
+    assert isinstance(result.facts, ProviderFacts)
+    assert (result.facts.provider, result.facts.providers) == (provider, providers)
     assert [f.code for f in result.findings] == [code]
 
 

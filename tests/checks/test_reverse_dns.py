@@ -61,7 +61,7 @@ async def test_check_runs_every_documented_ip_of_the_profile(world):
         "54.240.27.30": "PTR001",
         "54.240.27.31": "PTR001",
     }
-    assert len(result.facts["ips"]) == 6
+    assert len(result.facts.ips) == 6
 
 
 async def test_check_without_profile_is_info():

@@ -12,6 +12,7 @@ from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_dmarc import SenderDmarcCheck
 from mailcheck.model import Status
 from mailcheck.profiles import Environment, Sender, SenderProfile
+from mailcheck.report.json import facts_data
 from tests.nameserver import Fault
 from tests.sender_world import resolver_for
 
@@ -103,9 +104,9 @@ async def test_timeout_is_an_error_for_domain_and_prediction(world):
 async def test_nonexistent_sender_domain_gets_np(world):
     profile = replace(PROFILE, senders=(Sender("a@ghost.dmarcwalk.example", PROD),))
     result = await run_check(world, profile)
-    (domain,) = result.facts["domains"]
-    assert domain["exists"] is False
-    assert (domain["result"]["applied_tag"], domain["result"]["policy"]) == ("np", "reject")
+    (domain,) = result.facts.domains
+    assert domain.exists is False
+    assert (domain.result.applied_tag, domain.result.policy) == ("np", "reject")
 
 
 @pytest.mark.parametrize("profile", [None])
@@ -125,4 +126,4 @@ def resolver_for_nothing():
 
 async def test_facts_are_json_compatible(world):
     result = await run_check(world)
-    assert json.loads(json.dumps(result.facts))["profile_id"] == "dmarc-test"
+    assert json.loads(json.dumps(facts_data(result.facts)))["profile_id"] == "dmarc-test"

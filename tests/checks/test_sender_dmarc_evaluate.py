@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcheck.checks.sender_dmarc import DomainDmarc, SenderDmarcFacts, evaluate
+from mailcheck.checks.sender_dmarc import evaluate
 from mailcheck.dmarc import (
     Discovery,
     Policy,
@@ -17,6 +17,7 @@ from mailcheck.dmarc import (
     parse_record,
 )
 from mailcheck.dmarc.record import DmarcRecord
+from mailcheck.facts.sender_dmarc import DomainDmarc, SenderDmarcFacts
 from mailcheck.model import Status
 
 

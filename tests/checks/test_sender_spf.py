@@ -7,14 +7,9 @@ import pytest
 
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_spf import SenderSpfCheck
-from mailcheck.checks.sender_spf_evaluate import (
-    Authorized,
-    DomainSpf,
-    IpVerdict,
-    SenderSpfFacts,
-    evaluate,
-)
+from mailcheck.checks.sender_spf_findings import evaluate
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
+from mailcheck.facts.sender_spf import Authorized, DomainSpf, IpVerdict, SenderSpfFacts
 from mailcheck.model import Status
 from mailcheck.profiles import get_profile
 from tests.nameserver import Fault
@@ -130,12 +125,10 @@ async def test_matrix_over_trimble_like_zones(resolver, nameserver):
     assert ("SPF003", "account.trimble.com") in found  # Mailgun + SES ranges beyond the list
     assert ("SPF004", "account.stage.identity.trimblecloud.com") in found
     assert {("SPF002", ip) for ip in ("54.240.27.191", "54.240.27.30", "54.240.27.31")} <= found
-    domains = {d["domain"]: d for d in result.facts["domains"]}
-    verdict = domains["account.trimble.com"]["verdicts"][0]
-    assert (
-        verdict["result"] == "pass"
-        and verdict["trace"]["terms"][0]["child"]["domain"] == "mailgun.org"
-    )
+    domains = {d.domain: d for d in result.facts.domains}
+    verdict = domains["account.trimble.com"].verdicts[0]
+    child = verdict.trace.terms[0].child
+    assert verdict.result == "pass" and child.domain == "mailgun.org"
     # one resolver, one cache: each record fetched once for the whole matrix
     assert nameserver.counters.count("_spf3.mailgun.org", "TXT") == 1
     assert nameserver.counters.count("amazonses.com", "TXT") == 1
@@ -160,6 +153,6 @@ async def test_envelope_domains_join_the_matrix(resolver):
         get_profile("trimble-identity"), envelope_domains=("mailgun.org",)
     )
     result = await SenderSpfCheck().run(CheckContext("acme.example", resolver, profile))
-    envelope = [d for d in result.facts["domains"] if d["role"] == "envelope"]
-    assert [d["domain"] for d in envelope] == ["mailgun.org"]
-    assert [v["result"] for v in envelope[0]["verdicts"]][:3] == ["pass", "pass", "pass"]
+    envelope = [d for d in result.facts.domains if d.role == "envelope"]
+    assert [d.domain for d in envelope] == ["mailgun.org"]
+    assert [v.result for v in envelope[0].verdicts][:3] == ["pass", "pass", "pass"]

@@ -111,8 +111,8 @@ async def test_record_over_450_octets(world):
     long = only(result, "SPF014")
     assert "512 octets" in long.summary
     assert long.evidence == ("TXT strings: 200 + 200 + 112 octets (RFC 7208 §3.3)",)
-    verdict = result.facts["domains"][0]["verdicts"][0]
-    assert [len(s) for s in verdict["trace"]["strings"]] == [200, 200, 112]
+    verdict = result.facts.domains[0].verdicts[0]
+    assert [len(s) for s in verdict.trace.strings] == [200, 200, 112]
 
 
 async def test_split_record_is_shown_in_the_trace(world):
@@ -155,8 +155,8 @@ async def test_mapped_ip6_range_in_spf_is_not_authorised(world):
         "159.135.229.0/24, written as an IPv4-mapped IPv6 range, via "
         "mapped.spflimits.example: ip6:::ffff:159.135.229.0/120",
     )
-    shape = result.facts["domains"][0]["shape"]
-    assert [u["network"] for u in shape["unreachable"]] == ["159.135.229.0/24"]
+    shape = result.facts.domains[0].shape
+    assert [u.network for u in shape.unreachable] == ["159.135.229.0/24"]
     assert not any(f.code == "SPF003" for f in result.findings)
 
 
@@ -219,11 +219,11 @@ async def test_split_strings_survive_snapshot_replay_and_bad_ones_are_dropped(wo
 
 async def test_fixes_for_the_sender_flatten_past_the_limit_and_unmap(world):
     result = await run(world, "over.spflimits.example", "54.240.27.31")
-    (fix,) = [f for f in result.facts["sender_fixes"] if f["code"] == "SPF012"]
+    (fix,) = [f for f in result.facts.sender_fixes if f.code == "SPF012"]
     hosts = " ".join(f"ip4:198.51.100.{n}" for n in range(1, 11))
-    assert fix["record"] == f"v=spf1 ip4:54.240.27.31 {hosts} ip4:159.135.229.174 -all"
-    assert fix["clause"] == "RFC 7208 §4.6.4" and fix["name"] == "over.spflimits.example"
+    assert fix.record == f"v=spf1 ip4:54.240.27.31 {hosts} ip4:159.135.229.174 -all"
+    assert fix.clause == "RFC 7208 §4.6.4" and fix.name == "over.spflimits.example"
     result = await run(world, "mapped.spflimits.example", "54.240.27.31")
-    (fix,) = [f for f in result.facts["sender_fixes"] if f["code"] == "SPF016"]
-    assert fix["record"] == "v=spf1 ip4:54.240.27.31 ip4:159.135.229.0/24 -all"
-    assert "::ffff" not in fix["record"]
+    (fix,) = [f for f in result.facts.sender_fixes if f.code == "SPF016"]
+    assert fix.record == "v=spf1 ip4:54.240.27.31 ip4:159.135.229.0/24 -all"
+    assert "::ffff" not in fix.record

@@ -7,16 +7,10 @@ from pathlib import Path
 import pytest
 
 from mailcheck.checks.interface import CheckContext
-from mailcheck.checks.shared_infra import (
-    IpOwner,
-    ServiceSpf,
-    SharedInfraCheck,
-    SharedInfraFacts,
-    evaluate,
-    owners_of,
-)
+from mailcheck.checks.shared_infra import SharedInfraCheck, evaluate, owners_of
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.errors import ProfileError
+from mailcheck.facts.shared_infra import IpOwner, ServiceSpf, SharedInfraFacts
 from mailcheck.model import Status
 from mailcheck.profiles import get_profile
 from mailcheck.rulebook import validate_paths
@@ -41,7 +35,7 @@ async def run(resolver, services):
 
 async def test_listed_ips_attributed_to_mailgun_and_ses_from_live_spf(resolver):
     result = await run(resolver, (MAILGUN, SES))
-    owners = {o["network"]: o["services"] for o in result.facts["owners"]}
+    owners = {o.network: o.services for o in result.facts.owners}
     assert owners["104.130.122.50/32"] == ("Mailgun",)
     assert owners["159.135.229.174/32"] == ("Mailgun",)
     assert owners["69.72.43.9/32"] == ("Mailgun",)

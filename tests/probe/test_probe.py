@@ -152,11 +152,11 @@ async def test_probe_check_with_profile_sender_blocked(postfix, resolver):
     result = await check.run(context)
     codes = [(f.code, f.status) for f in result.findings]
     assert codes == [("PRB003", Status.FAIL), ("PRB007", Status.WARN)]
-    assert result.facts["sender"] == PROFILE_SENDER
+    assert result.facts.sender == PROFILE_SENDER
     verdict = result.findings[0]
     assert "C: RCPT TO:<user@company.example>" in verdict.evidence
     assert "address-based policy only" in verdict.detail
-    assert result.facts["hosts"][0]["certificate"]["names"] == (MX,)
+    assert result.facts.hosts[0].certificate.names == (MX,)
 
 
 def test_cli_report_with_probe(postfix, nameserver, capsys):
@@ -235,7 +235,7 @@ async def test_probe_checks_certificate_against_tlsa(
     )
     result = await check.run(CheckContext("dane.example", resolver))
     assert result.findings[-1].code == expected
-    assert result.facts["hosts"][0]["dane"] == ("match" if matching else "mismatch")
+    assert result.facts.hosts[0].dane == ("match" if matching else "mismatch")
 
 
 async def scripted_server(replies):

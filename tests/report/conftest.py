@@ -19,6 +19,7 @@ from reportdata import (
 )
 
 from mailcheck.checks.mx import MxCheck
+from mailcheck.facts.provider import ProviderFacts
 from mailcheck.model import CheckResult, Finding, Report, Status
 
 
@@ -27,7 +28,7 @@ def xss_report() -> tuple[Report, str]:
     """A report whose every DNS-derived string is an XSS payload."""
     payload_snippet = snippet_result([(PAYLOADS[0], "\n".join(PAYLOADS))])
     provider = CheckResult(
-        "provider", "Provider", (), {"provider": "x", "provider_name": PAYLOADS[1]}
+        "provider", "Provider", (), ProviderFacts("xss.example", "mx", "x", PAYLOADS[1])
     )
     spf = sender_spf_result(PAYLOADS[0], PAYLOADS[1], "192.0.2.0/24", ("192.0.2.1", PAYLOADS[2]))
     checks = (
@@ -57,7 +58,7 @@ def html_report() -> tuple[Report, str]:
         "provider",
         "Filtering provider: which service receives the mail",
         (Finding("TST003", Status.INFO, "Mail for html.example is received by its own servers"),),
-        {"provider": "self-hosted", "provider_name": "Self-hosted"},
+        ProviderFacts("html.example", "mx", "self-hosted", "Self-hosted"),
     )
     probe = probe_result("mx1.html.example", "250 2.1.5 Ok")
     checks = (

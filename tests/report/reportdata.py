@@ -24,8 +24,11 @@ from mailcheck.checks import Check, CheckContext
 from mailcheck.dns.interface import Answer, Outcome, RRType, normalize_name
 from mailcheck.dns.snapshot import RecordingResolver
 from mailcheck.errors import DnsServerError
+from mailcheck.facts.sender_spf import DomainSpf, IpVerdict, SenderSpfFacts
 from mailcheck.model import CheckResult, Finding, Report, Status
 from mailcheck.profiles import get_profile
+from mailcheck.snippets.interface import Risk, SnippetOutput, SnippetsFacts
+from mailcheck.spf.trace import RecordTrace, SpfResult, TermTrace
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ZONES = DATA / "zones"
@@ -132,28 +135,41 @@ class FixedCheck:
         return self.result
 
 
+def snippet_output(filter: str, text: str, **fields: Any) -> SnippetOutput:
+    """A ``SnippetOutput`` with only what a test cares about; the rest empty."""
+    values: dict[str, Any] = {
+        "filename": f"{filter}.txt",
+        "product": "",
+        "risk": Risk.HIGH,
+        "risk_reason": "",
+        "allows": (),
+        "does_not_allow": (),
+        "where": "",
+        "prerequisites": (),
+        "undo": (),
+        "parts": (),
+    }
+    return SnippetOutput(filter=filter, text=text, **{**values, **fields})
+
+
 def snippet_result(texts: Sequence[tuple[str, str]]) -> CheckResult:
-    """A ``snippets`` result in the contract ``report.view.snippets`` reads."""
-    snippets = [
-        {
-            "filter": "microsoft365" if i == 0 else "postfix",
-            "product": title,
-            "filename": f"snippet-{i}.txt",
-            "risk": "low" if i == 0 else "high",
-            "risk_reason": "DMARC-authenticated" if i == 0 else "shared sending IPs",
-            "allows": [f"mail authenticated by DMARC for {title}", "from *@account.trimble.com"],
-            "does_not_allow": ["any other address at trimble.com"],
-            "where": "Exchange admin center → Mail flow → Rules",
-            "prerequisites": [],
-            "undo": ["Remove-TransportRule 'Trimble Identity'"],
-            "parts": [],
-            "text": text,
-        }
+    """A ``snippets`` result as ``app.snippets_result`` builds it (typed ``SnippetsFacts``)."""
+    snippets = tuple(
+        snippet_output(
+            "microsoft365" if i == 0 else "postfix",
+            text,
+            product=title,
+            filename=f"snippet-{i}.txt",
+            risk=Risk.LOW if i == 0 else Risk.HIGH,
+            risk_reason="DMARC-authenticated" if i == 0 else "shared sending IPs",
+            allows=(f"mail authenticated by DMARC for {title}", "from *@account.trimble.com"),
+            does_not_allow=("any other address at trimble.com",),
+            where="Exchange admin center → Mail flow → Rules",
+            undo=("Remove-TransportRule 'Trimble Identity'",),
+        )
         for i, (title, text) in enumerate(texts)
-    ]
-    return CheckResult(
-        "snippets", "Snippets", (), {"provider": "microsoft365", "snippets": snippets}
     )
+    return CheckResult("snippets", "Snippets", (), SnippetsFacts("microsoft365", snippets))
 
 
 def build(domain: str, resolver: Any, checks: Sequence[Check]) -> tuple[Report, str]:
@@ -174,89 +190,42 @@ def recording(*zones: str) -> RecordingResolver:
     return RecordingResolver(ZoneResolver(*zones), ("zone files",), clock=lambda: FIXED_TIME)
 
 
-def spf_trace(domain: str, record: str, include: str, network: str, hit: bool) -> dict[str, Any]:
-    """A ``RecordTrace`` as ``dataclasses.asdict`` gives it: include -> ip4, then -all."""
-    child = {
-        "domain": include,
-        "result": "pass" if hit else "neutral",
-        "record": f"v=spf1 ip4:{network} ~all",
-        "terms": [
-            {
-                "term": f"ip4:{network}",
-                "target": "",
-                "matched": hit,
-                "lookups": 0,
-                "void_lookups": 0,
-                "note": "",
-                "child": None,
-            },
-        ],
-        "matched": f"ip4:{network}" if hit else "",
-        "reason": "",
-        "explanation": "",
-    }
-    return {
-        "domain": domain,
-        "result": "pass" if hit else "softfail",
-        "record": record,
-        "terms": [
-            {
-                "term": f"include:{include}",
-                "target": include,
-                "matched": hit,
-                "lookups": 1,
-                "void_lookups": 0,
-                "note": "",
-                "child": child,
-            },
-            {
-                "term": "~all",
-                "target": "",
-                "matched": not hit,
-                "lookups": 0,
-                "void_lookups": 0,
-                "note": "",
-                "child": None,
-            },
-        ],
-        "matched": f"include:{include}" if hit else "~all",
-        "reason": "",
-        "explanation": "",
-    }
+def spf_trace(domain: str, record: str, include: str, network: str, hit: bool) -> RecordTrace:
+    """A ``RecordTrace``: include -> ip4, then ~all."""
+    child = RecordTrace(
+        include,
+        SpfResult.PASS if hit else SpfResult.NEUTRAL,
+        f"v=spf1 ip4:{network} ~all",
+        (TermTrace(f"ip4:{network}", matched=hit),),
+        f"ip4:{network}" if hit else "",
+    )
+    return RecordTrace(
+        domain,
+        SpfResult.PASS if hit else SpfResult.SOFTFAIL,
+        record,
+        (
+            TermTrace(f"include:{include}", include, hit, 1, child=child),
+            TermTrace("~all", matched=not hit),
+        ),
+        f"include:{include}" if hit else "~all",
+    )
 
 
 def sender_spf_result(domain: str, include: str, network: str, ips: Sequence[str]) -> CheckResult:
-    """A ``sender-spf`` result in the shape of ``SenderSpfFacts`` (first IP passes)."""
+    """A ``sender-spf`` result with ``SenderSpfFacts`` (first IP passes)."""
     record = f"v=spf1 include:{include} ~all"
-    verdicts = [
-        {
-            "ip": ip,
-            "result": "pass" if i == 0 else "softfail",
-            "matched": f"{domain}: include:{include} -> {include}: ip4:{network}" if i == 0 else "",
-            "reason": "" if i == 0 else f"{ip} matched no mechanism; ~all applies",
-            "trace": spf_trace(domain, record, include, network, i == 0),
-        }
+    verdicts = tuple(
+        IpVerdict(
+            ip,
+            "pass" if i == 0 else "softfail",
+            f"{domain}: include:{include} -> {include}: ip4:{network}" if i == 0 else "",
+            "" if i == 0 else f"{ip} matched no mechanism; ~all applies",
+            spf_trace(domain, record, include, network, i == 0),
+        )
         for i, ip in enumerate(ips)
-    ]
-    facts = {
-        "profile": "trimble-identity",
-        "listed": list(ips),
-        "networks": [[network, True]],
-        "domains": [
-            {
-                "domain": domain,
-                "role": "sender",
-                "environment": "production",
-                "record": record,
-                "error": "",
-                "temporary": False,
-                "ending": "~all",
-                "authorized": [],
-                "unexpandable": [],
-                "verdicts": verdicts,
-            },
-        ],
-    }
+    )
+    spf = DomainSpf(domain, "sender", "production", record, ending="~all", verdicts=verdicts)
+    facts = SenderSpfFacts("trimble-identity", tuple(ips), ((network, True),), (spf,))
     findings = (
         Finding("TST001", Status.PASS, f"{domain} SPF authorizes {ips[0]}", subject=ips[0]),
         Finding(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from reportdata import ACME_SNAPSHOT
+from reportdata import ACME_SNAPSHOT, snippet_output
 
 from mailcheck.cli import main
 from mailcheck.codes import CODES, OWNER_BY_PREFIX, OWNER_EXCEPTIONS, Owner, code_prefix, owner
 from mailcheck.model import CheckResult, Finding, Report, Status
 from mailcheck.report import actions, view
 from mailcheck.report.html import HtmlRenderer
+from mailcheck.snippets.interface import SnippetsFacts
 
 
 def report_with(*findings: Finding, checks: tuple[CheckResult, ...] = ()) -> Report:
@@ -60,14 +61,14 @@ def test_plan_puts_each_finding_in_one_place_yours_first_blocklists_first() -> N
 
 
 def test_detected_snippet_is_a_numbered_step_with_its_follow_ups() -> None:
-    snippet = {
-        "filter": "microsoft365",
-        "filename": "microsoft365.ps1",
-        "text": "New-TransportRule\n",
-        "where": "Exchange Online PowerShell",
-        "then": ["Switch the rule to Enforce"],
-    }
-    facts = {"provider": "microsoft-365", "snippets": [{"filter": "postfix", "text": "x"}, snippet]}
+    snippet = snippet_output(
+        "microsoft365",
+        "New-TransportRule\n",
+        filename="microsoft365.ps1",
+        where="Exchange Online PowerShell",
+        then=("Switch the rule to Enforce",),
+    )
+    facts = SnippetsFacts("microsoft-365", (snippet_output("postfix", "x"), snippet))
     report = report_with(checks=(CheckResult("snippets", "S", (), facts),))
     snippets = view.snippets(report)
     todo = actions.plan(report, snippets)
@@ -82,7 +83,7 @@ def test_detected_snippet_is_a_numbered_step_with_its_follow_ups() -> None:
 
 
 def test_unrecognised_filter_says_which_folder_to_pick_from() -> None:
-    facts = {"provider": "", "snippets": [{"filter": "postfix", "text": "x"}]}
+    facts = SnippetsFacts("", (snippet_output("postfix", "x"),))
     report = report_with(checks=(CheckResult("snippets", "S", (), facts),))
     todo = actions.plan(report, view.snippets(report))
     assert todo.snippet is None

@@ -9,11 +9,13 @@ from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
-from reportdata import PAYLOADS
+from reportdata import PAYLOADS, snippet_output
 
+from mailcheck.facts.provider import ProviderFacts
 from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.report import flow, view
 from mailcheck.report.html import TEMPLATES, HtmlRenderer, environment
+from mailcheck.snippets.interface import SnippetsFacts
 
 
 class Page(HTMLParser):
@@ -114,7 +116,8 @@ def test_snippets_hash_text_and_put_detected_first(html_report) -> None:
 
 
 def test_snippet_with_unsafe_filename_gets_a_safe_one() -> None:
-    facts = {"snippets": [{"text": "x", "filename": "../../etc/passwd"}, {"text": "y"}]}
+    hostile = snippet_output("postfix", "x", filename="../../etc/passwd")
+    facts = SnippetsFacts(None, (hostile, snippet_output("rspamd", "y", filename="")))
     snippets = view.snippets(report_with(checks=(CheckResult("snippets", "S", (), facts),)))
     assert [s.filename for s in snippets] == ["snippet-1.txt", "snippet-2.txt"]
 
@@ -156,7 +159,7 @@ def test_flow_marks_hops_without_checks_as_not_checked() -> None:
 
 
 def test_flow_shortens_hostile_labels() -> None:
-    long = CheckResult("provider", "P", (), {"provider_name": "x" * 500})
+    long = CheckResult("provider", "P", (), ProviderFacts("d.example", "mx", "x", "x" * 500))
     hops = {h.key: h for h in flow.flow(report_with(checks=(long,))).wide}
     assert len(hops["filter"].detail) == flow.MAX_WIDE
     assert hops["filter"].status is Status.PASS

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
-from dataclasses import dataclass
-from typing import Any
 
-from mailcheck.checks.sender_spf_record import RecordShape, shape_findings
-from mailcheck.idn import display_domain
+from mailcheck.checks.sender_spf_record import shape_findings
+from mailcheck.facts.sender_spf import DomainSpf, SenderSpfFacts
 from mailcheck.model import Finding, Status
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -16,57 +13,6 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # Drift evidence lists at most this many ranges; the facts keep them all.
 MAX_EVIDENCE = 30
 _NOT_AUTHORIZED_STATUS = {"fail": Status.FAIL, "softfail": Status.WARN, "neutral": Status.WARN}
-
-
-@dataclass(frozen=True)
-class IpVerdict:
-    """``check_host()`` for one listed IP at one domain."""
-
-    ip: str
-    result: str  # an SpfResult value
-    matched: str = ""  # "domain: term" steps to the deciding term
-    reason: str = ""
-    trace: dict[str, Any] = dataclasses.field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Authorized:
-    """A network the live SPF gives ``pass``, and the include chain that says so."""
-
-    network: str
-    via: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DomainSpf:
-    """What the live SPF of one sender or envelope domain says."""
-
-    domain: str
-    role: str  # "sender" or "envelope"
-    environment: str  # production / staging / "" for envelope domains
-    record: str = ""
-    error: str = ""  # the expansion's error: no record, syntax, lookup failure
-    temporary: bool = False
-    ending: str = ""  # qualifier of the top-level all
-    authorized: tuple[Authorized, ...] = ()
-    unexpandable: tuple[tuple[str, str], ...] = ()
-    verdicts: tuple[IpVerdict, ...] = ()
-    shape: RecordShape = RecordShape()
-
-    @property
-    def shown(self) -> str:
-        """The domain as a person reads it: U-label and A-label for an IDN."""
-        return display_domain(self.domain)
-
-
-@dataclass(frozen=True)
-class SenderSpfFacts:
-    """The whole matrix for one profile."""
-
-    profile: str
-    listed: tuple[str, ...]  # single IPs the profile lists (checked with check_host)
-    networks: tuple[tuple[str, bool], ...]  # every profile network and whether documented
-    domains: tuple[DomainSpf, ...] = ()
 
 
 def is_covered(network: str, by: tuple[str, ...]) -> bool:

@@ -6,7 +6,7 @@ import pytest
 
 from mailcheck.app.report import report_checks
 from mailcheck.checks.interface import CheckContext
-from mailcheck.checks.tls_posture import TlsPostureCheck
+from mailcheck.checks.tls import TlsPostureCheck
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.https import FetchOptions
 from mailcheck.model import Status
@@ -52,8 +52,8 @@ async def test_enforced_policy_covering_every_mx(resolver, ca):
         ("TLS012", Status.PASS),
         ("TLS013", Status.INFO),
     ]
-    assert result.facts["sts"]["mode"] == "enforce"
-    assert result.facts["sts"]["mx_patterns"] == ("*.sts.recv.example",)
+    assert result.facts.sts.mode == "enforce"
+    assert result.facts.sts.mx_patterns == ("*.sts.recv.example",)
     assert "mx2.sts.recv.example" in result.findings[3].summary
 
 
@@ -86,19 +86,19 @@ async def test_redirect_is_reported_and_not_followed(resolver, ca):
     assert server.requests == [PATH]
     finding = result.findings[0]
     assert (finding.code, finding.status) == ("TLS004", Status.WARN)
-    assert result.facts["sts"]["fetch_kind"] == "redirect"
+    assert result.facts.sts.fetch_kind == "redirect"
 
 
 async def test_policy_server_timeout(resolver, ca):
     result, _ = await run(resolver, ca, DOMAIN, {PATH: HANG}, timeout=0.5)
     assert codes(result)[0] == ("TLS004", Status.WARN)
-    assert result.facts["sts"]["fetch_kind"] == "timeout"
+    assert result.facts.sts.fetch_kind == "timeout"
 
 
 async def test_wrong_content_type(resolver, ca):
     routes = {PATH: response("200 OK", GOOD, content_type="text/html")}
     result, _ = await run(resolver, ca, DOMAIN, routes)
-    assert result.facts["sts"]["fetch_kind"] == "content-type"
+    assert result.facts.sts.fetch_kind == "content-type"
 
 
 async def test_broken_records(resolver, ca):
@@ -124,7 +124,7 @@ async def test_policy_host_without_address(resolver):
     check = TlsPostureCheck(FetchOptions(timeout=1))
     result = await check.run(CheckContext("nohost.recv.example", resolver))
     assert codes(result)[0] == ("TLS004", Status.WARN)
-    assert result.facts["sts"]["fetch_kind"] == "dns"
+    assert result.facts.sts.fetch_kind == "dns"
 
 
 async def test_dns_timeout_is_an_error_not_a_missing_record(resolver, nameserver):
@@ -155,4 +155,4 @@ async def test_policy_host_lookup_failure_is_an_error(resolver, nameserver):
     nameserver.faults.set(f"mta-sts.{DOMAIN}", Fault.SERVFAIL)
     result = await TlsPostureCheck().run(CheckContext(DOMAIN, resolver))
     assert codes(result)[0] == ("TLS004", Status.ERROR)
-    assert result.facts["sts"]["fetch_kind"] == "dns-error"
+    assert result.facts.sts.fetch_kind == "dns-error"

@@ -8,79 +8,20 @@ is valid (as senders do), compares the MX hosts with its ``mx:`` patterns, and l
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from mailcheck.checks import mx
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.tls_findings import evaluate
 from mailcheck.dns.interface import Outcome, Resolver, RRType
 from mailcheck.errors import DnsError
+from mailcheck.facts.tls import StsFacts, TlsaLookup, TlsFacts, TxtLookup
 from mailcheck.https import FetchOptions, FetchResult, https_get
 from mailcheck.model import CheckResult
 from mailcheck.mtasts import mx_matches, parse_policy, parse_sts_record, parse_tlsrpt_record
 
 POLICY_PATH = "/.well-known/mta-sts.txt"
 EVIDENCE_BODY = 2000  # characters of the policy body kept as evidence
-
-
-@dataclass(frozen=True)
-class TxtLookup:
-    """A TXT lookup: "answer", "nxdomain", "nodata" or "error"."""
-
-    name: str
-    state: str
-    texts: tuple[str, ...] = ()
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class StsFacts:
-    """The MTA-STS record, and the policy when it was fetched."""
-
-    record: TxtLookup
-    sts_id: str = ""
-    record_problems: tuple[str, ...] = ()
-    url: str = ""
-    fetch_error: str = ""
-    # FetchResult.error_kind, or "redirect", "status", "content-type", "dns", "dns-error",
-    # "offline" (snapshot replay)
-    fetch_kind: str = ""
-    http_status: int = 0
-    body: str = ""
-    mode: str = ""
-    max_age: int = 0
-    mx_patterns: tuple[str, ...] = ()
-    policy_problems: tuple[str, ...] = ()
-    uncovered_mx: tuple[str, ...] = ()  # MX hosts no pattern matches
-
-    @property
-    def fetched(self) -> bool:
-        """A policy body was retrieved and parsed."""
-        return bool(self.url) and not self.fetch_kind
-
-
-@dataclass(frozen=True)
-class TlsaLookup:
-    """TLSA records at ``_25._tcp.<mx host>``."""
-
-    host: str
-    state: str  # like TxtLookup.state
-    records: tuple[str, ...] = ()
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class TlsFacts:
-    """Everything the TLS posture findings are decided from."""
-
-    domain: str
-    mx_hosts: tuple[str, ...]
-    sts: StsFacts
-    tlsrpt: TxtLookup
-    tlsrpt_rua: tuple[str, ...] = ()
-    tlsrpt_problems: tuple[str, ...] = ()
-    tlsa: tuple[TlsaLookup, ...] = ()
 
 
 class TlsPostureCheck:
@@ -100,7 +41,7 @@ class TlsPostureCheck:
     async def run(self, context: CheckContext) -> CheckResult:
         """See ``Check.run``."""
         facts = await gather(context.domain, context.resolver, self._fetch)
-        return CheckResult(self.name, self.title, evaluate(facts), dataclasses.asdict(facts))
+        return CheckResult(self.name, self.title, evaluate(facts), facts)
 
 
 async def gather(domain: str, resolver: Resolver, fetch: FetchOptions) -> TlsFacts:

@@ -1,0 +1,7 @@
+"""Typed facts: what each check gathered, as frozen dataclasses (one module per check).
+
+The pure decisions in ``checks/`` and their I/O halves import these, and so do the renderers
+(``report/``, ``snippets/``), which therefore import no check module. These modules import
+``mailcheck.model`` and the standard library only. JSON is made from them in one place,
+``mailcheck.report.json``.
+"""
