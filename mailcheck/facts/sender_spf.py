@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from mailcheck.facts.sender_fixes import SenderFix
 from mailcheck.idn import display_domain
 from mailcheck.model import Facts
-from mailcheck.spf.trace import RecordTrace  # part of these facts: renderers take it from here
+from mailcheck.spf.trace import RecordTrace as RecordTrace  # renderers take it from here
 
 
 @dataclass(frozen=True)
