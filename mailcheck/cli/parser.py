@@ -14,7 +14,7 @@ from mailcheck import __version__
 from mailcheck.cli import audit as audit_cli
 from mailcheck.cli import diff as cli_diff
 from mailcheck.cli import report as cli_report
-from mailcheck.cli.usage import ArgumentParser, describe_subcommands
+from mailcheck.cli.usage import ArgumentParser, describe_subcommands, positive_int
 from mailcheck.report import ReportFormat
 from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
 
@@ -188,7 +188,7 @@ def _add_sink_parser(commands: argparse._SubParsersAction[ArgumentParser]) -> No
             "--maildir", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=maildir_help
         )
         action.add_argument(
-            "--limit", type=_positive, default=50, metavar="N", help="newest N (default 50)"
+            "--limit", type=positive_int, default=50, metavar="N", help="newest N (default 50)"
         )
         if name == "list":
             action.add_argument("--json", action="store_true", help="JSON instead of text")
@@ -355,12 +355,6 @@ def _add_snippet_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", type=Path, metavar="DIR", help="write one file per filter into DIR"
     )
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) == 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return int(text)
 
 
 def _seconds(text: str) -> float:

@@ -22,6 +22,7 @@ from mailcheck.bulk import DEFAULT_CONCURRENCY
 from mailcheck.cli.base import STATUS_EXIT, dns_options, emit, use_color
 from mailcheck.cli.options import probe_options
 from mailcheck.cli.progress import show_waits
+from mailcheck.cli.usage import positive_int
 from mailcheck.dns.watch import WatchedResolver
 from mailcheck.domains import read_domains_file, unique_domains
 from mailcheck.errors import UsageError
@@ -40,7 +41,7 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--concurrency",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_CONCURRENCY,
         metavar="N",
         help=f"domains checked at once in a bulk run (default {DEFAULT_CONCURRENCY})",
@@ -54,16 +55,6 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
         metavar="PREVIOUS",
         help="an earlier report folder or report.json: add what changed since then",
     )
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: must be at least 1")
-    return value
 
 
 def report(args: argparse.Namespace, argv: list[str]) -> int:

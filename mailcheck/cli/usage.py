@@ -79,3 +79,10 @@ def describe_subcommands(parser: argparse.ArgumentParser) -> None:
                 text = str(helps[name])
                 sub.description = f"{text[0].upper()}{text[1:]}."
             describe_subcommands(sub)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (limits, ids, concurrency)."""
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
