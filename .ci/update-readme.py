@@ -17,8 +17,8 @@ def main() -> None:
     """Rewrite the blocks between their markers; tests/test_cli.py checks they are current."""
     sys.path.insert(0, str(REPO))
     os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal width
+    from mailcheck.base.codes import markdown_table
     from mailcheck.cli import build_parser
-    from mailcheck.codes import markdown_table
 
     readme = REPO / "README.md"
     text = readme.read_text(encoding="utf-8")

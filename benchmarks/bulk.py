@@ -54,9 +54,9 @@ import asyncio, sys
 from pathlib import Path
 from mailcheck.app.report import report_checks
 from mailcheck.app.resolver import DnsOptions, open_resolver
-from mailcheck.bulk import BulkRequest, run_bulk
+from mailcheck.app.bulk_checks import BulkRequest, run_bulk
 from mailcheck.dns.live import Nameserver
-from mailcheck.profiles import get_profile
+from mailcheck.rulefiles.profiles import get_profile
 port, path = int(sys.argv[1]), Path(sys.argv[2])
 domains = tuple(path.read_text().split())
 server = (Nameserver("127.0.0.1", port),)

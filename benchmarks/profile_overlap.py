@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mailcheck.profile_values import Network, overlapping_pairs  # noqa: E402
-from mailcheck.profiles import load_profile_file  # noqa: E402
+from mailcheck.rulefiles.profiles import load_profile_file  # noqa: E402
+from mailcheck.rulefiles.values import Network, overlapping_pairs  # noqa: E402
 from tests.hostile.profile_text import write_profile  # noqa: E402
 
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(REPO))
 from mailcheck.app.build import build_report  # noqa: E402
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig  # noqa: E402
 from mailcheck.dns.snapshot import Recorded, RecordingResolver  # noqa: E402
-from mailcheck.profiles import get_profile  # noqa: E402
+from mailcheck.rulefiles.profiles import get_profile  # noqa: E402
 from tests.nameserver import LoopbackNameserver, ZoneSet, load_zones, with_root  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "acme.json"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from mailcheck.base.errors import DnsError, DnsServerError, DnsTimeoutError
 from mailcheck.dns.interface import Answer, Outcome, RRType, normalize_name
-from mailcheck.errors import DnsError, DnsServerError, DnsTimeoutError
 
 
 class DictResolver:

@@ -18,7 +18,7 @@ from examples.regenerate import CLOCK, DOMAIN, SERVER, example_zones
 from mailcheck.app.build import build_report
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import Recorded, RecordingResolver
-from mailcheck.profiles import get_profile, load_profiles
+from mailcheck.rulefiles.profiles import get_profile, load_profiles
 from tests.nameserver import LoopbackNameserver
 
 SNAPSHOTS = Path(__file__).resolve().parent / "data" / "profile-snapshots"

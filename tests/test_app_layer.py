@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from mailcheck.base.errors import InputError
 from mailcheck.cli import main
 from mailcheck.cli.inputs import input_message
 from mailcheck.dns.live import Nameserver
-from mailcheck.errors import InputError
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mailcheck"
 

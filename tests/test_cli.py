@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from mailcheck import __version__
+from mailcheck.base.codes import CODES, markdown_table
 from mailcheck.cli import build_parser, main
-from mailcheck.codes import CODES, markdown_table
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from mailcheck.dane import Tlsa, association, matches_end_entity
+from mailcheck.protocols.dane import Tlsa, association, matches_end_entity
 from tests.tlscerts import self_signed
 
 

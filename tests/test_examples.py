@@ -26,7 +26,7 @@ def test_readme_first_command_replays_without_gaps(capsys):
 
 
 def test_every_emitted_code_is_documented(capsys):
-    from mailcheck.codes import CODES
+    from mailcheck.base.codes import CODES
 
     main(["report", "acme.example", "--snapshot", str(EXAMPLE), "--format", "json"])
     emitted = {f["code"] for f in json.loads(capsys.readouterr().out)["findings"]}

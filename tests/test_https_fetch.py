@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcheck.https import FetchOptions, https_get
+from mailcheck.protocols.https import FetchOptions, https_get
 from tests.https_server import HANG, response, serve_https
 from tests.tlscerts import make_ca, self_signed
 

@@ -48,7 +48,7 @@ ABOVE_EVERYTHING = ("mailcheck.cli", "mailcheck.app")
 @pytest.mark.parametrize(
     ("part", "forbidden"),
     [
-        ("model", ("mailcheck",)),  # the bottom: imports nothing of ours
+        ("base/model", ("mailcheck",)),  # the bottom: imports nothing of ours
         (
             "dns",
             (
@@ -56,15 +56,15 @@ ABOVE_EVERYTHING = ("mailcheck.cli", "mailcheck.app")
                 "mailcheck.checks",
                 "mailcheck.report",
                 "mailcheck.snippets",
-                "mailcheck.spf",
-                "mailcheck.dmarc",
+                "mailcheck.protocols.spf",
+                "mailcheck.protocols.dmarc",
                 "mailcheck.smtp",
                 "mailcheck.message",
             ),
         ),
-        ("spf", (*ABOVE_EVERYTHING, "mailcheck.checks", "mailcheck.report", "mailcheck.snippets")),
+        ("protocols/spf", (*ABOVE_EVERYTHING, "mailcheck.checks", "mailcheck.report", "mailcheck.snippets")),
         (
-            "dmarc",
+            "protocols/dmarc",
             (*ABOVE_EVERYTHING, "mailcheck.checks", "mailcheck.report", "mailcheck.snippets"),
         ),
         ("checks", (*ABOVE_EVERYTHING, "mailcheck.report", "mailcheck.snippets")),

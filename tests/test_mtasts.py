@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from mailcheck.mtasts import mx_matches, parse_policy, parse_sts_record, parse_tlsrpt_record
+from mailcheck.protocols.mtasts import (
+    mx_matches,
+    parse_policy,
+    parse_sts_record,
+    parse_tlsrpt_record,
+)
 
 GOOD_POLICY = (
     "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmx: *.example.net\r\n"

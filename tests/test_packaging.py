@@ -31,7 +31,11 @@ def test_installed_wheel_loads_rules_outside_source_tree(wheel, tmp_path):
     assert "trimble-identity" in run.stdout
     assert "rules/senders/trimble-identity.toml" in run.stdout
     validate = subprocess.run(
-        [sys.executable, "-c", "import mailcheck.rulefile as r; print(r.builtin_rules_dir())"],
+        [
+            sys.executable,
+            "-c",
+            "import mailcheck.rulefiles.loader as r; print(r.builtin_rules_dir())",
+        ],
         cwd=elsewhere,
         env={"PYTHONPATH": str(site)},
         capture_output=True,

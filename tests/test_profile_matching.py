@@ -9,7 +9,7 @@ import pytest
 
 from mailcheck.cli import main
 from mailcheck.dns.snapshot import Snapshot, SnapshotResolver
-from mailcheck.profiles import SenderProfile, get_profile
+from mailcheck.rulefiles.profiles import SenderProfile, get_profile
 from mailcheck.smtp.analysis import analyse
 from mailcheck.smtp.store import Envelope
 from tests.profile_snapshots import shipped_profile_ids, snapshot_path

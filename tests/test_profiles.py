@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from mailcheck.base.errors import ProfileError
 from mailcheck.cli import main
-from mailcheck.errors import ProfileError
-from mailcheck.profiles import Environment, get_profile, load_profile_file, load_profiles
+from mailcheck.rulefiles.profiles import Environment, get_profile, load_profile_file, load_profiles
 
 DATA = Path(__file__).parent / "data" / "rules"
 

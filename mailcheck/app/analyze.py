@@ -12,15 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
+from mailcheck.base.errors import InputError
+from mailcheck.base.model import Report
 from mailcheck.dns.scoped import ScopedRecorder
 from mailcheck.dns.snapshot import EvidenceResolver, Snapshot, evidence_rows
-from mailcheck.errors import InputError
 from mailcheck.message import analyze_to_report, org_context
 from mailcheck.message.inputs import InputStats, read_inputs
 from mailcheck.message.org import Network, org_domain_name
 from mailcheck.message.tally import Tally
-from mailcheck.model import Report
-from mailcheck.profiles import SenderProfile
+from mailcheck.rulefiles.profiles import SenderProfile
 
 
 def parse_networks(texts: list[str]) -> tuple[Network, ...]:

@@ -9,23 +9,23 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from mailcheck import __version__
+from mailcheck.app.domains import lab_result
 from mailcheck.audit import audit
 from mailcheck.audit.replacement import replacement
+from mailcheck.base.errors import SnippetError
+from mailcheck.base.model import CheckResult, Finding, ProfileRef, Report, Status, facts_of
 from mailcheck.checks import DEFAULT_CHECKS, Check, CheckContext, profile_sources
 from mailcheck.dns.health import HEALTHY, ResolverHealth
 from mailcheck.dns.snapshot import (
     EvidenceResolver,
     evidence_rows,
 )
-from mailcheck.domains import lab_result
-from mailcheck.errors import SnippetError
 from mailcheck.facts.provider import ProviderFacts
-from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status, facts_of
-from mailcheck.profiles import SenderProfile
+from mailcheck.rulefiles.profiles import SenderProfile
+from mailcheck.rulefiles.sources import DEFAULT_MAX_AGE_DAYS
 from mailcheck.snippets import SnippetOptions, render_snippets
 from mailcheck.snippets.facts import facts_from_results
 from mailcheck.snippets.interface import SnippetFacts, SnippetsFacts
-from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
 
 SNIPPETS_CHECK = "snippets"  # the report's snippets section reads this result
 SNIPPETS_TITLE = "Allowlist snippets"

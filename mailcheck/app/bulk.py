@@ -15,17 +15,23 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from mailcheck.app.bulk_checks import (
+    DEFAULT_CONCURRENCY,
+    BulkProgress,
+    BulkRequest,
+    DomainOutcome,
+    run_bulk,
+)
 from mailcheck.app.compare import compare as compare_with
 from mailcheck.app.output import write_text
 from mailcheck.app.profiles import ProfileChoice, choose_profile
 from mailcheck.app.report import report_checks
 from mailcheck.app.resolver import DnsOptions, open_resolver, resolver_health
-from mailcheck.bulk import DEFAULT_CONCURRENCY, BulkProgress, BulkRequest, DomainOutcome, run_bulk
+from mailcheck.base.model import Report, Status
 from mailcheck.dns.snapshot import EvidenceResolver
-from mailcheck.model import Report, Status
 from mailcheck.report import bundle, folders, summary
+from mailcheck.rulefiles.sources import DEFAULT_MAX_AGE_DAYS
 from mailcheck.smtp.probe import ProbeOptions
-from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
 
 BULK_DIR = "bulk"  # <reports_dir>/bulk/<UTC time>/ unless ``output``
 

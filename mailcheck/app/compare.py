@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mailcheck.diff import ReportDiff, diff_reports, load_report, render_text
-from mailcheck.model import CheckResult, Finding, Report, Status
+from mailcheck.app.diff import ReportDiff, diff_reports, load_report, render_text
+from mailcheck.base.model import CheckResult, Finding, Report, Status
 
 CHANGES_CHECK = "changes"
 

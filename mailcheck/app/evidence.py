@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from mailcheck import __version__
+from mailcheck.app.domains import check_domain
+from mailcheck.base.errors import SnapshotError
 from mailcheck.dns.health import HEALTHY, ResolverHealth
 from mailcheck.dns.snapshot import Snapshot, SnapshotResolver
-from mailcheck.domains import check_domain
-from mailcheck.errors import SnapshotError
 
 
 @dataclass(frozen=True)

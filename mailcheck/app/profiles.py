@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailcheck.errors import InputError
-from mailcheck.profiles import SenderProfile, get_profile, load_profiles
+from mailcheck.base.errors import InputError
+from mailcheck.rulefiles.profiles import SenderProfile, get_profile, load_profiles
 
 # The profile mailcheck was first built for (DESIGN.md): the default when several profiles are
 # loaded and none is chosen, so commands written before more vendors shipped keep their meaning.

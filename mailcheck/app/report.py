@@ -1,6 +1,7 @@
 """``mailcheck report`` for one domain: resolver, checks, report, evidence, folder.
 
-Many domains go through ``mailcheck.bulk``; the CLI only maps arguments to a ``ReportRequest``.
+Many domains go through ``mailcheck.app.bulk_checks``; the CLI only maps arguments to a
+``ReportRequest``.
 """
 
 from __future__ import annotations
@@ -18,17 +19,17 @@ from mailcheck.app.evidence import RunRequest, open_replay, with_request
 from mailcheck.app.output import write_text
 from mailcheck.app.profiles import ProfileChoice, choose_profile
 from mailcheck.app.resolver import DnsOptions, open_resolver, resolver_health
+from mailcheck.base.errors import InputError
+from mailcheck.base.model import Report
 from mailcheck.checks import DEFAULT_CHECKS, Check
 from mailcheck.checks.probe import ProbeCheck
 from mailcheck.checks.tls import TlsPostureCheck
 from mailcheck.dns.snapshot import EvidenceResolver, Snapshot
 from mailcheck.dns.watch import WatchedResolver
-from mailcheck.errors import InputError
-from mailcheck.https import FetchOptions
-from mailcheck.model import Report
+from mailcheck.protocols.https import FetchOptions
 from mailcheck.report import bundle, folders
+from mailcheck.rulefiles.sources import DEFAULT_MAX_AGE_DAYS
 from mailcheck.smtp.probe import ProbeOptions
-from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
 
 # Shows what a live run waits for (the CLI's ticker); given the build and the watched resolver.
 WaitWatcher = Callable[[Awaitable[Report], WatchedResolver], Awaitable[Report]]

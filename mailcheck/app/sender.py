@@ -9,12 +9,12 @@ from mailcheck.app.build import build_report
 from mailcheck.app.output import write_text
 from mailcheck.app.profiles import ProfileChoice, choose_profile
 from mailcheck.app.resolver import DnsOptions, open_resolver
+from mailcheck.base.errors import ProfileError
+from mailcheck.base.model import Report
 from mailcheck.checks import SENDER_CHECKS
 from mailcheck.dns.snapshot import EvidenceResolver
-from mailcheck.errors import ProfileError
-from mailcheck.model import Report
-from mailcheck.profiles import SenderProfile
-from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
+from mailcheck.rulefiles.profiles import SenderProfile
+from mailcheck.rulefiles.sources import DEFAULT_MAX_AGE_DAYS
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mailcheck.base.errors import InputError
 from mailcheck.dns.live import Nameserver, ResolverConfig
-from mailcheck.errors import InputError
-from mailcheck.profiles import SenderProfile
+from mailcheck.rulefiles.profiles import SenderProfile
 from mailcheck.smtp import index
 from mailcheck.smtp.server import RunningSink, start_sink
 from mailcheck.smtp.sink import SinkConfig

@@ -18,10 +18,10 @@ from mailcheck.audit.postfix import PostfixReader
 from mailcheck.audit.result import AuditResult
 from mailcheck.audit.rspamd import RspamdReader
 from mailcheck.audit.spamassassin import SpamAssassinReader
+from mailcheck.base.errors import AllowlistError
 from mailcheck.checks.shared_infra import owners_of
 from mailcheck.dns.interface import Resolver
-from mailcheck.errors import AllowlistError
-from mailcheck.profiles import SenderProfile
+from mailcheck.rulefiles.profiles import SenderProfile
 
 MAX_ENTRIES = 20_000  # each network is checked against every service's SPF: bound the work
 

@@ -7,8 +7,8 @@ import ipaddress
 from pathlib import Path
 
 from mailcheck.audit.interface import AllowlistEntry, EntryKind, Unreadable
-from mailcheck.errors import AllowlistError
-from mailcheck.profiles import normalize_domain
+from mailcheck.base.errors import AllowlistError
+from mailcheck.rulefiles.profiles import normalize_domain
 
 MAX_BYTES = 8 * 1024 * 1024  # no allowlist is this large; a bigger file is a mistake
 MAX_LINES = 200_000

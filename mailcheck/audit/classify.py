@@ -8,8 +8,8 @@ it), wider than documented, matches a documented entry, or not related to this p
 from __future__ import annotations
 
 from mailcheck.audit.interface import AllowlistEntry, EntryKind, Network
-from mailcheck.model import Finding, Status
-from mailcheck.profiles import Sender, SenderProfile, SourceNetwork
+from mailcheck.base.model import Finding, Status
+from mailcheck.rulefiles.profiles import Sender, SenderProfile, SourceNetwork
 
 
 def classify(

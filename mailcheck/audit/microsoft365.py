@@ -19,7 +19,7 @@ import re
 
 from mailcheck.audit.base import entry_from_token, sort_into
 from mailcheck.audit.interface import AllowlistEntry, ReadResult, Unreadable
-from mailcheck.errors import AllowlistError
+from mailcheck.base.errors import AllowlistError
 
 
 class Microsoft365Reader:

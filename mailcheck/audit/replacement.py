@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mailcheck.audit.result import AuditResult
-from mailcheck.errors import SnippetError
-from mailcheck.profiles import SenderProfile
+from mailcheck.base.errors import SnippetError
+from mailcheck.rulefiles.profiles import SenderProfile
 from mailcheck.snippets import FilterKind, SnippetOptions, render_snippets
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailcheck.audit.interface import Unreadable
-from mailcheck.model import CheckResult, Finding, Status
+from mailcheck.base.model import CheckResult, Finding, Status
 
 NAME = "audit"
 TITLE = "Audit of the existing allowlist"

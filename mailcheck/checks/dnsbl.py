@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 
+from mailcheck.base.errors import DnsError
+from mailcheck.base.model import CheckResult, Finding, Status
 from mailcheck.checks.dnsbl_findings import evaluate
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.shared_infra import shared_services_by_ip
 from mailcheck.dns.interface import Outcome, Resolver, RRType
-from mailcheck.dnsbl_zones import LOOPBACK_NET, DnsblRules, DnsblZone, load_dnsbl_rules
-from mailcheck.errors import DnsError
 from mailcheck.facts.dnsbl import DnsblFacts, Lookup, ZoneFacts
-from mailcheck.model import CheckResult, Finding, Status
+from mailcheck.rulefiles.dnsbl_zones import LOOPBACK_NET, DnsblRules, DnsblZone, load_dnsbl_rules
 
 # RFC 5782 §5 test entries.
 TEST_LISTED = ("127.0.0.2", "::ffff:7f00:2")

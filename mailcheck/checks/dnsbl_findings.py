@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from mailcheck.base.model import Finding, Status
 from mailcheck.facts.dnsbl import DnsblFacts, Lookup, ZoneFacts
-from mailcheck.model import Finding, Status
 
 _SELF_TEST = {
     "failed": (

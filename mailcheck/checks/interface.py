@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from mailcheck.base.model import CheckResult
 from mailcheck.dns.interface import Resolver
-from mailcheck.model import CheckResult
-from mailcheck.profiles import SenderProfile
+from mailcheck.rulefiles.profiles import SenderProfile
 
 
 @dataclass(frozen=True)

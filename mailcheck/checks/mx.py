@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 
+from mailcheck.base.errors import DnsError
+from mailcheck.base.model import CheckResult, Finding, Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.dns.interface import Answer, MxRecord, Outcome, Resolver, RRType
-from mailcheck.errors import DnsError
 from mailcheck.facts.mx import MxFacts, MxHost
-from mailcheck.model import CheckResult, Finding, Status
 
 # More MX hosts than this is a mistake or hostile data; the report says when it cut the list.
 MAX_MX_HOSTS = 20

@@ -12,10 +12,10 @@ from __future__ import annotations
 import ipaddress
 from collections import Counter
 
+from mailcheck.base.model import CheckResult, Finding, Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.mx import gather
 from mailcheck.facts.mx import MxFacts, MxHost, MxHygieneFacts
-from mailcheck.model import CheckResult, Finding, Status
 
 _DOCUMENTATION = tuple(
     ipaddress.ip_network(n)

@@ -13,14 +13,14 @@ import hashlib
 
 from cryptography import x509
 
+from mailcheck.base.model import CheckResult
 from mailcheck.checks import mx
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.probe_findings import evaluate
 from mailcheck.checks.tls import lookup_tlsa
-from mailcheck.dane import Tlsa, matches_end_entity
 from mailcheck.facts.probe import CertSummary, ProbedHost, ProbeFacts
-from mailcheck.model import CheckResult
-from mailcheck.profiles import Environment, SenderProfile
+from mailcheck.protocols.dane import Tlsa, matches_end_entity
+from mailcheck.rulefiles.profiles import Environment, SenderProfile
 from mailcheck.smtp.probe import ProbeOptions, ProbeResult, RateLimiter, probe_host
 
 FALLBACK_SENDER = "mailcheck-probe@mailcheck.invalid"

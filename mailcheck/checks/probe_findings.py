@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mailcheck.base.model import Finding, Status
 from mailcheck.facts.probe import ProbedHost, ProbeFacts
-from mailcheck.model import Finding, Status
 
 # verdict -> (code, status, what it means)
 _VERDICTS = {

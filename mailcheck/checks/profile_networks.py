@@ -6,10 +6,10 @@ No DNS: the facts are the profile's parsed networks, classified by ``profile_val
 
 from __future__ import annotations
 
+from mailcheck.base.model import CheckResult, Finding, Status
 from mailcheck.checks.interface import CheckContext
-from mailcheck.model import CheckResult, Finding, Status
-from mailcheck.profile_values import is_documentation, unsafe_reason
-from mailcheck.profiles import SenderProfile
+from mailcheck.rulefiles.profiles import SenderProfile
+from mailcheck.rulefiles.values import is_documentation, unsafe_reason
 
 
 class ProfileNetworksCheck:

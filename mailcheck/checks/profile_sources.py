@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from mailcheck.base.model import CheckResult, Finding, Status
 from mailcheck.facts.profile_sources import ProfileSourcesFacts, SourceEntry, SourcePage
-from mailcheck.model import CheckResult, Finding, Status
-from mailcheck.profiles import Sender, SenderProfile, SourceNetwork
-from mailcheck.sources import DEFAULT_MAX_AGE_DAYS, Provenance, newest_page_date
+from mailcheck.rulefiles.profiles import Sender, SenderProfile, SourceNetwork
+from mailcheck.rulefiles.sources import DEFAULT_MAX_AGE_DAYS, Provenance, newest_page_date
 
 NAME = "profile-sources"
 TITLE = "Profile sources: who documents each entry, and how old that page is"

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 
+from mailcheck.base.model import CheckResult, Finding, Status
 from mailcheck.checks import mx
 from mailcheck.checks.interface import CheckContext
 from mailcheck.facts.mx import MxFacts
 from mailcheck.facts.provider import ProviderFacts, ProviderHost
-from mailcheck.model import CheckResult, Finding, Status
-from mailcheck.providers import SELF_HOSTED, Provider, identify, load_providers
+from mailcheck.rulefiles.providers import SELF_HOSTED, Provider, identify, load_providers
 
 
 @functools.cache

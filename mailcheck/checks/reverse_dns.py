@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 
+from mailcheck.base.errors import DnsError
+from mailcheck.base.model import CheckResult, Finding, Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.dns.interface import Outcome, Resolver, RRType
-from mailcheck.errors import DnsError
 from mailcheck.facts.reverse_dns import IpReverse, PtrHost, ReverseDnsFacts
-from mailcheck.model import CheckResult, Finding, Status
 
 MAX_PTR_NAMES = 10  # more PTR records than this is hostile or broken data
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+from mailcheck.base.errors import DnsError
+from mailcheck.base.model import CheckResult, Finding, Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_dmarc_findings import domain_findings, prediction_findings
 from mailcheck.checks.sender_dmarc_reports import (
@@ -17,17 +19,15 @@ from mailcheck.checks.sender_dmarc_reports import (
     ignored_findings,
 )
 from mailcheck.checks.sender_fixes import dmarc_fixes
-from mailcheck.dmarc import (
+from mailcheck.dns.interface import Outcome, Resolver, RRType
+from mailcheck.facts.sender_dmarc import DomainDmarc, SenderDmarcFacts
+from mailcheck.protocols.dmarc import (
     discover_policy,
     org_domains_of,
     predict,
     walk_all,
 )
-from mailcheck.dns.interface import Outcome, Resolver, RRType
-from mailcheck.errors import DnsError
-from mailcheck.facts.sender_dmarc import DomainDmarc, SenderDmarcFacts
-from mailcheck.model import CheckResult, Finding, Status
-from mailcheck.profiles import SenderProfile
+from mailcheck.rulefiles.profiles import SenderProfile
 
 
 class SenderDmarcCheck:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from mailcheck.dmarc import Discovery, PolicyResult, Prediction, Route, StepState, TreeWalk
-from mailcheck.dmarc.explain import explain_record
-from mailcheck.dmarc.record import Policy, TagNote
-from mailcheck.idn import display_address, display_domain
-from mailcheck.model import Finding, Status
+from mailcheck.base.idn import display_address, display_domain
+from mailcheck.base.model import Finding, Status
+from mailcheck.protocols.dmarc import (
+    Discovery,
+    PolicyResult,
+    Prediction,
+    Route,
+    StepState,
+    TreeWalk,
+)
+from mailcheck.protocols.dmarc.explain import explain_record
+from mailcheck.protocols.dmarc.record import Policy, TagNote
 
 
 def walk_evidence(walk: TreeWalk) -> tuple[str, ...]:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import re
 
-from mailcheck.dmarc import PolicyResult, TreeWalk
-from mailcheck.dmarc.walk import StepState
+from mailcheck.base.errors import DnsError
+from mailcheck.base.model import Finding, Status
 from mailcheck.dns.interface import Outcome, Resolver, RRType
-from mailcheck.errors import DnsError
 from mailcheck.facts.sender_dmarc import Destination
-from mailcheck.model import Finding, Status
+from mailcheck.protocols.dmarc import PolicyResult, TreeWalk
+from mailcheck.protocols.dmarc.walk import StepState
 
 _LOOKS_LIKE_DMARC = re.compile(r"^\s*v\s*=\s*dmarc|(^|;)\s*(p|rua|ruf|adkim|aspf)\s*=", re.I)
 _VERSION_TAG = re.compile(r"(^|;)\s*v\s*=\s*([^;]*)", re.I)

@@ -10,15 +10,15 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from mailcheck.base.idn import display_domain
 from mailcheck.checks.sender_dmarc_reports import corrected_record, ignored_reason
-from mailcheck.dmarc.walk import StepState
 from mailcheck.facts.sender_dmarc import DomainDmarc
 from mailcheck.facts.sender_fixes import SenderFix
 from mailcheck.facts.sender_spf import DomainSpf
-from mailcheck.idn import display_domain
-from mailcheck.profile_values import unmap_network
-from mailcheck.spf.lookups import MAX_DNS_LOOKUPS
-from mailcheck.spf.reach import MAPPED
+from mailcheck.protocols.dmarc.walk import StepState
+from mailcheck.protocols.spf.lookups import MAX_DNS_LOOKUPS
+from mailcheck.protocols.spf.reach import MAPPED
+from mailcheck.rulefiles.values import unmap_network
 
 
 def spf_fixes(spf: DomainSpf) -> list[SenderFix]:

@@ -11,17 +11,17 @@ import asyncio
 import dataclasses
 from typing import Any
 
+from mailcheck.base.model import CheckResult, Finding, Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_fixes import spf_fixes
 from mailcheck.checks.sender_spf_findings import evaluate
 from mailcheck.checks.sender_spf_record import gather_shape, reachable
 from mailcheck.dns.interface import Resolver
 from mailcheck.facts.sender_spf import Authorized, DomainSpf, IpVerdict, SenderSpfFacts
-from mailcheck.model import CheckResult, Finding, Status
-from mailcheck.profiles import SenderProfile
-from mailcheck.spf import check_host
-from mailcheck.spf.expand import expand_record
-from mailcheck.spf.trace import SpfResult
+from mailcheck.protocols.spf import check_host
+from mailcheck.protocols.spf.expand import expand_record
+from mailcheck.protocols.spf.trace import SpfResult
+from mailcheck.rulefiles.profiles import SenderProfile
 
 
 class SenderSpfCheck:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 
+from mailcheck.base.model import Finding, Status
 from mailcheck.checks.sender_spf_record import shape_findings
 from mailcheck.facts.sender_spf import DomainSpf, SenderSpfFacts
-from mailcheck.model import Finding, Status
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

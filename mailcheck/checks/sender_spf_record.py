@@ -7,16 +7,16 @@ sender's postmaster reads them.
 
 from __future__ import annotations
 
+from mailcheck.base.errors import SpfSyntaxError
+from mailcheck.base.model import Finding, Status
 from mailcheck.dns.interface import Resolver
-from mailcheck.errors import SpfSyntaxError
 from mailcheck.facts.sender_spf import RecordShape, Unreached
-from mailcheck.model import Finding, Status
-from mailcheck.profile_values import unmap_network
-from mailcheck.spf.expand import ExpandedRecord, expand_text
-from mailcheck.spf.lookups import MAX_DNS_LOOKUPS
-from mailcheck.spf.merge import merge_records
-from mailcheck.spf.reach import MAPPED, Reach, is_mapped, reach
-from mailcheck.spf.record import Network
+from mailcheck.protocols.spf.expand import ExpandedRecord, expand_text
+from mailcheck.protocols.spf.lookups import MAX_DNS_LOOKUPS
+from mailcheck.protocols.spf.merge import merge_records
+from mailcheck.protocols.spf.reach import MAPPED, Reach, is_mapped, reach
+from mailcheck.protocols.spf.record import Network
+from mailcheck.rulefiles.values import unmap_network
 
 MAX_OCTETS = 450  # §3.4: a longer answer may not fit a UDP reply and needs TCP
 MAX_SHOWN = 30

@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 
+from mailcheck.base.model import CheckResult, Finding, Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.dns.interface import Resolver
 from mailcheck.facts.shared_infra import IpOwner, ServiceSpf, SharedInfraFacts
-from mailcheck.model import CheckResult, Finding, Status
-from mailcheck.profiles import SenderProfile
-from mailcheck.services import SharedService, load_services
-from mailcheck.spf.expand import ExpandedRecord, expand_record
-from mailcheck.spf.trace import SpfResult
+from mailcheck.protocols.spf.expand import ExpandedRecord, expand_record
+from mailcheck.protocols.spf.trace import SpfResult
+from mailcheck.rulefiles.profiles import SenderProfile
+from mailcheck.rulefiles.services import SharedService, load_services
 
 
 class SharedInfraCheck:

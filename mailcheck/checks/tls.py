@@ -10,15 +10,20 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from mailcheck.base.errors import DnsError
+from mailcheck.base.model import CheckResult
 from mailcheck.checks import mx
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.tls_findings import evaluate
 from mailcheck.dns.interface import Outcome, Resolver, RRType
-from mailcheck.errors import DnsError
 from mailcheck.facts.tls import StsFacts, TlsaLookup, TlsFacts, TxtLookup
-from mailcheck.https import FetchOptions, FetchResult, https_get
-from mailcheck.model import CheckResult
-from mailcheck.mtasts import mx_matches, parse_policy, parse_sts_record, parse_tlsrpt_record
+from mailcheck.protocols.https import FetchOptions, FetchResult, https_get
+from mailcheck.protocols.mtasts import (
+    mx_matches,
+    parse_policy,
+    parse_sts_record,
+    parse_tlsrpt_record,
+)
 
 POLICY_PATH = "/.well-known/mta-sts.txt"
 EVIDENCE_BODY = 2000  # characters of the policy body kept as evidence

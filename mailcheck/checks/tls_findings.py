@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mailcheck.dane import USAGE_NAMES, Tlsa
+from mailcheck.base.model import Finding, Status
 from mailcheck.facts.tls import StsFacts, TlsaLookup, TlsFacts, TxtLookup
-from mailcheck.model import Finding, Status
+from mailcheck.protocols.dane import USAGE_NAMES, Tlsa
 
 
 def evaluate(facts: TlsFacts) -> tuple[Finding, ...]:

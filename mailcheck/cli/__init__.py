@@ -16,6 +16,13 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from mailcheck.base.errors import (
+    InputError,
+    MailcheckError,
+    ProfileError,
+    SnapshotError,
+    UsageError,
+)
 from mailcheck.cli import analyze, report, rules, snippets
 from mailcheck.cli import diff as diff_command
 from mailcheck.cli.base import (
@@ -30,7 +37,6 @@ from mailcheck.cli.base import (
 from mailcheck.cli.inputs import input_message
 from mailcheck.cli.parser import DESCRIPTION, EPILOG, build_parser
 from mailcheck.cli.usage import ArgumentParser
-from mailcheck.errors import InputError, MailcheckError, ProfileError, SnapshotError, UsageError
 
 
 def main(argv: Sequence[str] | None = None) -> int:

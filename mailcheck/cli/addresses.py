@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
-from mailcheck.errors import UsageError
+from mailcheck.base.errors import UsageError
 
 
 def parse_listen(text: str) -> tuple[str, int]:

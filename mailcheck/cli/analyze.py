@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from mailcheck.app.output import write_text
 from mailcheck.app.resolver import open_resolver
+from mailcheck.base.errors import ReportError, UsageError
+from mailcheck.base.model import Report, Status
 from mailcheck.cli.base import STATUS_EXIT, dns_options, emit, use_color
 from mailcheck.dns.snapshot import EvidenceResolver
-from mailcheck.errors import ReportError, UsageError
-from mailcheck.model import Report, Status
-from mailcheck.profiles import get_profile
 from mailcheck.report import ReportFormat
+from mailcheck.rulefiles.profiles import get_profile
 
 if TYPE_CHECKING:  # imported late at run time: only analyze needs the message modules
     from mailcheck.app.analyze import AnalyzeRequest

@@ -16,8 +16,8 @@ from pathlib import Path
 from mailcheck.app.audit import AuditRequest, audit_allowlists
 from mailcheck.app.profiles import ProfileChoice
 from mailcheck.audit import AuditFormat
+from mailcheck.base.errors import UsageError
 from mailcheck.cli.base import STATUS_EXIT, dns_options, emit
-from mailcheck.errors import UsageError
 from mailcheck.report import ReportFormat
 from mailcheck.report.json import facts_data
 from mailcheck.report.text import audit_text

@@ -13,9 +13,9 @@ from pathlib import Path
 from mailcheck.app.output import write_text
 from mailcheck.app.profiles import ProfileChoice, choose_profile
 from mailcheck.app.resolver import DnsOptions
+from mailcheck.base.model import Status
 from mailcheck.dns.live import Nameserver
-from mailcheck.model import Status
-from mailcheck.profiles import SenderProfile
+from mailcheck.rulefiles.profiles import SenderProfile
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
 STATUS_EXIT = {

@@ -10,12 +10,12 @@ from collections.abc import Awaitable
 from pathlib import Path
 
 from mailcheck.app.bulk import BulkHooks, BulkReportRequest, run_bulk_report
+from mailcheck.app.bulk_checks import BulkProgress
 from mailcheck.app.profiles import ProfileChoice
-from mailcheck.bulk import BulkProgress
+from mailcheck.base.errors import UsageError
 from mailcheck.cli.base import STATUS_EXIT, dns_options
 from mailcheck.cli.options import probe_options
 from mailcheck.cli.progress import show_progress
-from mailcheck.errors import UsageError
 
 
 def bulk_report(

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from mailcheck.app.compare import DiffRequest, compare, diff_files
+from mailcheck.app.diff import render_json, render_text
+from mailcheck.base.model import Report
 from mailcheck.cli.base import EXIT_OK, EXIT_WARN, emit
-from mailcheck.diff import render_json, render_text
-from mailcheck.model import Report
 
 
 def add_diff_parser(commands: argparse._SubParsersAction[Any]) -> None:

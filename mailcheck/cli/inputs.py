@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailcheck.errors import InputError
+from mailcheck.base.errors import InputError
 
 # field -> the message the user reads, ``{detail}`` being the library's reason; a field not
 # listed here (a file, a message source) is named in the detail itself.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from mailcheck.app.report import probe_options as checked_probe
-from mailcheck.errors import UsageError
+from mailcheck.base.errors import UsageError
 from mailcheck.smtp.probe import ProbeOptions
 
 

@@ -16,7 +16,7 @@ from mailcheck.cli import diff as cli_diff
 from mailcheck.cli import report as cli_report
 from mailcheck.cli.usage import ArgumentParser, describe_subcommands, positive_int
 from mailcheck.report import ReportFormat
-from mailcheck.sources import DEFAULT_MAX_AGE_DAYS
+from mailcheck.rulefiles.sources import DEFAULT_MAX_AGE_DAYS
 
 DESCRIPTION = "Will a SaaS sender's mail reach your users, and what exactly must you allow?"
 EPILOG = """exit codes: 0 all good, 1 warnings, 2 failures that would stop delivery,

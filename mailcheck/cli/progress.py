@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TextIO, TypeVar
 
-from mailcheck.bulk import BulkProgress
+from mailcheck.app.bulk_checks import BulkProgress
 from mailcheck.dns.watch import WatchedResolver
 
 T = TypeVar("T")

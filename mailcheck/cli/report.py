@@ -15,18 +15,18 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import TextIO
 
+from mailcheck.app.bulk_checks import DEFAULT_CONCURRENCY
+from mailcheck.app.domains import read_domains_file, unique_domains
 from mailcheck.app.profiles import ProfileChoice
 from mailcheck.app.report import ReportRequest, run_report
 from mailcheck.app.sender import SenderRequest, run_sender
-from mailcheck.bulk import DEFAULT_CONCURRENCY
+from mailcheck.base.errors import UsageError
+from mailcheck.base.model import Report
 from mailcheck.cli.base import STATUS_EXIT, dns_options, emit, use_color
 from mailcheck.cli.options import probe_options
 from mailcheck.cli.progress import show_waits
 from mailcheck.cli.usage import positive_int
 from mailcheck.dns.watch import WatchedResolver
-from mailcheck.domains import read_domains_file, unique_domains
-from mailcheck.errors import UsageError
-from mailcheck.model import Report
 from mailcheck.report import ReportFormat
 from mailcheck.report.text import TextRenderer
 

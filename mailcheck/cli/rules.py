@@ -7,11 +7,17 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from mailcheck import rulebook
+from mailcheck.app import rulebook
+from mailcheck.base.codes import CODES, markdown_table
 from mailcheck.cli.base import EXIT_OK, EXIT_USAGE
-from mailcheck.codes import CODES, markdown_table
-from mailcheck.profiles import Sender, SenderProfile, SourceNetwork, get_profile, load_profiles
 from mailcheck.report.wording import plural
+from mailcheck.rulefiles.profiles import (
+    Sender,
+    SenderProfile,
+    SourceNetwork,
+    get_profile,
+    load_profiles,
+)
 
 
 def rules(args: argparse.Namespace) -> int:
@@ -31,7 +37,7 @@ def rules(args: argparse.Namespace) -> int:
 
 
 def _validate(paths: list[Path], allow_unsafe_networks: bool) -> int:
-    from mailcheck.rulefile import builtin_rules_dir
+    from mailcheck.rulefiles.loader import builtin_rules_dir
 
     results = rulebook.validate_paths(
         paths or [builtin_rules_dir()], allow_unsafe_networks=allow_unsafe_networks

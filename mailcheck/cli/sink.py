@@ -20,11 +20,11 @@ from mailcheck.app.send_test import (
     send_verification,
     wait_for_arrival,
 )
+from mailcheck.base.errors import UsageError
 from mailcheck.cli.addresses import envelope_address, parse_listen, parse_server
 from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, nameservers, pick_profile
-from mailcheck.errors import UsageError
-from mailcheck.profiles import load_profiles
 from mailcheck.report import sink as render
+from mailcheck.rulefiles.profiles import load_profiles
 from mailcheck.smtp.behaviours import load_behaviours
 from mailcheck.smtp.sendtest import Outcome, SendOptions
 from mailcheck.smtp.server import RunningSink, check_bind

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import NoReturn
 
-from mailcheck.errors import UsageError
+from mailcheck.base.errors import UsageError
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mailcheck.base.errors import DnsError, DnsServerError
 from mailcheck.dns.interface import Outcome, Resolver, RRType
-from mailcheck.errors import DnsError, DnsServerError
 
 # (name, type): the root SOA, and the NS of a TLD that has existed since 1985.
 PROBES: tuple[tuple[str, RRType], ...] = (("", RRType.SOA), ("com", RRType.NS))

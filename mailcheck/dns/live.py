@@ -19,9 +19,9 @@ import dns.rcode
 import dns.resolver
 import dns.rrset
 
+from mailcheck.base.errors import DnsError, DnsServerError, DnsTimeoutError, InputError
 from mailcheck.dns.interface import Answer, Outcome, RRType, normalize_name
 from mailcheck.dns.transport import Exchanger
-from mailcheck.errors import DnsError, DnsServerError, DnsTimeoutError, InputError
 
 _NAMESERVER = re.compile(
     r"\[(?P<v6>[0-9a-fA-F:.]+)\](?::(?P<port>\d{1,5}))?"

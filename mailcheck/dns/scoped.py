@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mailcheck.base.errors import DnsTimeoutError
 from mailcheck.dns.interface import Answer, RRType, normalize_name
 from mailcheck.dns.snapshot import EvidenceResolver, Recorded, Snapshot
-from mailcheck.errors import DnsTimeoutError
 
 Key = tuple[str, RRType]
 

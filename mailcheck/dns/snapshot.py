@@ -14,16 +14,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from mailcheck.dns import snapshot_fields as fields
-from mailcheck.dns.interface import Answer, Outcome, Resolver, RRType, normalize_name
-from mailcheck.errors import (
+from mailcheck.base.errors import (
     DnsError,
     DnsNotRecordedError,
     DnsServerError,
     DnsTimeoutError,
     SnapshotError,
 )
-from mailcheck.model import DnsEvidence
+from mailcheck.base.model import DnsEvidence
+from mailcheck.dns import snapshot_fields as fields
+from mailcheck.dns.interface import Answer, Outcome, Resolver, RRType, normalize_name
 
 FORMAT = "mailcheck-dns-snapshot"
 FORMAT_VERSION = 1

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mailcheck.base.nesting import MAX_DEPTH, too_deep
 from mailcheck.dns.interface import RRType
-from mailcheck.nesting import MAX_DEPTH, too_deep
 
 MAX_TTL = 2**31 - 1  # RFC 2181 §8
 MAX_RECORD = 65_535  # no record's text form is longer than a DNS message

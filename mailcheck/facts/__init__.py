@@ -2,6 +2,6 @@
 
 The pure decisions in ``checks/`` and their I/O halves import these, and so do the renderers
 (``report/``, ``snippets/``), which therefore import no check module. These modules import
-``mailcheck.model`` and the standard library only. JSON is made from them in one place,
+``mailcheck.base.model`` and the standard library only. JSON is made from them in one place,
 ``mailcheck.report.json``.
 """

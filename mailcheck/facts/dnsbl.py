@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailcheck.model import Facts
+from mailcheck.base.model import Facts
 
 
 @dataclass(frozen=True)

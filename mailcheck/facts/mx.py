@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mailcheck.model import Facts
+from mailcheck.base.model import Facts
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailcheck.model import Facts
+from mailcheck.base.model import Facts
 
 
 @dataclass(frozen=True)
 class SourcePage:
-    """One cited page (``mailcheck.sources.Provenance``) as of the report's day."""
+    """One cited page (``mailcheck.rulefiles.sources.Provenance``) as of the report's day."""
 
     id: str
     title: str

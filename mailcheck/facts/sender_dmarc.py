@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailcheck.dmarc import PolicyResult, Prediction, TreeWalk
+from mailcheck.base.model import Facts
 from mailcheck.facts.sender_fixes import SenderFix
-from mailcheck.model import Facts
+from mailcheck.protocols.dmarc import PolicyResult, Prediction, TreeWalk
 
 
 @dataclass(frozen=True)

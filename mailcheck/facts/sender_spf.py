@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mailcheck.base.idn import display_domain
+from mailcheck.base.model import Facts
 from mailcheck.facts.sender_fixes import SenderFix
-from mailcheck.idn import display_domain
-from mailcheck.model import Facts
-from mailcheck.spf.trace import RecordTrace as RecordTrace  # renderers take it from here
+from mailcheck.protocols.spf.trace import RecordTrace as RecordTrace  # renderers take it from here
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ every renderer understands: gather (``analyze``) → judge (``evaluate``) → re
 from __future__ import annotations
 
 from mailcheck import __version__
+from mailcheck.base.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.dns.interface import Resolver
 from mailcheck.message.analyze import Connection, analyze, org_context
 from mailcheck.message.facts import MessageFacts
@@ -19,8 +20,7 @@ from mailcheck.message.judgement import (
     verdict_sentence,
 )
 from mailcheck.message.org import OrgContext
-from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
-from mailcheck.profiles import SenderProfile
+from mailcheck.rulefiles.profiles import SenderProfile
 
 
 def evaluate(facts: MessageFacts, profile: SenderProfile | None) -> tuple[Finding, ...]:

@@ -1,7 +1,7 @@
 """Gather the facts about one message: headers, hops, trust, DKIM, SPF, DMARC, verdicts.
 
 The only I/O is DNS through the ``Resolver`` (the org's MX, DKIM keys, DMARC records, and
-SPF once ``mailcheck.spf`` is wired in through ``AuthEvaluator``). A lookup that cannot
+SPF once ``mailcheck.protocols.spf`` is wired in through ``AuthEvaluator``). A lookup that cannot
 complete is recorded in ``MessageFacts.errors`` and the analysis carries on.
 """
 
@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from mailcheck.dkim import verify_arc, verify_message
-from mailcheck.dmarc.author import author_of
+from mailcheck.base.errors import DnsError
 from mailcheck.dns.interface import MxRecord, Outcome, Resolver, RRType
-from mailcheck.errors import DnsError
 from mailcheck.message.arc import chain_status, read_arc
 from mailcheck.message.auth import AuthEvaluator, BuiltinAuthEvaluator, SpfOutcome
 from mailcheck.message.chain import Chain, build_chain
@@ -24,6 +22,8 @@ from mailcheck.message.provenance import Entry, entry_of, verdict_provenance
 from mailcheck.message.received import ReceivedHop, parse_received
 from mailcheck.message.trust import AuthResField, Trust, aggregate, classify
 from mailcheck.message.verdicts import Verdict, decode_all
+from mailcheck.protocols.dkim import verify_arc, verify_message
+from mailcheck.protocols.dmarc.author import author_of
 
 MAX_RECEIVED = 500  # hops analysed; more than this is a loop or an attack
 EvaluatorFactory = Callable[[Resolver, SpfOutcome | None], AuthEvaluator]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailcheck.dkim import ArcVerification, parse_tags
 from mailcheck.message.authres import AuthenticationResults, parse_authres
 from mailcheck.message.headers import HeaderSection
+from mailcheck.protocols.dkim import ArcVerification, parse_tags
 
 MAX_INSTANCES = 50  # RFC 8617 §4.2.1: i= is at most 50
 

@@ -2,8 +2,8 @@
 
 ``AuthEvaluator`` is the narrow interface: SPF for (entry IP, MAIL FROM, HELO) and DMARC for
 (From domain, SPF outcome, DKIM results). ``BuiltinAuthEvaluator`` implements it with the
-project's RFC 7208 evaluator (``mailcheck.spf.check_host``) and RFC 9989 DMARC module
-(``mailcheck.dmarc``: DNS Tree Walk, Organizational Domains, alignment, policy).
+project's RFC 7208 evaluator (``mailcheck.protocols.spf.check_host``) and RFC 9989 DMARC module
+(``mailcheck.protocols.dmarc``: DNS Tree Walk, Organizational Domains, alignment, policy).
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from mailcheck.dkim import DkimResult
-from mailcheck.dmarc import (
+from mailcheck.dns.interface import Resolver, normalize_name
+from mailcheck.protocols.dkim import DkimResult
+from mailcheck.protocols.dmarc import (
     Discovery,
     MessageVerdict,
     PolicyResult,
@@ -22,8 +23,7 @@ from mailcheck.dmarc import (
     org_domains_of,
     walk_all,
 )
-from mailcheck.dns.interface import Resolver, normalize_name
-from mailcheck.spf import check_host
+from mailcheck.protocols.spf import check_host
 
 MAX_IDENTIFIERS = 12  # From, MAIL FROM and up to 10 DKIM d=: each gets one tree walk
 

@@ -9,13 +9,13 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from mailcheck.dkim import ArcVerification, DkimResult
 from mailcheck.message.arc import ArcChain
 from mailcheck.message.auth import DmarcOutcome, SpfOutcome
 from mailcheck.message.chain import Chain
 from mailcheck.message.org import OrgContext
 from mailcheck.message.trust import AuthResField
 from mailcheck.message.verdicts import Verdict
+from mailcheck.protocols.dkim import ArcVerification, DkimResult
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ one-sentence verdict are in ``judgement``.
 
 from __future__ import annotations
 
+from mailcheck.base.model import Finding, Status
 from mailcheck.message.chain import Chain
 from mailcheck.message.facts import MessageFacts
 from mailcheck.message.received import ReceivedHop
 from mailcheck.message.trust import Trust
-from mailcheck.model import Finding, Status
 
 SLOW_HOP = 600.0  # seconds: a hop slower than this is worth a look (greylisting, queues)
 MAX_HOP_LINES = 30

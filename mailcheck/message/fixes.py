@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from mailcheck.message.org import shipped_providers
 from mailcheck.message.verdicts import Disposition, Verdict
-from mailcheck.providers import ProviderId, provider_by_id
+from mailcheck.rulefiles.providers import ProviderId, provider_by_id
 
 # Self-hosted filters: product id (= --filter name) -> what the snippet is called
 SELF_HOSTED: dict[str, str] = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from mailcheck.errors import InputError
+from mailcheck.base.errors import InputError
 
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
 MAX_MESSAGES = 1_000_000  # per folder or mbox: bounded, and beyond any real export

@@ -10,13 +10,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from mailcheck.idn import display_address
+from mailcheck.base.idn import display_address
+from mailcheck.base.model import Finding, Status
 from mailcheck.message.facts import MessageFacts
 from mailcheck.message.fixes import fix_phrase
 from mailcheck.message.org import within
 from mailcheck.message.verdicts import HARMFUL, Disposition, Verdict
-from mailcheck.model import Finding, Status
-from mailcheck.profiles import SenderProfile, SourceNetwork
+from mailcheck.rulefiles.profiles import SenderProfile, SourceNetwork
 
 # the most specific reason first: bulk explains why a message was marked spam
 _PRIORITY = (Disposition.PHISH, Disposition.SPOOF, Disposition.BULK, Disposition.SPAM)

@@ -4,7 +4,7 @@ filtering provider.
 The entry hop and the trust in Authentication-Results and verdict headers depend on it. The
 org's receivers are its MX hosts (from DNS or a snapshot) and, when a filtering provider
 runs them, that provider's internal relays; everything about a provider comes from
-``rules/providers.toml`` (``mailcheck.providers``).
+``rules/providers.toml`` (``mailcheck.rulefiles.providers``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 
 from mailcheck.message.received import IPAddress
-from mailcheck.providers import Network, Provider, shipped_providers
+from mailcheck.rulefiles.providers import Network, Provider, shipped_providers
 
 __all__ = [
     "Network",

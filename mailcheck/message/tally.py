@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mailcheck.base.model import Report
 from mailcheck.message.fixes import snippet_for
-from mailcheck.model import Report
 
 VERDICT_CODE = "MSG001"
 HARMFUL = frozenset({"spam", "bulk", "phish", "spoof"})  # verdicts.base.HARMFUL, as JSON values

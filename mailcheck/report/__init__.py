@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Protocol
 
-from mailcheck.model import Report
+from mailcheck.base.model import Report
 
 
 class Renderer(Protocol):

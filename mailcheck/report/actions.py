@@ -1,7 +1,8 @@
 """What the reader must do, by owner: "What you should do", "What the sender should fix", the rest.
 
 Every renderer leads with this plan, so the terminal, the HTML verdict and ``report.json`` agree
-on the order. Ownership comes from ``mailcheck.codes.owner``; this module only orders and words.
+on the order. Ownership comes from ``mailcheck.base.codes.owner``; this module only orders and
+words.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mailcheck.codes import Owner, code_prefix, owner
-from mailcheck.model import Finding, Report, Status
+from mailcheck.base.codes import Owner, code_prefix, owner
+from mailcheck.base.model import Finding, Report, Status
 from mailcheck.report.view import SnippetView, is_message_report, not_in_snapshot, sentence
 
 # The sender's problems, the ones that stop delivery soonest first: a blocklisted IP is

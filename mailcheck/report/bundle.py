@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mailcheck.errors import ReportError
-from mailcheck.model import Report
-from mailcheck.outfiles import make_directory, write_file
+from mailcheck.base.errors import ReportError
+from mailcheck.base.model import Report
+from mailcheck.base.outfiles import make_directory, write_file
 from mailcheck.report import view
 from mailcheck.report.html import HtmlRenderer
 from mailcheck.report.json import JsonRenderer

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from mailcheck.codes import CODES
+from mailcheck.base.codes import CODES
+from mailcheck.base.model import CheckResult, Finding, Report, Status, facts_of
 from mailcheck.facts.mx import MxFacts
 from mailcheck.facts.provider import ProviderFacts
-from mailcheck.model import CheckResult, Finding, Report, Status, facts_of
 from mailcheck.report.actions import by_urgency
 from mailcheck.report.view import sender_name, worst
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mailcheck.errors import ReportError
+from mailcheck.base.errors import ReportError
 
 LATEST = "latest"
 MAX_SAME_TIME = 1000  # folders with one evidence time before giving up: bounded, and ample

@@ -18,8 +18,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from mailcheck.codes import Owner, owner
-from mailcheck.model import Report, Status
+from mailcheck.base.codes import Owner, owner
+from mailcheck.base.model import Report, Status
 from mailcheck.report import actions, flow, view
 from mailcheck.report.json import facts_data
 from mailcheck.report.matrix import sender_matrix

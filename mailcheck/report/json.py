@@ -10,8 +10,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from mailcheck.codes import owner
-from mailcheck.model import Facts, Finding, Report
+from mailcheck.base.codes import owner
+from mailcheck.base.model import Facts, Finding, Report
 from mailcheck.report import actions, tell_sender, view
 
 SCHEMA_FILE = "schema.json"  # beside this module; shipped in the wheel (report/*.json)
@@ -55,7 +55,7 @@ def to_data(report: Report) -> dict[str, Any]:
 
 
 def finding_data(finding: Finding) -> dict[str, Any]:
-    """One finding as JSON data, with whose it is to act on (``mailcheck.codes.owner``)."""
+    """One finding as JSON data, with whose it is to act on (``mailcheck.base.codes.owner``)."""
     return {**dataclasses.asdict(finding), "owner": owner(finding).value}
 
 

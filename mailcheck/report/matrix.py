@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from mailcheck.base.model import Status
 from mailcheck.facts.sender_spf import DomainSpf, IpVerdict, RecordTrace, SenderSpfFacts
-from mailcheck.model import Status
 
 MAX_DEPTH, MAX_LINES = 12, 400
 # How an SPF result bears on delivery (RFC 7208 §2.6 and §8): the icon and colour of a cell.

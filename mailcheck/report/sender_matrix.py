@@ -3,9 +3,9 @@ chain of terms, then who operates each IP. Reads only the report's facts."""
 
 from __future__ import annotations
 
+from mailcheck.base.model import Report, facts_of
 from mailcheck.facts.sender_spf import SenderSpfFacts
 from mailcheck.facts.shared_infra import SharedInfraFacts
-from mailcheck.model import Report, facts_of
 
 
 def render_matrix(report: Report) -> str:

@@ -7,8 +7,8 @@ findings; nothing here decides anything the checks did not.
 
 from __future__ import annotations
 
+from mailcheck.base.model import Report, facts_of
 from mailcheck.facts.sender_spf import SenderSpfFacts
-from mailcheck.model import Report, facts_of
 from mailcheck.report.matrix import Row, sender_matrix
 from mailcheck.report.wording import plural
 

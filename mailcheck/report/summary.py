@@ -17,8 +17,8 @@ from typing import Any
 from markupsafe import Markup
 
 from mailcheck import __version__
+from mailcheck.base.model import Report, Status, facts_of
 from mailcheck.facts.provider import ProviderFacts
-from mailcheck.model import Report, Status, facts_of
 from mailcheck.report.html import TEMPLATES, content_security_policy, environment
 
 SUMMARY_SCHEMA_VERSION = 1

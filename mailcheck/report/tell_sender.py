@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from mailcheck.base.model import Report
 from mailcheck.facts.sender_dmarc import SenderDmarcFacts
 from mailcheck.facts.sender_fixes import SenderFix
 from mailcheck.facts.sender_spf import SenderSpfFacts
-from mailcheck.model import Report
 from mailcheck.report.sender_matrix import _clean
 
 MAX_TXT_STRING = 255  # RFC 1035 §3.3: one character-string holds at most 255 octets

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mailcheck.model import CheckResult, Finding, Report, Status
+from mailcheck.base.model import CheckResult, Finding, Report, Status
 from mailcheck.report import actions, tell_sender, view
 from mailcheck.report.sender_matrix import render_matrix
 

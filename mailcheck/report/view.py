@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mailcheck.codes import Owner, owner
-from mailcheck.model import CheckResult, Finding, Report, Status, facts_of
+from mailcheck.base.codes import Owner, owner
+from mailcheck.base.model import CheckResult, Finding, Report, Status, facts_of
 from mailcheck.report.sender_summary import is_sender_report, sender_headline
 from mailcheck.report.wording import plural, sentence
 from mailcheck.snippets import provider_filter

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mailcheck.dkim import DkimResult
+from mailcheck.base.model import Finding, Status
 from mailcheck.dns.interface import Resolver
 from mailcheck.message import Connection, OrgContext, analyze, evaluate
 from mailcheck.message.auth import DmarcOutcome, SpfOutcome
 from mailcheck.message.facts import Identity, jsonable
 from mailcheck.message.judgement import ProfileMatch, match_profile
-from mailcheck.model import Finding, Status
-from mailcheck.profiles import SenderProfile
+from mailcheck.protocols.dkim import DkimResult
+from mailcheck.rulefiles.profiles import SenderProfile
 from mailcheck.smtp.store import Envelope, Stored, read_stored
 
 SCHEMA = 2  # 1: the sink's own engine (before the one core); rows of it read as "old"

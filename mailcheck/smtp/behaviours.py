@@ -32,7 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
-from mailcheck.rulefile import Problems, RulesDocument, Table, check_header, read_rules_file
+from mailcheck.rulefiles.loader import Problems, RulesDocument, Table, check_header, read_rules_file
 
 KIND = "sink-behaviours"
 FORMAT_VERSION = 1

@@ -11,7 +11,7 @@ import re
 import ssl
 from dataclasses import dataclass
 
-from mailcheck.errors import SmtpError
+from mailcheck.base.errors import SmtpError
 
 MAX_REPLY_LINES = 100
 MAX_LINE = 1000  # RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets; be generous

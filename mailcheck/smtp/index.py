@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mailcheck.errors import SmtpError
+from mailcheck.base.errors import SmtpError
 from mailcheck.smtp.store import Maildir, Stored, read_stored
 
 INDEX_NAME = ".mailcheck-index.sqlite3"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import dkim
 
-from mailcheck.errors import InputError
+from mailcheck.base.errors import InputError
 
 TOKEN_HEADER = "X-Mailcheck-Token"
 SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"reply-to")

@@ -12,7 +12,7 @@ import asyncio
 import ssl
 from dataclasses import dataclass, field, replace
 
-from mailcheck.errors import SmtpError
+from mailcheck.base.errors import SmtpError
 from mailcheck.smtp.client import Reply, SmtpSession, SmtpTimeoutError
 
 

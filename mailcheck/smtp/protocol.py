@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 from aiosmtpd.smtp import SMTP, Envelope
 
-from mailcheck.errors import SmtpError
+from mailcheck.base.errors import SmtpError
 from mailcheck.smtp import junk
 from mailcheck.smtp.address import parse_path
 

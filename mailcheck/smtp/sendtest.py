@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from mailcheck.errors import SmtpError
+from mailcheck.base.errors import SmtpError
 from mailcheck.smtp.message import TOKEN_HEADER, TestMessage
 
 MAX_HEADER_SCAN = 64 * 1024  # the token header sits in the first few KiB of a message

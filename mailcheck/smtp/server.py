@@ -7,7 +7,7 @@ import ipaddress
 import logging
 from dataclasses import dataclass
 
-from mailcheck.errors import InputError, SmtpError
+from mailcheck.base.errors import InputError, SmtpError
 from mailcheck.smtp.backlog import Analyzer
 from mailcheck.smtp.index import Index, Reconciled, index_path, reconcile, unanalysed
 from mailcheck.smtp.protocol import Limits, SinkSMTP

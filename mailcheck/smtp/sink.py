@@ -20,7 +20,7 @@ from typing import Any
 
 from aiosmtpd.smtp import Session
 
-from mailcheck.errors import SmtpError
+from mailcheck.base.errors import SmtpError
 from mailcheck.smtp import behaviours as bh
 from mailcheck.smtp.backlog import AnalysisQueue, Analyzer
 from mailcheck.smtp.greylist import Greylist

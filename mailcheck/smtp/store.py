@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from mailcheck.errors import SmtpError
+from mailcheck.base.errors import SmtpError
 from mailcheck.smtp.commit import BatchCommitter
 
 ENVELOPE_HEADER = b"X-Mailcheck-Envelope:"

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from mailcheck.errors import SmtpError
+from mailcheck.base.errors import SmtpError
 
 
 def server_context(cert: Path | None, key: Path | None, hostname: str) -> ssl.SSLContext:

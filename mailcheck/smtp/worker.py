@@ -24,7 +24,7 @@ from types import FrameType
 from typing import Any
 
 from mailcheck.dns.live import LiveResolver, ResolverConfig
-from mailcheck.profiles import SenderProfile
+from mailcheck.rulefiles.profiles import SenderProfile
 from mailcheck.smtp.analysis import SCHEMA, analyse_file
 from mailcheck.smtp.store import Stored
 from mailcheck.smtp.writer import die_with_parent

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from mailcheck.profiles import SenderProfile
-from mailcheck.providers import provider_by_id, shipped_providers
+from mailcheck.rulefiles.profiles import SenderProfile
+from mailcheck.rulefiles.providers import provider_by_id, shipped_providers
 from mailcheck.snippets.amavis import AmavisSnippet
 from mailcheck.snippets.barracuda import BarracudaSnippet
 from mailcheck.snippets.cisco import CiscoSnippet

@@ -14,9 +14,9 @@ from abc import abstractmethod
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
-from mailcheck.errors import SnippetError
-from mailcheck.profile_values import reserialised, unsafe_reason
-from mailcheck.profiles import Environment, SenderProfile
+from mailcheck.base.errors import SnippetError
+from mailcheck.rulefiles.profiles import Environment, SenderProfile
+from mailcheck.rulefiles.values import reserialised, unsafe_reason
 from mailcheck.snippets.interface import (
     Body,
     Risk,

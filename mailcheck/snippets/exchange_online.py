@@ -10,7 +10,7 @@ connection-filter IP Allow List (``Set-HostedConnectionFilterPolicy``) only on r
 
 from __future__ import annotations
 
-from mailcheck.errors import SnippetError
+from mailcheck.base.errors import SnippetError
 from mailcheck.snippets.base import FilterSnippet, SnippetContext, add_ip_entries, host_cidr
 from mailcheck.snippets.interface import Body, Risk, SnippetPart
 from mailcheck.snippets.powershell import ps_list, ps_quote, transport_rule

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
+from mailcheck.base.model import CheckResult, Report, facts_of
 from mailcheck.facts.shared_infra import SharedInfraFacts
-from mailcheck.model import CheckResult, Report, facts_of
 from mailcheck.snippets.interface import SnippetFacts
 
 

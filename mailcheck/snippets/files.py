@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mailcheck.errors import ReportError
-from mailcheck.outfiles import write_file
+from mailcheck.base.errors import ReportError
+from mailcheck.base.outfiles import write_file
 from mailcheck.snippets.interface import SnippetOutput
 
 

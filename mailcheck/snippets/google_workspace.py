@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mailcheck.errors import SnippetError
+from mailcheck.base.errors import SnippetError
 from mailcheck.snippets.base import Address, FilterSnippet, SnippetContext, add_ip_entries
 from mailcheck.snippets.interface import Body, Risk, SnippetPart
 

@@ -14,8 +14,8 @@ from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
-from mailcheck.model import Facts
-from mailcheck.profiles import SenderProfile
+from mailcheck.base.model import Facts
+from mailcheck.rulefiles.profiles import SenderProfile
 
 
 class Risk(StrEnum):

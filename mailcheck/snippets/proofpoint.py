@@ -9,7 +9,7 @@ Email Protection > Spam Detection > Organizational Safe List, filter type "Heade
 
 from __future__ import annotations
 
-from mailcheck.errors import SnippetError
+from mailcheck.base.errors import SnippetError
 from mailcheck.snippets.base import FilterSnippet, SnippetContext, worst
 from mailcheck.snippets.interface import Body, Risk, SnippetPart
 

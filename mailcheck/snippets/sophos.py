@@ -7,7 +7,7 @@ if it passes at least one of DMARC, SPF or DKIM. Malware scanning always runs.
 
 from __future__ import annotations
 
-from mailcheck.errors import SnippetError
+from mailcheck.base.errors import SnippetError
 from mailcheck.snippets.base import FilterSnippet, SnippetContext, add_ip_entries, host_cidr
 from mailcheck.snippets.interface import Body, Risk, SnippetPart
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from mailcheck.app.diff import diff_reports, render_text
 from mailcheck.cli import main
-from mailcheck.diff import diff_reports, render_text
 
 ACME_SNAPSHOT = Path(__file__).parents[2] / "examples" / "acme.json"
 COMPLETED = (0, 1, 2)

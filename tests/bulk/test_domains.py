@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from mailcheck.app.build import build_report
+from mailcheck.app.domains import check_domain, lab_result, parse_domains, read_domains_file
+from mailcheck.base.errors import InputError
 from mailcheck.checks.mx import MxCheck
 from mailcheck.dns.snapshot import RecordingResolver
-from mailcheck.domains import check_domain, lab_result, parse_domains, read_domains_file
-from mailcheck.errors import InputError
 from tests.sender_world import resolver_for
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 
-from mailcheck.bulk import BulkProgress
+from mailcheck.app.bulk_checks import BulkProgress
 from mailcheck.cli.progress import progress_line, show_waits, waiting_line
 from mailcheck.dns.interface import RRType
 from mailcheck.dns.snapshot import RecordingResolver

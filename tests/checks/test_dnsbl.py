@@ -8,16 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from mailcheck.app.rulebook import validate_paths
+from mailcheck.base.errors import ProfileError
+from mailcheck.base.model import Status
 from mailcheck.checks.dnsbl import DnsblCheck, classify, gather
 from mailcheck.checks.dnsbl_findings import evaluate
 from mailcheck.checks.interface import CheckContext
-from mailcheck.dnsbl_zones import DnsblZone, ReturnCode, load_dnsbl_rules, rules_from_document
-from mailcheck.errors import ProfileError
 from mailcheck.facts.dnsbl import DnsblFacts, Lookup, ZoneFacts
-from mailcheck.model import Status
-from mailcheck.profiles import get_profile
-from mailcheck.rulebook import validate_paths
-from mailcheck.rulefile import RulesDocument
+from mailcheck.rulefiles.dnsbl_zones import (
+    DnsblZone,
+    ReturnCode,
+    load_dnsbl_rules,
+    rules_from_document,
+)
+from mailcheck.rulefiles.loader import RulesDocument
+from mailcheck.rulefiles.profiles import get_profile
 from tests.nameserver import Fault
 from tests.sender_world import resolver_for
 
@@ -244,7 +249,7 @@ async def test_check_names_the_shared_service_of_a_listed_ip(world):
     """The check itself asks shared-infrastructure who sends from a listed IP."""
     from mailcheck.checks import CheckContext
     from mailcheck.checks.dnsbl import DnsblCheck
-    from mailcheck.profiles import get_profile
+    from mailcheck.rulefiles.profiles import get_profile
 
     context = CheckContext("acme.example", resolver_for(world), get_profile("trimble-identity"))
     result = await DnsblCheck().run(context)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from mailcheck.base.model import Status
 from mailcheck.checks.mx import evaluate
 from mailcheck.facts.mx import MxFacts, MxHost
-from mailcheck.model import Status
 
 GOOD = MxHost("mx1.example.com", 10, ("192.0.2.1",))
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from mailcheck.base.model import Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.mx_hygiene import MxHygieneCheck, address_class, evaluate_hygiene
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.facts.mx import MxFacts, MxHost
-from mailcheck.model import Status
 
 
 def codes(facts):

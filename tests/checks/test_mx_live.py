@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from mailcheck.base.model import Status
 from mailcheck.checks import CheckContext
 from mailcheck.checks.mx import MxCheck
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.facts.mx import MxFacts
-from mailcheck.model import Status
 from tests.nameserver import Fault
 
 

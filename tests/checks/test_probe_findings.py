@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from mailcheck.base.model import Status
 from mailcheck.checks.probe import pick_sender
 from mailcheck.checks.probe_findings import evaluate
 from mailcheck.facts.probe import CertSummary, ProbedHost, ProbeFacts
-from mailcheck.model import Status
-from mailcheck.profiles import get_profile
+from mailcheck.rulefiles.profiles import get_profile
 
 
 def host(**changes):

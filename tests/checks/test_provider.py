@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from mailcheck.app.rulebook import validate_paths
+from mailcheck.base.errors import ProfileError
+from mailcheck.base.model import Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.provider import ProviderCheck, detect, evaluate
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.errors import ProfileError
 from mailcheck.facts.mx import MxFacts, MxHost
 from mailcheck.facts.provider import ProviderFacts
-from mailcheck.model import Status
-from mailcheck.providers import SELF_HOSTED, load_providers
-from mailcheck.rulebook import validate_paths
+from mailcheck.rulefiles.providers import SELF_HOSTED, load_providers
 from mailcheck.snippets import provider_filter
 from tests.nameserver import Fault
 

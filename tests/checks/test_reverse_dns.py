@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from mailcheck.base.model import Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.reverse_dns import (
     IpReverse,
@@ -14,8 +15,7 @@ from mailcheck.checks.reverse_dns import (
     evaluate,
     lookup_ip,
 )
-from mailcheck.model import Status
-from mailcheck.profiles import get_profile
+from mailcheck.rulefiles.profiles import get_profile
 from tests.nameserver import Fault
 from tests.sender_world import resolver_for
 

@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 
+from mailcheck.base.model import Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_dmarc import SenderDmarcCheck
-from mailcheck.model import Status
-from mailcheck.profiles import Environment, Sender, SenderProfile
 from mailcheck.report.json import facts_data
+from mailcheck.rulefiles.profiles import Environment, Sender, SenderProfile
 from tests.nameserver import Fault
 from tests.sender_world import resolver_for
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from mailcheck.base.model import Status
 from mailcheck.checks.sender_dmarc import evaluate
-from mailcheck.dmarc import (
+from mailcheck.facts.sender_dmarc import DomainDmarc, SenderDmarcFacts
+from mailcheck.protocols.dmarc import (
     Discovery,
     Policy,
     PolicyResult,
@@ -16,9 +18,7 @@ from mailcheck.dmarc import (
     WalkStep,
     parse_record,
 )
-from mailcheck.dmarc.record import DmarcRecord
-from mailcheck.facts.sender_dmarc import DomainDmarc, SenderDmarcFacts
-from mailcheck.model import Status
+from mailcheck.protocols.dmarc.record import DmarcRecord
 
 
 def record(text: str) -> DmarcRecord:

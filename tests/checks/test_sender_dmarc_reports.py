@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from mailcheck.base.model import Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_dmarc import SenderDmarcCheck
 from mailcheck.checks.sender_dmarc_reports import ignored_reason
-from mailcheck.model import Status
-from mailcheck.profiles import Environment, Sender, SenderProfile
+from mailcheck.rulefiles.profiles import Environment, Sender, SenderProfile
 from tests.nameserver import Fault
 from tests.sender_world import resolver_for
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from mailcheck.base.idn import display_address, display_domain
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_dmarc import SenderDmarcCheck
 from mailcheck.checks.sender_spf import SenderSpfCheck
 from mailcheck.dns.snapshot import Snapshot, SnapshotResolver
-from mailcheck.idn import display_address, display_domain
 from mailcheck.message.analyze import analyze
 from mailcheck.message.judgement import match_profile, profile_findings
 from mailcheck.message.org import OrgContext
-from mailcheck.profiles import (
+from mailcheck.rulefiles.profiles import (
     Environment,
     Sender,
     SenderProfile,

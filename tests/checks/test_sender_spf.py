@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from mailcheck.base.model import Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_spf import SenderSpfCheck
 from mailcheck.checks.sender_spf_findings import evaluate
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.facts.sender_spf import Authorized, DomainSpf, IpVerdict, SenderSpfFacts
-from mailcheck.model import Status
-from mailcheck.profiles import get_profile
+from mailcheck.rulefiles.profiles import get_profile
 from tests.nameserver import Fault
 
 NETWORKS = (("192.0.2.10/32", True), ("192.0.2.11/32", True), ("198.51.100.0/24", False))

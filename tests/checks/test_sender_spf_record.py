@@ -9,21 +9,21 @@ from pathlib import Path
 
 import pytest
 
+from mailcheck.base.model import CheckResult, Finding, Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_spf import SenderSpfCheck
-from mailcheck.model import CheckResult, Finding, Status
-from mailcheck.profile_values import unmap_network
-from mailcheck.profiles import (
+from mailcheck.protocols.spf import check_host, expand_record
+from mailcheck.protocols.spf.merge import merge_records
+from mailcheck.protocols.spf.reach import reach
+from mailcheck.rulefiles.profiles import (
     Environment,
     Sender,
     SenderProfile,
     SourceNetwork,
     load_profile_file,
 )
+from mailcheck.rulefiles.values import unmap_network
 from mailcheck.snippets import FilterKind, SnippetFacts, SnippetOptions
-from mailcheck.spf import check_host, expand_record
-from mailcheck.spf.merge import merge_records
-from mailcheck.spf.reach import reach
 from tests.sender_world import resolver_for
 
 

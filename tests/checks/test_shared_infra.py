@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from mailcheck.app.rulebook import validate_paths
+from mailcheck.base.errors import ProfileError
+from mailcheck.base.model import Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.shared_infra import SharedInfraCheck, evaluate, owners_of
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.errors import ProfileError
 from mailcheck.facts.shared_infra import IpOwner, ServiceSpf, SharedInfraFacts
-from mailcheck.model import Status
-from mailcheck.profiles import get_profile
-from mailcheck.rulebook import validate_paths
-from mailcheck.rulefile import read_rules_file
-from mailcheck.services import SharedService, load_services, services_from_document
+from mailcheck.rulefiles.loader import read_rules_file
+from mailcheck.rulefiles.profiles import get_profile
+from mailcheck.rulefiles.services import SharedService, load_services, services_from_document
 from tests.nameserver import Fault
 
 MAILGUN = SharedService("mailgun", "Mailgun", ("mailgun.org",))

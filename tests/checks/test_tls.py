@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from mailcheck.app.report import report_checks
+from mailcheck.base.model import Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.tls import TlsPostureCheck
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.https import FetchOptions
-from mailcheck.model import Status
+from mailcheck.protocols.https import FetchOptions
 from tests.https_server import HANG, response, serve_https
 from tests.nameserver import Fault
 from tests.tlscerts import make_ca

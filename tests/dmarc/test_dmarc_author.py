@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcheck.dmarc.author import MAX_FROM, author_of
+from mailcheck.protocols.dmarc.author import MAX_FROM, author_of
 
 
 @pytest.mark.parametrize(

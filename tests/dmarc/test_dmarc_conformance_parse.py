@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcheck.dmarc import DmarcRecord, Policy, parse_record
+from mailcheck.protocols.dmarc import DmarcRecord, Policy, parse_record
 from tests.dmarc.conformance import conformance_file, load_or_empty
 
 MOX = load_or_empty("dmarc", "mox-record-parse-cases.yaml").get("cases", [])

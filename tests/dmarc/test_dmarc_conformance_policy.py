@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcheck.dmarc import (
+from mailcheck.protocols.dmarc import (
     Discovery,
     StepState,
     discover_policy,

@@ -5,8 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mailcheck.dmarc import MAX_QUERIES, DmarcRecord, InvalidRecord, parse_record, walk_targets
-from mailcheck.dmarc.record import MAX_TAGS
+from mailcheck.protocols.dmarc import (
+    MAX_QUERIES,
+    DmarcRecord,
+    InvalidRecord,
+    parse_record,
+    walk_targets,
+)
+from mailcheck.protocols.dmarc.record import MAX_TAGS
 
 
 @given(st.text(max_size=400))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailcheck.dmarc import (
+from mailcheck.dns.interface import RRType
+from mailcheck.protocols.dmarc import (
     MAX_QUERIES,
     Alignment,
     Discovery,
@@ -19,7 +20,6 @@ from mailcheck.dmarc import (
     walk_all,
     walk_targets,
 )
-from mailcheck.dns.interface import RRType
 from tests.dictresolver import DictResolver, txt_zone
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcheck.dmarc import (
+from mailcheck.protocols.dmarc import (
     MAX_QUERIES,
     Discovery,
     Policy,

@@ -11,9 +11,9 @@ import asyncio
 
 import pytest
 
+from mailcheck.base.errors import DnsError, DnsServerError, DnsTimeoutError, InputError
 from mailcheck.dns.interface import Outcome, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.errors import DnsError, DnsServerError, DnsTimeoutError, InputError
 from tests.nameserver import Fault
 
 

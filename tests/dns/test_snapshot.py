@@ -7,10 +7,15 @@ import json
 import pytest
 
 from mailcheck.app.build import build_report
+from mailcheck.base.errors import (
+    DnsNotRecordedError,
+    DnsServerError,
+    DnsTimeoutError,
+    SnapshotError,
+)
 from mailcheck.dns.interface import Answer, Outcome, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import RecordingResolver, Snapshot, SnapshotResolver
-from mailcheck.errors import DnsNotRecordedError, DnsServerError, DnsTimeoutError, SnapshotError
 from mailcheck.report.json import JsonRenderer
 from tests.nameserver import Fault
 

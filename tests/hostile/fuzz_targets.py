@@ -15,12 +15,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from mailcheck.app.rulebook import validate_paths
+from mailcheck.base.errors import ProfileError, SnapshotError
 from mailcheck.dns.snapshot import Snapshot
-from mailcheck.errors import ProfileError, SnapshotError
-from mailcheck.profile_values import overlapping_pairs, parse_network, unsafe_reason
-from mailcheck.profiles import profile_from_document
-from mailcheck.rulebook import validate_paths
-from mailcheck.rulefile import builtin_rules_dir, read_rules_file
+from mailcheck.rulefiles.loader import builtin_rules_dir, read_rules_file
+from mailcheck.rulefiles.profiles import profile_from_document
+from mailcheck.rulefiles.values import overlapping_pairs, parse_network, unsafe_reason
 from tests.hostile.profile_text import profile_text
 
 ACME = Path(__file__).resolve().parents[2] / "examples" / "acme.json"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mailcheck.errors import ProfileError
-from mailcheck.profiles import SenderProfile, load_profile_file
+from mailcheck.base.errors import ProfileError
+from mailcheck.rulefiles.profiles import SenderProfile, load_profile_file
 from mailcheck.snippets import FilterKind, SnippetFacts, SnippetOptions
 from tests.hostile.profile_text import write_profile
 from tests.snippets.tools import require_tool, run

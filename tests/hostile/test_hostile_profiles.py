@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from mailcheck.base.errors import ProfileError
 from mailcheck.cli import main
-from mailcheck.errors import ProfileError
-from mailcheck.profile_values import overlapping_pairs, parse_network, unsafe_reason
-from mailcheck.profiles import load_profile_file
+from mailcheck.rulefiles.profiles import load_profile_file
+from mailcheck.rulefiles.values import overlapping_pairs, parse_network, unsafe_reason
 from mailcheck.snippets import FilterKind, SnippetFacts, SnippetOptions, render_snippets
 from tests.hostile.profile_text import SENDER, write_profile
 

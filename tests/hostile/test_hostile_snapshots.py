@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from mailcheck.base.errors import SnapshotError
 from mailcheck.cli import main
 from mailcheck.dns.snapshot import Snapshot
-from mailcheck.errors import SnapshotError
 from tests.hostile.profile_text import profile_text
 
 ACME = Path(__file__).resolve().parents[2] / "examples" / "acme.json"

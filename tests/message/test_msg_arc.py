@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from mailcheck.dkim import verify_arc
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.message.arc import chain_status
 from mailcheck.message.headers import parse_headers
+from mailcheck.protocols.dkim import verify_arc
 from tests.message.msg_helpers import conformance_dir
 from tests.nameserver import LoopbackNameserver, quote_txt, zones_from_records
 

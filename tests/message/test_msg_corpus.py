@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mailcheck.message import analyze_to_report, org_context, read_inputs
-from mailcheck.profiles import load_profile_file
+from mailcheck.rulefiles.profiles import load_profile_file
 from tests.message.msg_helpers import CORPUS, corpus_resolver, load_yaml
 
 EXPECTED = load_yaml(CORPUS / "expected.yaml")

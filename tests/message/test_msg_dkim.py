@@ -11,9 +11,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mailcheck.dkim import to_crlf, verify_message
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.message.headers import parse_headers
+from mailcheck.protocols.dkim import to_crlf, verify_message
 from tests.message.msg_helpers import conformance_dir, load_yaml
 from tests.nameserver import Fault, LoopbackNameserver, quote_txt, zones_from_records
 

@@ -1,13 +1,13 @@
-"""DMARC for a message through ``AuthEvaluator`` (mailcheck.dmarc underneath): alignment,
+"""DMARC for a message through ``AuthEvaluator`` (mailcheck.protocols.dmarc underneath): alignment,
 policy discovery on the tree walk, and failures, over the loopback nameserver."""
 
 from __future__ import annotations
 
 import pytest
 
-from mailcheck.dkim import DkimResult
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.message.auth import BuiltinAuthEvaluator, SpfOutcome
+from mailcheck.protocols.dkim import DkimResult
 from tests.nameserver import Fault, LoopbackNameserver, quote_txt, zones_from_records
 
 SPF_PASS = SpfOutcome("pass", "bounces.a.example", "192.0.2.1", "mailcheck")

@@ -9,7 +9,6 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailcheck.dkim import parse_tags
 from mailcheck.dns.snapshot import Snapshot, SnapshotResolver
 from mailcheck.message import OrgContext, analyze, evaluate
 from mailcheck.message.arc import read_arc
@@ -17,6 +16,7 @@ from mailcheck.message.authres import parse_authres
 from mailcheck.message.headers import parse_headers
 from mailcheck.message.received import parse_date, parse_received
 from mailcheck.message.verdicts import decode_all
+from mailcheck.protocols.dkim import parse_tags
 
 FIELDS = [
     "Received",
@@ -162,7 +162,7 @@ SIGNATURE_TAGS = st.lists(
     st.binary(max_size=300),
 )
 def test_signature_verification_never_raises(tags, name, body):
-    from mailcheck.dkim import verify_arc, verify_message
+    from mailcheck.protocols.dkim import verify_arc, verify_message
 
     data = _message([(name, tags), ("From", "a@a.example")], body)
     results = asyncio.run(verify_message(data, (tags,), _AnyKeyResolver()))
@@ -203,7 +203,7 @@ class _SignedKeyResolver(_AnyKeyResolver):
 @given(st.lists(st.tuples(st.integers(0, len(SIGNED) - 1), st.binary(max_size=3)), max_size=4))
 def test_mutated_signed_message_never_raises(edits):
     """Byte edits anywhere in a really signed message: dkimpy's deep paths run, nothing escapes."""
-    from mailcheck.dkim import verify_message
+    from mailcheck.protocols.dkim import verify_message
 
     data = bytearray(SIGNED)
     for position, replacement in edits:

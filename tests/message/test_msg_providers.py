@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from mailcheck.errors import ProfileError
+from mailcheck.base.errors import ProfileError
 from mailcheck.message.fixes import snippet_for
 from mailcheck.message.org import detect_provider, shipped_providers
 from mailcheck.message.verdicts import DECODERS
-from mailcheck.providers import ProviderId, load_providers
+from mailcheck.rulefiles.providers import ProviderId, load_providers
 
 
 def test_enum_and_table_list_the_same_providers():

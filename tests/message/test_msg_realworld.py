@@ -22,12 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailcheck.dkim import verify_arc, verify_message
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.message.arc import chain_status
 from mailcheck.message.headers import parse_headers
 from mailcheck.message.received import ReceivedHop, parse_received
 from mailcheck.message.verdicts import decode_all
+from mailcheck.protocols.dkim import verify_arc, verify_message
 from tests.message.msg_helpers import REPO, conformance_dir, load_yaml
 from tests.message.test_msg_arc import DIFFERENCES as ARC_DIFFERENCES
 from tests.message.test_msg_arc import _tests as arc_cases

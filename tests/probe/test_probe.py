@@ -8,13 +8,13 @@ import socket
 
 import pytest
 
+from mailcheck.base.model import Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.probe import ProbeCheck
 from mailcheck.cli import main
-from mailcheck.dane import association
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.model import Status
-from mailcheck.profiles import get_profile
+from mailcheck.protocols.dane import association
+from mailcheck.rulefiles.profiles import get_profile
 from mailcheck.smtp.client import Reply
 from mailcheck.smtp.probe import ProbeOptions, RateLimiter, classify, probe_host
 from tests.nameserver import zones_from_records

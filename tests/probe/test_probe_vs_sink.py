@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from mailcheck.profiles import get_profile
+from mailcheck.rulefiles.profiles import get_profile
 from mailcheck.smtp.probe import ProbeOptions, ProbeResult, RateLimiter, probe_host
 from mailcheck.smtp.server import RunningSink
 from tests.sinks import StartSink, write_behaviours

@@ -18,9 +18,9 @@ from reportdata import (
     snippet_result,
 )
 
+from mailcheck.base.model import CheckResult, Finding, Report, Status
 from mailcheck.checks.mx import MxCheck
 from mailcheck.facts.provider import ProviderFacts
-from mailcheck.model import CheckResult, Finding, Report, Status
 
 
 @pytest.fixture

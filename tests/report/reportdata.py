@@ -20,15 +20,15 @@ import dns.zone
 
 from mailcheck.app.build import build_report
 from mailcheck.app.evidence import RunRequest, with_request
+from mailcheck.base.errors import DnsServerError
+from mailcheck.base.model import CheckResult, Finding, Report, Status
 from mailcheck.checks import Check, CheckContext
 from mailcheck.dns.interface import Answer, Outcome, RRType, normalize_name
 from mailcheck.dns.snapshot import RecordingResolver
-from mailcheck.errors import DnsServerError
 from mailcheck.facts.sender_spf import DomainSpf, IpVerdict, SenderSpfFacts
-from mailcheck.model import CheckResult, Finding, Report, Status
-from mailcheck.profiles import get_profile
+from mailcheck.protocols.spf.trace import RecordTrace, SpfResult, TermTrace
+from mailcheck.rulefiles.profiles import get_profile
 from mailcheck.snippets.interface import Risk, SnippetOutput, SnippetsFacts
-from mailcheck.spf.trace import RecordTrace, SpfResult, TermTrace
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ZONES = DATA / "zones"

@@ -7,9 +7,9 @@ import json
 import pytest
 from reportdata import ACME_SNAPSHOT, snippet_output
 
+from mailcheck.base.codes import CODES, OWNER_BY_PREFIX, OWNER_EXCEPTIONS, Owner, code_prefix, owner
+from mailcheck.base.model import CheckResult, Finding, Report, Status
 from mailcheck.cli import main
-from mailcheck.codes import CODES, OWNER_BY_PREFIX, OWNER_EXCEPTIONS, Owner, code_prefix, owner
-from mailcheck.model import CheckResult, Finding, Report, Status
 from mailcheck.report import actions, view
 from mailcheck.report.html import HtmlRenderer
 from mailcheck.snippets.interface import SnippetsFacts

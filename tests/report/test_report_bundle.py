@@ -162,7 +162,7 @@ def test_folder_name_is_utc_basic_format(stamp: str, folder: str) -> None:
 
 
 def test_folder_name_rejects_garbage() -> None:
-    from mailcheck.errors import ReportError
+    from mailcheck.base.errors import ReportError
 
     with pytest.raises(ReportError):
         bundle.folder_name("../../etc")

@@ -11,8 +11,8 @@ import pytest
 from markupsafe import escape
 from reportdata import PAYLOADS, snippet_output
 
+from mailcheck.base.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.facts.provider import ProviderFacts
-from mailcheck.model import CheckResult, Finding, ProfileRef, Report, Status
 from mailcheck.report import flow, view
 from mailcheck.report.html import TEMPLATES, HtmlRenderer, environment
 from mailcheck.snippets.interface import SnippetsFacts

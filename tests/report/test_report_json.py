@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 import mailcheck.report.json as report_json
-from mailcheck.model import Report
+from mailcheck.base.model import Report
 from mailcheck.report.json import JsonRenderer
 
 SCHEMA = Path(report_json.__file__).with_name(report_json.SCHEMA_FILE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailcheck.model import CheckResult, Finding, Report, Status
+from mailcheck.base.model import CheckResult, Finding, Report, Status
 from mailcheck.report.text import SUMMARY_SENDER, TextRenderer
 
 
@@ -59,7 +59,7 @@ def test_summary_lists_every_step_of_yours_and_the_senders_worst_first() -> None
 
 def test_message_page_leads_with_the_analysis_sentence_and_no_domain_sections():
     """An analyze page answers "why did it land there", not "will the domain receive it"."""
-    from mailcheck.model import CheckResult, Finding, Report, Status
+    from mailcheck.base.model import CheckResult, Finding, Report, Status
     from mailcheck.report.html import HtmlRenderer
 
     sentence = Finding("MSG001", Status.WARN, "Microsoft 365 marked it bulk (BCL 7 ≥ threshold 7)")

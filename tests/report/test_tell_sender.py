@@ -18,10 +18,10 @@ from mailcheck.app.resolver import DnsOptions, open_resolver
 from mailcheck.app.sender import build_sender_report
 from mailcheck.cli import main
 from mailcheck.dns.live import Nameserver
-from mailcheck.profiles import load_profile_file
 from mailcheck.report import bundle
 from mailcheck.report.json import JsonRenderer
 from mailcheck.report.tell_sender import quoted_strings, tell_the_sender
+from mailcheck.rulefiles.profiles import load_profile_file
 
 PROFILE = """\
 kind = "sender-profile"

@@ -19,8 +19,8 @@ from mailcheck.dns.snapshot import Recorded, Snapshot, SnapshotResolver
 from mailcheck.message import OrgContext, analyze, evaluate
 from mailcheck.message.facts import jsonable
 from mailcheck.message.judgement import match_profile
-from mailcheck.profiles import get_profile
 from mailcheck.report.sink import tally, text_list, text_show, verdict
+from mailcheck.rulefiles.profiles import get_profile
 from mailcheck.smtp.analysis import MessageAnalyzer
 from mailcheck.smtp.message import DkimKey, build_message
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mailcheck import rulebook
-from mailcheck.errors import ProfileError
+from mailcheck.app import rulebook
+from mailcheck.base.errors import ProfileError
 from mailcheck.smtp.behaviours import Action, Facts, Stage, decide, load_behaviours
 from mailcheck.smtp.greylist import Greylist
 

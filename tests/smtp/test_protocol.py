@@ -248,7 +248,7 @@ async def test_starttls_with_the_admins_certificate(make_sink, tmp_path):
 
 
 def test_unusable_certificate_files_are_named(tmp_path):
-    from mailcheck.errors import SmtpError
+    from mailcheck.base.errors import SmtpError
     from mailcheck.smtp.tlscert import self_signed, server_context
 
     cert, key = self_signed("localhost")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from aiosmtpd.smtp import SMTP, AuthResult
 
+from mailcheck.base.errors import SmtpError, UsageError
 from mailcheck.cli import main
 from mailcheck.cli.addresses import parse_server
-from mailcheck.errors import SmtpError, UsageError
 from mailcheck.smtp.behaviours import load_behaviours
 from mailcheck.smtp.message import TOKEN_HEADER, build_message
 from mailcheck.smtp.sendtest import Outcome, SendOptions, send_message, wait_in_sink

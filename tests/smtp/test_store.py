@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from mailcheck.errors import SmtpError
+from mailcheck.base.errors import SmtpError
 from mailcheck.smtp.index import connect, index_path, list_messages, reconcile
 from mailcheck.smtp.store import SPILL, Envelope, Maildir, read_stored
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mailcheck.profiles import SenderProfile, get_profile, load_profile_file
+from mailcheck.rulefiles.profiles import SenderProfile, get_profile, load_profile_file
 from tests.nameserver import LoopbackNameserver, load_zones
 from tests.snippets.paths import SNIPSENDER_PROFILE, SNIPSENDER_ZONE
 

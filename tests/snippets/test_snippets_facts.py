@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mailcheck.base.model import CheckResult, Report
 from mailcheck.facts.shared_infra import IpOwner, SharedInfraFacts
-from mailcheck.model import CheckResult, Report
 from mailcheck.snippets.facts import facts_from_report, shared_ips_from_facts
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mailcheck.errors import ProfileError, SnippetError
-from mailcheck.profiles import load_profile_file
+from mailcheck.base.errors import ProfileError, SnippetError
+from mailcheck.rulefiles.profiles import load_profile_file
 from mailcheck.snippets import FilterKind, SnippetFacts, SnippetOptions
 from mailcheck.snippets.powershell import ps_quote
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from mailcheck.errors import SnippetError
-from mailcheck.profiles import Environment, Sender, SourceNetwork
+from mailcheck.base.errors import SnippetError
+from mailcheck.rulefiles.profiles import Environment, Sender, SourceNetwork
 from mailcheck.snippets import (
     FilterKind,
     SnippetFacts,

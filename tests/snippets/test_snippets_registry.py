@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from mailcheck.errors import SnippetError
+from mailcheck.base.errors import SnippetError
 from mailcheck.snippets import (
     FilterKind,
     Risk,

@@ -20,7 +20,7 @@ import dns.rdatatype
 import pytest
 
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.spf import check_host
+from mailcheck.protocols.spf import check_host
 from tests.nameserver import LoopbackNameserver, Transport, ZoneSet, quote_txt, zones_from_records
 from tests.spf.suite import Case, load, suite_path
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from mailcheck.base.errors import DnsServerError, DnsTimeoutError
 from mailcheck.dns.interface import RRType
-from mailcheck.errors import DnsServerError, DnsTimeoutError
-from mailcheck.spf import SpfResult, check_host
+from mailcheck.protocols.spf import SpfResult, check_host
 from tests.dictresolver import DictResolver
 
 TXT, A, AAAA, MX, PTR = RRType.TXT, RRType.A, RRType.AAAA, RRType.MX, RRType.PTR

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 
+from mailcheck.base.errors import DnsTimeoutError
 from mailcheck.dns.interface import RRType
-from mailcheck.errors import DnsTimeoutError
-from mailcheck.spf import SpfResult, expand_record
-from mailcheck.spf.expand import MAX_RECORDS
+from mailcheck.protocols.spf import SpfResult, expand_record
+from mailcheck.protocols.spf.expand import MAX_RECORDS
 from tests.dictresolver import DictResolver
 
 TXT, A, AAAA, MX = RRType.TXT, RRType.A, RRType.AAAA, RRType.MX

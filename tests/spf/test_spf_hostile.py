@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailcheck.dns.interface import RRType
-from mailcheck.spf import SpfResult, SpfSyntaxError, check_host, expand_record, parse_record
+from mailcheck.protocols.spf import (
+    SpfResult,
+    SpfSyntaxError,
+    check_host,
+    expand_record,
+    parse_record,
+)
 from tests.dictresolver import DictResolver
 
 _PIECES = st.sampled_from(

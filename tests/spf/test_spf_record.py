@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from mailcheck.spf.macro import (
+from mailcheck.protocols.spf.macro import (
     Macro,
     MacroContext,
     SpfSyntaxError,
@@ -14,7 +14,7 @@ from mailcheck.spf.macro import (
     parse_macro_string,
     truncate_name,
 )
-from mailcheck.spf.record import Qualifier, is_spf_record, parse_record
+from mailcheck.protocols.spf.record import Qualifier, is_spf_record, parse_record
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import ipaddress
 import pytest
 
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
-from mailcheck.spf import SpfResult, check_host
-from mailcheck.spf.expand import expand_record
+from mailcheck.protocols.spf import SpfResult, check_host
+from mailcheck.protocols.spf.expand import expand_record
 from tests.nameserver import Fault
 
 

@@ -20,7 +20,7 @@ from mailcheck.message.verdicts.rspamd import RspamdDecoder
 from mailcheck.message.verdicts.spamassassin import SpamAssassinDecoder
 from mailcheck.message.verdicts.trendmicro import TrendMicroDecoder
 from mailcheck.message.verdicts.unknown import unknown_spam_headers
-from mailcheck.providers import ProviderId
+from mailcheck.rulefiles.providers import ProviderId
 
 DECODERS: tuple[Decoder, ...] = (
     MicrosoftDecoder(),

@@ -11,7 +11,7 @@ import re
 
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, fmt, number
-from mailcheck.providers import ProviderId
+from mailcheck.rulefiles.providers import ProviderId
 
 VENDOR = "Barracuda"
 _LEVEL = re.compile(r"\b(SCORE|TAG_LEVEL|QUARANTINE_LEVEL|KILL_LEVEL)=([-+\d.]+)", re.I)

@@ -13,7 +13,7 @@ import re
 from mailcheck.message.authres import parse_authres
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, fmt, number, pairs
-from mailcheck.providers import ProviderId
+from mailcheck.rulefiles.providers import ProviderId
 
 BCL_THRESHOLD = 7  # default anti-spam policy; Standard preset 6, Strict 5
 _THRESHOLDS = "default policy 7, Standard preset 6, Strict preset 5 (admins can change it)"

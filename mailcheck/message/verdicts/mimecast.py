@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, fmt, number
-from mailcheck.providers import ProviderId
+from mailcheck.rulefiles.providers import ProviderId
 
 VENDOR = "Mimecast"
 REJECT_AT = 28

@@ -12,7 +12,7 @@ import re
 
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, number
-from mailcheck.providers import ProviderId
+from mailcheck.rulefiles.providers import ProviderId
 
 VENDOR = "Proofpoint"
 _PAIR = re.compile(r"([a-z]+)=(\S*)")

@@ -10,7 +10,7 @@ import re
 
 from mailcheck.message.headers import HeaderSection
 from mailcheck.message.verdicts.base import Disposition, Verdict, first_value, fmt, number
-from mailcheck.providers import ProviderId
+from mailcheck.rulefiles.providers import ProviderId
 
 VENDOR = "Trend Micro"
 _TMASE = re.compile(r"^\s*(\d+)-(-?\d+(?:\.\d+)?)-(-?\d+(?:\.\d+)?)")
