@@ -62,7 +62,10 @@ ABOVE_EVERYTHING = ("mailcheck.cli", "mailcheck.app")
                 "mailcheck.message",
             ),
         ),
-        ("protocols/spf", (*ABOVE_EVERYTHING, "mailcheck.checks", "mailcheck.report", "mailcheck.snippets")),
+        (
+            "protocols/spf",
+            (*ABOVE_EVERYTHING, "mailcheck.checks", "mailcheck.report", "mailcheck.snippets"),
+        ),
         (
             "protocols/dmarc",
             (*ABOVE_EVERYTHING, "mailcheck.checks", "mailcheck.report", "mailcheck.snippets"),
