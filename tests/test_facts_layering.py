@@ -9,25 +9,44 @@
   import it, so it imports none of them.
 - The import graph has no circles, counting imports under ``TYPE_CHECKING`` and inside functions
   (the pure half of a check never imports its I/O half).
+- The message check and the audit hand on typed facts too (``MessageFacts``, ``AuditFacts``): no
+  result is built from a dict literal or a ``to_json()`` mapping, and only the two JSON writers
+  call ``facts.jsonable``.
+- Templates read typed facts by attribute: no ``facts_data`` filter, no ``.get()`` on facts.
+- One type per shape: no two dataclasses in the package have the same fields (the "tell the
+  sender" fix once duplicated ``SenderFix``).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from mailcheck.base.model import Facts
+from mailcheck.facts.audit import AuditFacts
+from mailcheck.message.facts import MessageFacts
+
 PACKAGE = Path(__file__).resolve().parent.parent / "mailcheck"
+TEMPLATES = PACKAGE / "report" / "templates"
 JSON_WRITER = "report/json.py"  # the one place facts become JSON data
-# Modules allowed to read mapping facts by key, each with why. Empty: the message analysis and
-# audit results still carry JSON-data mappings (model.CheckResult), but only templates read
-# them, through report/json.py's facts_data. A new entry needs a reason and shrinks later.
+# Modules allowed to read mapping facts by key, each with why. A new entry needs a reason and
+# shrinks later.
 MAPPING_FACTS_READERS: dict[str, str] = {
     # compares two saved report.json files: JSON data read back, not facts objects
     "app/diff.py": "reads the facts of saved report.json documents",
-    # the message check's facts are still MessageFacts.to_json() (issue 14 part 1, left over)
-    "message/tally.py": "counts verdicts from the message check's mapping facts",
 }
+# Modules that build a result from mapping facts, each with why.
+MAPPING_FACTS_WRITERS: dict[str, str] = {
+    "app/compare.py": "the changes section names the previous report.json file and its time",
+}
+# Callers of facts.jsonable (dataclasses to JSON values): the report and the sink's own store.
+JSONABLE_CALLERS = frozenset({JSON_WRITER, "smtp/analysis.py"})
+# Templates may look keys up only in these constant tables of report/html.py, never in facts.
+TEMPLATE_TABLES = ("mx_states", "dnsbl_states")
+# sink.html lays out the sink's stored index rows (JSON it wrote itself), not check facts.
+NOT_FACTS_TEMPLATES = frozenset({"sink.html"})
 
 
 def sources() -> Iterator[tuple[str, ast.Module]]:
@@ -233,3 +252,134 @@ def import_circles() -> list[list[str]]:
 
 def test_the_import_graph_has_no_circles() -> None:
     assert import_circles() == []
+
+
+def _facts_argument(call: ast.Call) -> ast.expr | None:
+    """The facts given to ``CheckResult(check, title, findings, facts)``, if any."""
+    named = next((k.value for k in call.keywords if k.arg == "facts"), None)
+    return named if named is not None else (call.args[3] if len(call.args) > 3 else None)
+
+
+def mapping_facts_built(name: str, tree: ast.Module) -> list[str]:
+    """``CheckResult`` calls whose facts are a dict literal or a ``to_json()``/``dict()``."""
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and ast.unparse(node.func).endswith("CheckResult")):
+            continue
+        facts = _facts_argument(node)
+        built = isinstance(facts, ast.Dict | ast.DictComp) or (
+            isinstance(facts, ast.Call) and ast.unparse(facts.func).endswith(("to_json", "dict"))
+        )
+        named = isinstance(facts, ast.Name) and _assigned_dict(tree, facts.id)
+        if built or named:
+            found.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def _assigned_dict(tree: ast.Module, variable: str) -> bool:
+    return any(
+        isinstance(node, ast.Assign | ast.AnnAssign)
+        and isinstance(node.value, ast.Dict | ast.DictComp)
+        and any(isinstance(t, ast.Name) and t.id == variable for t in _targets(node))
+        for node in ast.walk(tree)
+    )
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return list(node.targets) if isinstance(node, ast.Assign) else [node.target]
+
+
+def test_every_result_but_the_listed_carries_typed_facts() -> None:
+    offenders = [
+        hit
+        for name, tree in sources()
+        if name not in MAPPING_FACTS_WRITERS
+        for hit in mapping_facts_built(name, tree)
+    ]
+    assert offenders == [], "hand a frozen Facts dataclass to CheckResult (mailcheck/facts/)"
+
+
+def test_the_listed_mapping_writers_still_need_their_exception() -> None:
+    trees = dict(sources())
+    for name in MAPPING_FACTS_WRITERS:
+        assert mapping_facts_built(name, trees[name]), f"drop {name} from MAPPING_FACTS_WRITERS"
+
+
+def test_message_and_audit_facts_are_typed_facts() -> None:
+    assert issubclass(MessageFacts, Facts) and issubclass(AuditFacts, Facts)
+    assert not hasattr(MessageFacts, "to_json"), "facts become JSON only in report/json.py"
+
+
+def test_only_the_json_writers_call_jsonable() -> None:
+    callers = {
+        name
+        for name, tree in sources()
+        if name != "facts/jsonable.py"  # its own recursion
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("jsonable")
+    }
+    assert callers == JSONABLE_CALLERS
+
+
+def test_no_module_knows_a_facts_data_helper() -> None:
+    offenders = [
+        f"{name}:{node.lineno}"
+        for name, tree in sources()
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Name) and node.id == "facts_data")
+        or (isinstance(node, ast.FunctionDef) and node.name == "facts_data")
+        or (isinstance(node, ast.alias) and node.name == "facts_data")
+    ]
+    assert offenders == []
+
+
+def _template_lookups(text: str) -> list[str]:
+    """``facts_data`` and every ``.get(`` not on one of html.py's constant tables."""
+    hits = [m.group(0) for m in re.finditer(r"facts_data", text)]
+    for match in re.finditer(r"([\w.\])]+)\.get\(", text):
+        if match.group(1) not in TEMPLATE_TABLES:
+            hits.append(match.group(0))
+    return hits
+
+
+def test_templates_read_typed_facts_by_attribute() -> None:
+    offenders = [
+        f"{path.name}: {hit}"
+        for path in sorted(TEMPLATES.glob("*.html"))
+        if path.name not in NOT_FACTS_TEMPLATES
+        for hit in _template_lookups(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == [], "read facts by attribute: {% set facts = typed_facts(result) %}"
+
+
+def test_the_template_rule_catches_a_key_lookup() -> None:
+    assert _template_lookups('{{ facts.get("hosts") }} {{ mx_states.get(state) }}') == [
+        "facts.get("
+    ]
+    assert _template_lookups("{% set facts = result.facts | facts_data %}") == ["facts_data"]
+
+
+def _dataclass_fields(tree: ast.Module) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Each dataclass with its fields as ``name: annotation``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(
+            "dataclass" in ast.unparse(d) for d in node.decorator_list
+        ):
+            names = tuple(
+                f"{s.target.id}: {ast.unparse(s.annotation)}"
+                for s in node.body
+                if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+            )
+            if len(names) > 2:  # two-field pairs coincide by chance
+                yield node.name, names
+
+
+def test_no_two_dataclasses_have_the_same_fields() -> None:
+    seen: dict[tuple[str, ...], str] = {}
+    duplicates = []
+    for name, tree in sources():
+        for cls, fields in _dataclass_fields(tree):
+            if fields in seen:
+                duplicates.append(f"{name}:{cls} has the fields of {seen[fields]}")
+            seen.setdefault(fields, f"{name}:{cls}")
+    assert duplicates == [], "keep one type per shape"

@@ -9,8 +9,10 @@ from pathlib import Path
 from mailcheck.app.output import write_text
 from mailcheck.app.profiles import ProfileChoice, choose_profile
 from mailcheck.app.resolver import DnsOptions, open_resolver
-from mailcheck.audit import AuditFormat, AuditResult, audit
+from mailcheck.audit import AuditFormat, audit
 from mailcheck.audit.replacement import replacement
+from mailcheck.base.model import Finding, Status
+from mailcheck.facts.audit import AuditFacts
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,12 @@ class AuditRequest:
 
 @dataclass(frozen=True)
 class AuditOutcome:
-    """The audit, the profile it was judged against, and the replacement allowlist text."""
+    """What the audit found: the files, profile and replacement text (``facts``), one finding
+    per entry and unreadable line, and the worst of them."""
 
-    result: AuditResult
-    profile_id: str
-    replacement: str
+    facts: AuditFacts
+    findings: tuple[Finding, ...]
+    worst: Status
 
 
 async def audit_allowlists(request: AuditRequest) -> AuditOutcome:
@@ -41,4 +44,5 @@ async def audit_allowlists(request: AuditRequest) -> AuditOutcome:
     result = await audit(request.files, profile, resolver, request.kind)
     if request.record is not None:
         write_text(request.record, resolver.evidence().to_json())
-    return AuditOutcome(result, profile.id, replacement(result, profile))
+    facts = result.facts(replacement(result, profile))
+    return AuditOutcome(facts, result.every_finding, result.worst)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from mailcheck.audit.interface import Unreadable
 from mailcheck.base.model import CheckResult, Finding, Status
+from mailcheck.facts.audit import AuditedFile, AuditFacts
 
 NAME = "audit"
 TITLE = "Audit of the existing allowlist"
@@ -21,21 +21,25 @@ class AuditResult:
     findings: tuple[Finding, ...]
     unreadable: tuple[Unreadable, ...]
 
-    def to_check(self, replacement: str = "") -> CheckResult:
-        """The report's audit section: one finding per entry, the replacement as a fact."""
-        skipped = tuple(
+    @property
+    def every_finding(self) -> tuple[Finding, ...]:
+        """One finding per entry, then one per line no reader could use (AUD007)."""
+        return self.findings + tuple(
             Finding("AUD007", Status.WARN, f"{u.source}:{u.line}: not understood", u.reason, u.text)
             for u in self.unreadable
         )
-        facts: dict[str, Any] = {
-            "profile": self.profile,
-            "files": [{"file": f, "format": k} for f, k in self.files],
-            "replacement": replacement,
-        }
-        return CheckResult(NAME, TITLE, self.findings + skipped, facts)
+
+    def facts(self, replacement: str = "") -> AuditFacts:
+        """The files read, in which format, against which profile, and the replacement."""
+        files = tuple(AuditedFile(f, k) for f, k in self.files)
+        return AuditFacts(self.profile, files, replacement)
+
+    def to_check(self, replacement: str = "") -> CheckResult:
+        """The report's audit section: one finding per entry, the replacement as a fact."""
+        return CheckResult(NAME, TITLE, self.every_finding, self.facts(replacement))
 
     @property
     def worst(self) -> Status:
         """The worst status over every entry and unreadable line (PASS when empty)."""
-        statuses = [f.status for f in self.to_check().findings]
+        statuses = [f.status for f in self.every_finding]
         return max(statuses, key=lambda s: s.severity, default=Status.PASS)

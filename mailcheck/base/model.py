@@ -57,8 +57,8 @@ FactsT = TypeVar("FactsT", bound=Facts)
 class CheckResult:
     """What one check found, plus the facts it gathered for the report's tables.
 
-    ``facts`` is typed for every DNS check; a plain mapping of JSON data remains only for
-    results built outside ``checks/`` (message analysis, audit, snippets, profile sources).
+    ``facts`` is typed for every check, the message analysis and the audit (a ``Facts``); a
+    plain mapping of JSON data remains only for the changes section of ``--compare``.
     """
 
     check: str

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
-import json
 from pathlib import Path
 
 from mailcheck.app.audit import AuditRequest, audit_allowlists
@@ -19,7 +17,7 @@ from mailcheck.audit import AuditFormat
 from mailcheck.base.errors import UsageError
 from mailcheck.cli.base import STATUS_EXIT, dns_options, emit
 from mailcheck.report import ReportFormat
-from mailcheck.report.json import facts_data
+from mailcheck.report.json import audit_json
 from mailcheck.report.text import audit_text
 
 
@@ -35,22 +33,9 @@ def run_audit(args: argparse.Namespace) -> int:
         args.record,
     )
     outcome = asyncio.run(audit_allowlists(request))
-    result, text = outcome.result, outcome.replacement
-    if args.format is ReportFormat.JSON:
-        check = result.to_check(text)
-        document = {
-            "schema_version": 1,
-            "profile": outcome.profile_id,
-            "files": facts_data(check.facts)["files"],
-            "findings": [dataclasses.asdict(f) for f in check.findings],
-            "replacement": text,
-            "worst": result.worst.value,
-        }
-        emit(json.dumps(document, indent=2, sort_keys=True) + "\n", args.output)
-    else:
-        files = tuple(f for f, _ in result.files)
-        emit(audit_text(result.to_check(text), files, result.profile, text), args.output)
-    return STATUS_EXIT[result.worst]
+    render = audit_json if args.format is ReportFormat.JSON else audit_text
+    emit(render(outcome.facts, outcome.findings), args.output)
+    return STATUS_EXIT[outcome.worst]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -59,7 +59,7 @@ async def analyze_to_report(
         )
     ref = ProfileRef(profile.id, profile.name, profile.source, profile.sha256) if profile else None
     title = f"Message analysis: {item.label}"
-    check = CheckResult("message", title, findings, facts.to_json())
+    check = CheckResult("message", title, findings, facts)
     return Report(__version__, generated_at, item.label, ref, (check,), command)
 
 

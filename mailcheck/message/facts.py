@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-import ipaddress
 from dataclasses import dataclass
-from datetime import datetime
-from enum import Enum
-from typing import Any
 
+from mailcheck.base.model import Facts
 from mailcheck.message.arc import ArcChain
 from mailcheck.message.auth import DmarcOutcome, SpfOutcome
 from mailcheck.message.chain import Chain
@@ -34,8 +30,9 @@ class Identity:
 
 
 @dataclass(frozen=True)
-class MessageFacts:
-    """One message's analysis inputs for ``findings.evaluate``."""
+class MessageFacts(Facts):
+    """One message's analysis inputs for ``findings.evaluate``, and the message check's facts
+    in the report (``report/json.py`` writes them; ``check_message.html`` reads them)."""
 
     label: str
     size: int
@@ -53,25 +50,3 @@ class MessageFacts:
     has_body: bool = True
     errors: tuple[str, ...] = ()  # lookups that could not complete
     arc_validation: ArcVerification | None = None  # None: headers only, nothing to verify
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-compatible facts for the report."""
-        data: dict[str, Any] = jsonable(self)
-        return data
-
-
-def jsonable(value: Any) -> Any:
-    """Dataclasses, tuples, enums, datetimes and IP networks as plain JSON values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network):
-        return str(value)
-    return value

@@ -7,15 +7,15 @@ reports.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailcheck.base.model import Report
+from mailcheck.base.model import Report, facts_of
+from mailcheck.message.facts import MessageFacts
 from mailcheck.message.fixes import snippet_for
+from mailcheck.message.verdicts import HARMFUL, Verdict
 
 VERDICT_CODE = "MSG001"
-HARMFUL = frozenset({"spam", "bulk", "phish", "spoof"})  # verdicts.base.HARMFUL, as JSON values
 NO_FILTER = "no filter verdict"
 NO_FIX = "none needed"
 
@@ -39,9 +39,9 @@ class Tally:
             self.filters[NO_FILTER] += 1
             self.fixes[NO_FIX] += 1
             return
-        disposition = str(harmful.get("disposition", "?"))
-        self.filters[f"{harmful.get('vendor', '?')} ({disposition})"] += 1
-        self.fixes[_fix(str(harmful.get("filter") or ""), disposition)] += 1
+        disposition = harmful.disposition.value
+        self.filters[f"{harmful.vendor} ({disposition})"] += 1
+        self.fixes[_fix(harmful.filter, disposition)] += 1
 
     def to_data(self, skipped: int = 0) -> dict[str, Any]:
         """The JSON form, most common first."""
@@ -62,16 +62,8 @@ def _fix(product: str, disposition: str) -> str:
     return ref.command if ref is not None else "no mailcheck snippet: allow by hand"
 
 
-def _harmful_verdict(report: Report) -> Mapping[str, Any] | None:
+def _harmful_verdict(report: Report) -> Verdict | None:
     """The first decoded verdict that junked the message inside the organisation."""
-    for result in report.checks:
-        facts = result.facts if isinstance(result.facts, Mapping) else {}
-        verdicts = facts.get("verdicts") if result.check == "message" else None
-        for item in verdicts if isinstance(verdicts, list) else []:
-            if (
-                isinstance(item, Mapping)
-                and item.get("disposition") in HARMFUL
-                and not item.get("outside")
-            ):
-                return item
-    return None
+    facts = facts_of(report.checks, MessageFacts)
+    verdicts = facts.verdicts if facts is not None else ()
+    return next((v for v in verdicts if v.disposition in HARMFUL and not v.outside), None)

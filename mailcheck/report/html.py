@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import shlex
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -21,14 +20,13 @@ from markupsafe import Markup
 from mailcheck.base.codes import Owner, owner
 from mailcheck.base.model import Report, Status
 from mailcheck.report import actions, flow, view
-from mailcheck.report.json import facts_data
+from mailcheck.report.facts_view import MAX_ITEMS, fact_tree
 from mailcheck.report.matrix import sender_matrix
 from mailcheck.report.sender_summary import is_sender_report
 from mailcheck.report.tell_sender import tell_the_sender
 
 TEMPLATES = Path(__file__).with_name("templates")
 EVIDENCE_SHOWN = 3  # evidence lines per finding before "N more" (the rest in <details>)
-MAX_FACT_ITEMS = 200  # longer lists in facts are cut in the HTML (report.json has them all)
 MX_STATES = {
     "mx": "The domain publishes MX records.",
     "null": "The domain publishes a null MX: it accepts no mail.",
@@ -74,7 +72,9 @@ def environment() -> Environment:
         owner=owner,
         owner_labels=OWNER_LABELS,
         sender_matrix=sender_matrix,
-        max_items=MAX_FACT_ITEMS,
+        max_items=MAX_ITEMS,
+        typed_facts=view.typed_facts,
+        fact_tree=fact_tree,
         evidence_shown=EVIDENCE_SHOWN,
         box_w=flow.BOX_W,
         box_h=flow.BOX_H,
@@ -85,20 +85,7 @@ def environment() -> Environment:
         problem_wide=flow.MAX_PROBLEM_WIDE,
         problem_tall=flow.MAX_PROBLEM_TALL,
     )
-    env.filters["as_list"] = as_list
-    env.filters["as_map"] = as_map
-    env.filters["facts_data"] = facts_data
     return env
-
-
-def as_list(value: object) -> list[object]:
-    """Facts are data from other checks: iterate only what really is a list."""
-    return list(value) if isinstance(value, list | tuple) else []
-
-
-def as_map(value: object) -> Mapping[str, object]:
-    """Facts are data from other checks: look keys up only in what really is a mapping."""
-    return value if isinstance(value, Mapping) else {}
 
 
 def csp_hash(source: str) -> str:

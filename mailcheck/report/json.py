@@ -1,6 +1,8 @@
 """JSON output: sorted keys, a top-level ``schema_version``, stable across runs.
 
-The one place typed check facts (``mailcheck.facts``) become JSON data (``facts_data``).
+The one place typed check facts (``mailcheck.facts``, and the message check's
+``MessageFacts``) become JSON data (``check_data``), and where the ``mailcheck audit``
+document is built (``audit_json``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from mailcheck.base.codes import owner
-from mailcheck.base.model import Facts, Finding, Report
+from mailcheck.base.model import CheckResult, Facts, Finding, Report, Status
+from mailcheck.facts.audit import AuditFacts
+from mailcheck.facts.jsonable import jsonable
 from mailcheck.report import actions, tell_sender, view
 
 SCHEMA_FILE = "schema.json"  # beside this module; shipped in the wheel (report/*.json)
@@ -36,11 +40,10 @@ class JsonLinesRenderer:
 def to_data(report: Report) -> dict[str, Any]:
     """The report as plain JSON-compatible data, with its derived verdict fields, each
     finding's owner and, first by sorted keys, the plan: what you do, what the sender fixes."""
-    data = dataclasses.asdict(report)
+    data = dataclasses.asdict(dataclasses.replace(report, checks=()))
+    data["checks"] = [check_data(result) for result in report.checks]
     data["worst_status"] = report.worst_status.value
     data["findings"] = [finding_data(f) for f in report.findings]
-    for check, result in zip(data["checks"], report.checks, strict=True):
-        check["findings"] = [finding_data(f) for f in result.findings]
     snippets = view.snippets(report)
     data["verdict"] = dataclasses.asdict(view.verdict(report, snippets))
     todo = actions.plan(report, snippets)
@@ -59,6 +62,31 @@ def finding_data(finding: Finding) -> dict[str, Any]:
     return {**dataclasses.asdict(finding), "owner": owner(finding).value}
 
 
-def facts_data(facts: Facts | Mapping[str, Any]) -> Mapping[str, Any]:
-    """A check's facts as JSON-compatible data (a mapping already is: message, audit, snippets)."""
-    return dataclasses.asdict(facts) if isinstance(facts, Facts) else facts
+def check_data(result: CheckResult) -> dict[str, Any]:
+    """One check's section: its findings with their owners, its facts as JSON values."""
+    return {
+        "check": result.check,
+        "title": result.title,
+        "findings": [finding_data(f) for f in result.findings],
+        "facts": facts_json(result.facts),
+    }
+
+
+def facts_json(facts: Facts | Mapping[str, Any]) -> Any:
+    """A check's facts as JSON data (typed facts, or a mapping of JSON data already)."""
+    return jsonable(facts)
+
+
+def audit_json(facts: AuditFacts, findings: tuple[Finding, ...]) -> str:
+    """``mailcheck audit --json``: the files, one finding per entry (``AuditResult.to_check``),
+    the replacement and the worst status, as one document."""
+    worst = max((f.status for f in findings), key=lambda s: s.severity, default=Status.PASS)
+    document = {
+        "schema_version": 1,
+        "profile": facts.profile,
+        "files": jsonable(facts.files),
+        "findings": [dataclasses.asdict(f) for f in findings],
+        "replacement": facts.replacement,
+        "worst": worst.value,
+    }
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"

@@ -16,29 +16,6 @@ from mailcheck.facts.sender_fixes import SenderFix
 from mailcheck.facts.sender_spf import SenderSpfFacts
 from mailcheck.report.sender_matrix import _clean
 
-MAX_TXT_STRING = 255  # RFC 1035 §3.3: one character-string holds at most 255 octets
-
-
-@dataclass(frozen=True)
-class Fix:
-    """One change for the sender's postmaster (see ``checks.sender_fixes.SenderFix``)."""
-
-    code: str
-    domain: str
-    problem: str
-    clause: str
-    action: str
-    name: str = ""
-    record: str = ""
-    effect: str = ""
-
-    @property
-    def zone_line(self) -> str:
-        """The record as a zone-file line, its text split into quoted 255-octet strings."""
-        if not self.record:
-            return ""
-        return f"{self.name}. 3600 IN TXT {' '.join(quoted_strings(self.record))}"
-
 
 @dataclass(frozen=True)
 class TellSender:
@@ -46,43 +23,26 @@ class TellSender:
 
     sender: str
     domains: tuple[str, ...]
-    fixes: tuple[Fix, ...]
-
-
-def quoted_strings(text: str) -> tuple[str, ...]:
-    """``text`` as zone-file character-strings: quotes and backslashes escaped, 255 octets each."""
-    data = text.encode("utf-8")
-    chunks = [data[i : i + MAX_TXT_STRING] for i in range(0, len(data), MAX_TXT_STRING)] or [b""]
-    return tuple(_quote(c.decode("utf-8", "replace")) for c in chunks)
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    fixes: tuple[SenderFix, ...]
 
 
 def tell_the_sender(report: Report) -> TellSender | None:
     """The section for ``report``, or None when the report has no sender profile."""
     if report.profile is None:
         return None
-    fixes: list[Fix] = []
+    fixes: list[SenderFix] = []
     for result in report.checks:
         if isinstance(result.facts, SenderSpfFacts | SenderDmarcFacts):
-            fixes += [_fix(fix) for fix in result.facts.sender_fixes]
+            fixes += result.facts.sender_fixes
     fixes += _blocklist_fixes(report)
     domains = tuple(dict.fromkeys(f.domain for f in fixes if f.domain))
     return TellSender(report.profile.name, domains, tuple(fixes))
 
 
-def _fix(fix: SenderFix) -> Fix:
-    return Fix(
-        fix.code, fix.domain, fix.problem, fix.clause, fix.action, fix.name, fix.record, fix.effect
-    )
-
-
-def _blocklist_fixes(report: Report) -> list[Fix]:
+def _blocklist_fixes(report: Report) -> list[SenderFix]:
     """A listed sender IP is the sender's to get delisted (no DNS change of theirs)."""
     return [
-        Fix(
+        SenderFix(
             "BL002",
             "",
             f.summary + ".",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mailcheck.base.model import CheckResult, Finding, Report, Status
+from mailcheck.base.model import Finding, Report, Status
+from mailcheck.facts.audit import AuditFacts
 from mailcheck.report import actions, tell_sender, view
 from mailcheck.report.sender_matrix import render_matrix
 
@@ -137,22 +138,23 @@ class TextRenderer:
         return f"\x1b[{weight}{_COLORS[status]}m{text}\x1b[0m"
 
 
-def audit_text(check: CheckResult, files: tuple[str, ...], profile: str, text: str) -> str:
-    """``mailcheck audit`` as text (``check`` is the audit's result as a report section):
-    one line per entry, the details indented, then the replacement ``text``."""
-    lines = [f"audit of {', '.join(files)} against {profile}"]
-    for finding in check.findings:
+def audit_text(facts: AuditFacts, findings: tuple[Finding, ...]) -> str:
+    """``mailcheck audit`` as text: one line per entry (``AuditResult.to_check``'s findings),
+    the details indented, then the replacement."""
+    files = ", ".join(f.file for f in facts.files)
+    lines = [f"audit of {files} against {facts.profile}"]
+    for finding in findings:
         lines.append(f"{finding.status.value.upper():<5} {finding.code} {finding.summary}")
         lines += [f"      {e}" for e in finding.evidence]
         if finding.detail:
             lines.append(f"      {finding.detail}")
-    counts = {s: sum(1 for f in check.findings if f.status is s) for s in Status}
+    counts = {s: sum(1 for f in findings if f.status is s) for s in Status}
     lines.append(
-        f"{len(check.findings)} entries: {counts[Status.FAIL]} admit forged mail, "
+        f"{len(findings)} entries: {counts[Status.FAIL]} admit forged mail, "
         f"{counts[Status.WARN]} to fix, {counts[Status.PASS]} documented, "
         f"{counts[Status.INFO]} unrelated"
     )
-    lines += ["", "Least-privilege replacement:", text]
+    lines += ["", "Least-privilege replacement:", facts.replacement]
     return "\n".join(lines) + "\n"
 
 

@@ -10,10 +10,9 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from mailcheck.base.codes import Owner, owner
-from mailcheck.base.model import CheckResult, Finding, Report, Status, facts_of
+from mailcheck.base.model import CheckResult, Facts, Finding, Report, Status, facts_of
 from mailcheck.report.sender_summary import is_sender_report, sender_headline
 from mailcheck.report.wording import plural, sentence
 from mailcheck.snippets import provider_filter
@@ -219,6 +218,12 @@ def partial_names(result: CheckResult) -> list[str]:
     return [*own, "check_generic.html"]
 
 
+def typed_facts(result: CheckResult) -> Facts | None:
+    """The result's typed facts for its partial, which reads them by attribute; None for a
+    mapping (a changes section, or facts of an unknown shape): the partial shows less."""
+    return result.facts if isinstance(result.facts, Facts) else None
+
+
 def worst(findings: Sequence[Finding]) -> Status | None:
     """The worst status among findings, ``None`` when there are none."""
     return max((f.status for f in findings), key=lambda s: s.severity, default=None)
@@ -261,17 +266,3 @@ def _snippet(index: int, item: SnippetOutput, provider: str) -> SnippetView:
         then=item.then,
         nothing_to_paste=item.nothing_to_paste,
     )
-
-
-def _texts(item: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    value = item.get(key, ())
-    if isinstance(value, str):
-        return (value,) if value else ()
-    if isinstance(value, list | tuple):
-        return tuple(v for v in value if isinstance(v, str))
-    return ()
-
-
-def _text(item: Mapping[str, Any], key: str) -> str:
-    value = item.get(key, "")
-    return value if isinstance(value, str) else ""

@@ -15,9 +15,10 @@ from typing import Any
 
 from mailcheck.base.model import Finding, Status
 from mailcheck.dns.interface import Resolver
+from mailcheck.facts.jsonable import jsonable
 from mailcheck.message import Connection, OrgContext, analyze, evaluate
 from mailcheck.message.auth import DmarcOutcome, SpfOutcome
-from mailcheck.message.facts import Identity, jsonable
+from mailcheck.message.facts import Identity
 from mailcheck.message.judgement import ProfileMatch, match_profile
 from mailcheck.protocols.dkim import DkimResult
 from mailcheck.rulefiles.profiles import SenderProfile

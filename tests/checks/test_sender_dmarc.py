@@ -11,7 +11,7 @@ import pytest
 from mailcheck.base.model import Status
 from mailcheck.checks.interface import CheckContext
 from mailcheck.checks.sender_dmarc import SenderDmarcCheck
-from mailcheck.report.json import facts_data
+from mailcheck.report.json import facts_json
 from mailcheck.rulefiles.profiles import Environment, Sender, SenderProfile
 from tests.nameserver import Fault
 from tests.sender_world import resolver_for
@@ -126,4 +126,4 @@ def resolver_for_nothing():
 
 async def test_facts_are_json_compatible(world):
     result = await run_check(world)
-    assert json.loads(json.dumps(facts_data(result.facts)))["profile_id"] == "dmarc-test"
+    assert json.loads(json.dumps(facts_json(result.facts)))["profile_id"] == "dmarc-test"

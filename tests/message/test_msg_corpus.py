@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mailcheck.message import analyze_to_report, org_context, read_inputs
+from mailcheck.message.facts import MessageFacts
 from mailcheck.rulefiles.profiles import load_profile_file
 from tests.message.msg_helpers import CORPUS, corpus_resolver, load_yaml
 
@@ -30,10 +31,11 @@ async def test_corpus_message(name):
     expected = EXPECTED[name]
     report = await _report(name, expected["org"])
     (check,) = report.checks
+    assert isinstance(check.facts, MessageFacts)  # typed to the renderers (issue 14)
     verdicts = [
-        [v["vendor"], v["header"], v["disposition"], v["score"], v["threshold"]]
-        for v in check.facts["verdicts"]
-        if v["vendor"] != "unknown"
+        [v.vendor, v.header, v.disposition.value, v.score, v.threshold]
+        for v in check.facts.verdicts
+        if v.vendor != "unknown"
     ]
     assert verdicts == expected["verdicts"]
     found = {(f.code, f.status.value) for f in check.findings}

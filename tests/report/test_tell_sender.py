@@ -18,9 +18,10 @@ from mailcheck.app.resolver import DnsOptions, open_resolver
 from mailcheck.app.sender import build_sender_report
 from mailcheck.cli import main
 from mailcheck.dns.live import Nameserver
+from mailcheck.facts.sender_fixes import quoted_strings
 from mailcheck.report import bundle
 from mailcheck.report.json import JsonRenderer
-from mailcheck.report.tell_sender import quoted_strings, tell_the_sender
+from mailcheck.report.tell_sender import tell_the_sender
 from mailcheck.rulefiles.profiles import load_profile_file
 
 PROFILE = """\

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives import serialization
 from mailcheck.dns.interface import Answer, Outcome, RRType
 from mailcheck.dns.live import LiveResolver, Nameserver, ResolverConfig
 from mailcheck.dns.snapshot import Recorded, Snapshot, SnapshotResolver
+from mailcheck.facts.jsonable import jsonable
 from mailcheck.message import OrgContext, analyze, evaluate
-from mailcheck.message.facts import jsonable
 from mailcheck.message.judgement import match_profile
 from mailcheck.report.sink import tally, text_list, text_show, verdict
 from mailcheck.rulefiles.profiles import get_profile
