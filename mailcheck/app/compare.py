@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mailcheck.app.diff import ReportDiff, diff_reports, load_report, render_text
 from mailcheck.base.model import CheckResult, Finding, Report, Status
+from mailcheck.facts.changes import ChangesFacts
 
 CHANGES_CHECK = "changes"
 
@@ -41,6 +42,6 @@ def compare(report: Report, previous: Path) -> tuple[Report, str]:
         )
         for change in result.changes
     ) or (Finding("CHG002", Status.INFO, f"Nothing changed since {result.old_time}"),)
-    facts = {"previous": str(previous), "previous_generated_at": result.old_time}
+    facts = ChangesFacts(str(previous), result.old_time)
     section = CheckResult(CHANGES_CHECK, f"Changed since {since}", findings, facts)
     return replace(report, checks=(*report.checks, section)), render_text(result)

@@ -7,10 +7,10 @@ only ``report/json.py`` turns them into JSON data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TypeVar
 
 SCHEMA_VERSION = 1
 
@@ -57,14 +57,14 @@ FactsT = TypeVar("FactsT", bound=Facts)
 class CheckResult:
     """What one check found, plus the facts it gathered for the report's tables.
 
-    ``facts`` is typed for every check, the message analysis and the audit (a ``Facts``); a
-    plain mapping of JSON data remains only for the changes section of ``--compare``.
+    ``facts`` is typed (a ``Facts``) for every check, the message analysis, the audit and the
+    changes section of ``--compare``; ``None`` when a check gathered none.
     """
 
     check: str
     title: str
     findings: tuple[Finding, ...] = ()
-    facts: Facts | Mapping[str, Any] = field(default_factory=dict)
+    facts: Facts | None = None
 
 
 def facts_of(results: Iterable[CheckResult], kind: type[FactsT]) -> FactsT | None:

@@ -40,8 +40,8 @@ class FactNode:
     more: int = 0  # LIST items left out
 
 
-def fact_tree(facts: Facts | Mapping[str, object]) -> FactNode | None:
-    """The facts as a tree, or None when there are none (an empty mapping)."""
+def fact_tree(facts: Facts | None) -> FactNode | None:
+    """The facts as a tree, or None when there are none."""
     data = facts_json(facts)
     return _node(data, 0) if data else None
 

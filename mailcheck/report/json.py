@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from mailcheck.base.codes import owner
@@ -72,9 +71,9 @@ def check_data(result: CheckResult) -> dict[str, Any]:
     }
 
 
-def facts_json(facts: Facts | Mapping[str, Any]) -> Any:
-    """A check's facts as JSON data (typed facts, or a mapping of JSON data already)."""
-    return jsonable(facts)
+def facts_json(facts: Facts | None) -> Any:
+    """A check's facts as JSON data; a check that gathered none has an empty object."""
+    return {} if facts is None else jsonable(facts)
 
 
 def audit_json(facts: AuditFacts, findings: tuple[Finding, ...]) -> str:

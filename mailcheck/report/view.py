@@ -219,9 +219,9 @@ def partial_names(result: CheckResult) -> list[str]:
 
 
 def typed_facts(result: CheckResult) -> Facts | None:
-    """The result's typed facts for its partial, which reads them by attribute; None for a
-    mapping (a changes section, or facts of an unknown shape): the partial shows less."""
-    return result.facts if isinstance(result.facts, Facts) else None
+    """The result's typed facts for its partial, which reads them by attribute (None when the
+    check gathered none: the partial shows less)."""
+    return result.facts
 
 
 def worst(findings: Sequence[Finding]) -> Status | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mailcheck.base.model import CheckResult, Report
+from mailcheck.facts.changes import ChangesFacts
 from mailcheck.facts.shared_infra import IpOwner, SharedInfraFacts
 from mailcheck.snippets.facts import facts_from_report, shared_ips_from_facts
 
@@ -58,5 +59,5 @@ def test_reads_the_real_check_facts_shape():
 
 
 def test_facts_of_another_kind_give_unchecked_facts():
-    check = CheckResult("shared-infrastructure", "t", (), {"owners": []})
+    check = CheckResult("shared-infrastructure", "t", (), ChangesFacts("previous", ""))
     assert facts_from_report(_report(check)).shared_ips is None
