@@ -1,0 +1,62 @@
+"""One message of an analysis run, the same in the parent process and in a worker: the run's
+fixed context (``MessageJob``, built once) and the report for one message.
+
+Each report carries as its evidence the org's lookups plus the ones this message needed, as
+the run's one shared resolver recorded them, so it replays alone and is the same whichever
+process analysed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from mailcheck import __version__
+from mailcheck.base.model import CheckResult, Finding, ProfileRef, Report, Status
+from mailcheck.dns.scoped import ScopedRecorder
+from mailcheck.dns.snapshot import EvidenceResolver, Snapshot, evidence_rows
+from mailcheck.message import analyze_to_report
+from mailcheck.message.inputs import MessageInput
+from mailcheck.message.org import OrgContext
+from mailcheck.rulefiles.profiles import SenderProfile
+
+STOPPED_CODE = "MSG025"
+
+
+@dataclass(frozen=True)
+class MessageJob:
+    """What every message of a run is analysed against (picklable: sent to each worker)."""
+
+    org: OrgContext
+    org_problems: tuple[str, ...]
+    base: Snapshot  # the org's lookups: part of every message's evidence
+    profile: SenderProfile | None = None
+    generated_at: str = ""
+    command: tuple[str, ...] = ()
+    extra_checks: tuple[CheckResult, ...] = ()  # run-wide results every report shows
+
+
+async def analyze_one(item: MessageInput, shared: EvidenceResolver, job: MessageJob) -> Report:
+    """The report for one message, its lookups asked of ``shared``."""
+    scoped = ScopedRecorder(shared, job.base, job.base.recorded_at)
+    report = await analyze_to_report(
+        item, scoped, job.org, job.profile, job.generated_at, job.command, job.org_problems
+    )
+    evidence = scoped.evidence()
+    return replace(
+        report,
+        checks=report.checks + job.extra_checks,
+        dns_queries=len(evidence.entries),
+        evidence=evidence_rows(evidence),
+    )
+
+
+def stopped_report(item: MessageInput, job: MessageJob, why: str) -> Report:
+    """The report for a message whose analysis was stopped (it crashed its worker or ran
+    out of CPU time): an ERROR for this message, and the run goes on."""
+    profile = job.profile
+    ref = ProfileRef(profile.id, profile.name, profile.source, profile.sha256) if profile else None
+    finding = Finding(STOPPED_CODE, Status.ERROR, f"Analysis of this message stopped: {why}")
+    check = CheckResult("message", f"Message analysis: {item.label}", (finding,), {})
+    return Report(
+        __version__, job.generated_at, item.label, ref, (check, *job.extra_checks), job.command
+    )

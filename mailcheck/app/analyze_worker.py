@@ -1,0 +1,123 @@
+"""The worker process of a parallel analysis: parses and judges one message at a time (the
+CPU-heavy part: MIME, headers, DKIM), and asks every DNS question of the parent.
+
+The parent's one resolver answers (``ParentResolver``), so the run keeps one cache, one
+in-flight table and one evidence record whatever the number of workers, and each report's
+evidence is the entry the shared resolver recorded, exactly as in a one-process run.
+
+The wire, over one ``multiprocessing`` pipe, is strictly one exchange at a time, so neither
+side can block the other: parent → worker ``MessageJob`` once, then ``(seq, MessageInput)``
+or ``None`` (stop); worker → parent ``("dns", name, rrtype)`` (the parent sends back
+``(answer, error, recorded)``) until ``("done", seq, Report, stopped)``.
+
+Workers ignore SIGINT (Ctrl-C reaches the whole process group; the parent stops them), die
+with the parent (``die_with_parent``, and at end of file on the pipe), and run each message
+under a CPU-time limit: a message over it is reported as stopped and the worker exits, as its
+pipe and event loop may be mid-exchange; the parent starts a new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import signal
+from multiprocessing.connection import Connection
+from types import FrameType
+
+from mailcheck.app.analyze_message import MessageJob, analyze_one, stopped_report
+from mailcheck.base.model import Report
+from mailcheck.dns.interface import Answer, RRType, normalize_name
+from mailcheck.dns.snapshot import Snapshot
+from mailcheck.message.inputs import MessageInput
+from mailcheck.smtp.worker import CpuLimitError
+from mailcheck.smtp.writer import die_with_parent
+
+
+class ParentResolver:
+    """An ``EvidenceResolver`` that asks the parent process's resolver; its evidence holds
+    the entries the parent recorded for the questions asked here."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self.snapshot = Snapshot("")
+
+    async def resolve(self, name: str, rrtype: RRType) -> Answer:
+        """See ``Resolver.resolve``."""
+        self._conn.send(("dns", name, rrtype))
+        answer, error, recorded = self._conn.recv()
+        if recorded is not None:
+            self.snapshot.entries.setdefault((normalize_name(name), rrtype), recorded)
+        if error is not None:
+            raise error
+        assert isinstance(answer, Answer)
+        return answer
+
+    def evidence(self) -> Snapshot:
+        """The parent's entries for the questions asked here."""
+        return self.snapshot
+
+
+def serve(conn: Connection) -> None:
+    """A worker process's main function."""
+    # Its parent is the forkserver, which ends when the analysing process does.
+    die_with_parent(os.getppid())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGXCPU, _on_xcpu)
+    job: MessageJob = conn.recv()
+    cpu_seconds: int = conn.recv()
+    loop = asyncio.new_event_loop()
+    try:
+        while (work := _receive(conn)) is not None:
+            seq, item = work
+            report, stopped = _analyse(loop, conn, job, item, cpu_seconds)
+            conn.send(("done", seq, report, stopped))
+            if stopped:
+                return
+    finally:
+        conn.close()
+
+
+def _receive(conn: Connection) -> tuple[int, MessageInput] | None:
+    try:
+        work: tuple[int, MessageInput] | None = conn.recv()
+    except EOFError:  # the parent is gone
+        return None
+    return work
+
+
+def _analyse(
+    loop: asyncio.AbstractEventLoop,
+    conn: Connection,
+    job: MessageJob,
+    item: MessageInput,
+    cpu_seconds: int,
+) -> tuple[Report, bool]:
+    """The message's report, and whether its CPU limit stopped it."""
+    shared = ParentResolver(conn)
+    _limit_cpu(cpu_seconds)
+    try:
+        return loop.run_until_complete(analyze_one(item, shared, job)), False
+    except CpuLimitError:
+        return stopped_report(item, job, f"it used more than {cpu_seconds} s of CPU"), True
+    except Exception as exc:  # noqa: BLE001 - a bug on one message must not end the run
+        return stopped_report(item, job, f"the analysis failed ({type(exc).__name__})"), False
+    finally:
+        _limit_cpu(None)
+
+
+def _limit_cpu(seconds: int | None) -> None:
+    """Let this process use ``seconds`` more of CPU (whole seconds: ``RLIMIT_CPU``'s unit)
+    before SIGXCPU; ``None`` lifts the limit."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = resource.RLIM_INFINITY
+    if seconds is not None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(usage.ru_utime + usage.ru_stime) + seconds + 1
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _on_xcpu(_signum: int, _frame: FrameType | None) -> None:
+    raise CpuLimitError
