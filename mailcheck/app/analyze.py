@@ -82,7 +82,7 @@ async def stream_messages(
     """Analyse every message at ``request.source``; each report (with the lookups that message
     needed as its evidence) goes to ``on_report`` in input order as soon as it is done."""
     resolver = open_resolver(request.dns)
-    job = await _job(request, resolver)
+    job = await message_job(request, resolver)
     stats, tally, worst = InputStats(), Tally(), [Status.PASS]
 
     def done(report: Report) -> None:
@@ -137,7 +137,7 @@ async def _analyse_all(
         pool.close()
 
 
-async def _job(request: AnalyzeRequest, resolver: EvidenceResolver) -> MessageJob:
+async def message_job(request: AnalyzeRequest, resolver: EvidenceResolver) -> MessageJob:
     """What every message is analysed against: the org (one round of lookups) and profile."""
     profile = _profile(request.profile)
     domain = _org_domain(request.org_domain)

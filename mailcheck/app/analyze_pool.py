@@ -7,8 +7,8 @@ flight, and a report is dropped once handed on. The order (and so the output) is
 whatever the number of workers: a finished report waits for the ones before it.
 
 DNS: workers ask the parent, whose one shared resolver (cache, in-flight questions, evidence)
-answers on the parent's event loop; see ``analyze_worker``. A worker that dies takes only its
-message with it (recorded as stopped); a new worker takes its place.
+answers on the parent's event loop; see ``analyze_worker``. A worker that dies is replaced and
+its message redone once; a message that ends two workers is recorded as stopped (MSG025).
 """
 
 from __future__ import annotations
@@ -71,16 +71,17 @@ class _Worker:
         except OSError as exc:
             raise _WorkerDiedError from exc
 
-    def stop(self) -> None:
-        """Ask it to end, then make sure it has (it may be stuck in a message)."""
+    def hang_up(self) -> None:
+        """Close the pipe: the worker sees end of file at its next read and ends."""
         self._stop_reading()
-        with contextlib.suppress(OSError):
-            self.conn.send(None)
+        self.conn.close()
+
+    def reap(self) -> None:
+        """Wait (bounded) for it to end after ``hang_up``; kill it if it will not."""
         self.process.join(STOP_WAIT)
         if self.process.is_alive():
             self.process.kill()
             self.process.join(STOP_WAIT)
-        self.conn.close()
 
 
 class WorkerPool:
@@ -111,17 +112,25 @@ class WorkerPool:
         return tuple(w.process.pid or 0 for w in self._all if w.process.is_alive())
 
     async def analyse(self, seq: int, item: MessageInput) -> Report:
-        """One message's report, from the next idle worker."""
-        worker = await self._idle.get()
-        try:
-            report, stopped = await self._exchange(worker, seq, item)
-        except _WorkerDiedError:
-            report, stopped = stopped_report(item, self.job, "its worker process died"), True
-        if stopped:
-            self._retire(worker)
-            worker = self._new()
-        self._idle.put_nowait(worker)
-        return report
+        """One message's report, from the next idle worker. A worker that dies is replaced
+        and the message redone once, so only a message that ends two workers is blamed."""
+        for _attempt in range(2):
+            worker = await self._idle.get()
+            if not worker.process.is_alive():  # died while idle: not this message's doing
+                self._retire(worker)
+                worker = self._new()
+            report: Report | None = None
+            try:
+                report, stopped = await self._exchange(worker, seq, item)
+            except _WorkerDiedError:
+                stopped = True
+            if stopped:
+                self._retire(worker)
+                worker = self._new()
+            self._idle.put_nowait(worker)
+            if report is not None:
+                return report
+        return stopped_report(item, self.job, "it ended its worker process twice")
 
     async def _exchange(self, worker: _Worker, seq: int, item: MessageInput) -> tuple[Report, bool]:
         """Send the message, answer the worker's DNS questions, return its report."""
@@ -146,12 +155,16 @@ class WorkerPool:
 
     def _retire(self, worker: _Worker) -> None:
         self._all.remove(worker)
-        worker.stop()
+        worker.hang_up()
+        worker.reap()
 
     def close(self) -> None:
-        """Stop every worker (at the end of the run, or on Ctrl-C)."""
+        """Stop every worker (at the end of the run, or on Ctrl-C): all hung up at once,
+        then each waited for."""
         for worker in self._all:
-            worker.stop()
+            worker.hang_up()
+        for worker in self._all:
+            worker.reap()
         self._all.clear()
 
 

@@ -6,9 +6,10 @@ in-flight table and one evidence record whatever the number of workers, and each
 evidence is the entry the shared resolver recorded, exactly as in a one-process run.
 
 The wire, over one ``multiprocessing`` pipe, is strictly one exchange at a time, so neither
-side can block the other: parent → worker ``MessageJob`` once, then ``(seq, MessageInput)``
-or ``None`` (stop); worker → parent ``("dns", name, rrtype)`` (the parent sends back
-``(answer, error, recorded)``) until ``("done", seq, Report, stopped)``.
+side can block the other. Parent → worker: ``MessageJob`` and the CPU seconds once, then
+``(seq, MessageInput)`` until it hangs up (end of file: stop). Worker → parent, per message:
+``("dns", name, rrtype)`` answered with ``(answer, error, recorded)``, as often as needed,
+then ``("done", seq, Report, stopped)``.
 
 Workers ignore SIGINT (Ctrl-C reaches the whole process group; the parent stops them), die
 with the parent (``die_with_parent``, and at end of file on the pipe), and run each message
@@ -64,26 +65,24 @@ def serve(conn: Connection) -> None:
     die_with_parent(os.getppid())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGXCPU, _on_xcpu)
-    job: MessageJob = conn.recv()
-    cpu_seconds: int = conn.recv()
-    loop = asyncio.new_event_loop()
     try:
-        while (work := _receive(conn)) is not None:
-            seq, item = work
-            report, stopped = _analyse(loop, conn, job, item, cpu_seconds)
-            conn.send(("done", seq, report, stopped))
-            if stopped:
-                return
+        _serve(conn)
+    except (EOFError, OSError):  # the parent hung up, or is gone: nothing left to do
+        return
     finally:
         conn.close()
 
 
-def _receive(conn: Connection) -> tuple[int, MessageInput] | None:
-    try:
-        work: tuple[int, MessageInput] | None = conn.recv()
-    except EOFError:  # the parent is gone
-        return None
-    return work
+def _serve(conn: Connection) -> None:
+    job: MessageJob = conn.recv()
+    cpu_seconds: int = conn.recv()
+    loop = asyncio.new_event_loop()
+    while (work := conn.recv()) is not None:
+        seq, item = work
+        report, stopped = _analyse(loop, conn, job, item, cpu_seconds)
+        conn.send(("done", seq, report, stopped))
+        if stopped:
+            return
 
 
 def _analyse(
@@ -98,6 +97,8 @@ def _analyse(
     _limit_cpu(cpu_seconds)
     try:
         return loop.run_until_complete(analyze_one(item, shared, job)), False
+    except (EOFError, OSError):
+        raise  # the pipe to the parent: see ``serve``
     except CpuLimitError:
         return stopped_report(item, job, f"it used more than {cpu_seconds} s of CPU"), True
     except Exception as exc:  # noqa: BLE001 - a bug on one message must not end the run
