@@ -1,16 +1,19 @@
-"""``mailcheck analyze`` over many messages: peak memory must stay flat, whatever the count.
+"""``mailcheck analyze`` over many messages: both cores used, peak memory flat whatever the
+count.
 
 Builds folders and mboxes of N messages from the test corpus (tests/data/messages/*.eml, each
-copy with its own Message-ID), then measures in the same run:
+copy with its own Message-ID), then measures in the same run, on the same files:
 
-- this tree: ``analyze DIR --format jsonl`` (streamed) at 1,000, 10,000 and 50,000 messages;
-- today's code (the commit this branch started from, unpacked with ``git archive``):
-  ``analyze DIR --json`` at 1,000 (its folder limit) and an mbox of 10,000 (its mbox limit).
+- the code before streaming (``--baseline``, unpacked with ``git archive``): ``analyze DIR
+  --json`` at 1,000 and an mbox of 10,000;
+- the code before worker processes (``--before``, one process, streamed): ``--format jsonl``;
+- this tree with ``--jobs 1`` (in process) and ``--jobs 2`` (two worker processes).
 
-Both replay the corpus's DNS snapshot, so only the analysis is measured. Prints wall time,
-messages/s and peak RSS.
+All replay the corpus's DNS snapshot, so only the analysis is measured. Prints wall time,
+messages/s, the ratio to the one-process code, and peak RSS: the largest sum over the whole
+process tree (parent, forkserver, workers), sampled every 20 ms.
 
-    python benchmarks/messages.py [--sizes 1000,10000,50000] [--baseline 19292bf]
+    python benchmarks/messages.py [--sizes 1000,10000,50000] [--big-jobs 2]
 """
 
 from __future__ import annotations
@@ -27,11 +30,35 @@ CORPUS = ROOT / "tests" / "data" / "messages"
 SNAPSHOT = CORPUS / "dns-snapshot.json"
 ORG = ["--org-domain", "msgtest.example", "--snapshot", str(SNAPSHOT)]
 MEASURE = """
-import resource, subprocess, sys, time
+import os, subprocess, sys, time
+
+def tree_rss(root):
+    children, rss = {}, {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+        except OSError:
+            continue
+        children.setdefault(int(fields["PPid"]), []).append(int(pid))
+        rss[int(pid)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, queue = 0, [root]
+    while queue:
+        pid = queue.pop()
+        total += rss.get(pid, 0)
+        queue += children.get(pid, [])
+    return total
+
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+peak = 0
+while process.poll() is None:
+    peak = max(peak, tree_rss(process.pid))
+    time.sleep(0.02)
 wall = time.perf_counter() - start
-print(code, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(process.returncode, wall, peak)
 """
 _MESSAGE_ID = re.compile(rb"^Message-ID:[^\r\n]*", re.I | re.M)
 
@@ -83,38 +110,59 @@ def baseline_tree(commit: str, into: Path) -> Path:
     return into  # the package finds rules/ beside itself, as in a checkout
 
 
-def line(name: str, count: int, result: tuple[int, float, float]) -> str:
+def line(name: str, count: int, result: tuple[int, float, float], base: float = 0.0) -> str:
     code, wall, rss = result
+    ratio = f"  x{count / wall / base:4.2f}" if base else " " * 7
     return (
-        f"{name:44} {count:>7} msgs  wall {wall:7.1f} s  {count / wall:7.1f} msgs/s  "
-        f"peak RSS {rss:7.1f} MB  exit {code}"
+        f"{name:46} {count:>7} msgs  wall {wall:7.1f} s  {count / wall:7.1f} msgs/s{ratio}  "
+        f"peak RSS {rss:6.1f} MB  exit {code}"
     )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000")
-    parser.add_argument("--baseline", default="19292bf", help="commit with today's code")
+    parser.add_argument("--baseline", default="19292bf", help="commit before streaming")
+    parser.add_argument("--before", default="d7d455b", help="commit before worker processes")
     parser.add_argument("--mbox", type=int, default=10_000, help="messages in the mbox")
+    parser.add_argument(
+        "--big-jobs",
+        default="1,2",
+        help="--jobs values measured at sizes above 10,000 (the one-process code too if 1)",
+    )
     args = parser.parse_args()
     messages = corpus()
     with tempfile.TemporaryDirectory(prefix="mailcheck-msgs-") as tmp:
         work = Path(tmp)
         old = baseline_tree(args.baseline, work / "baseline")
+        before = baseline_tree(args.before, work / "before")
         analyze = [sys.executable, "-m", "mailcheck", "analyze"]
         folder_1k = build_folder(work / "f1000", 1000, messages)
         mbox = build_mbox(work / "messages.mbox", args.mbox, messages)
         today = [*analyze, str(folder_1k), *ORG, "--json"]
-        print(line("today: analyze FOLDER --json", 1000, measure(today, old)))
+        print(line(f"{args.baseline}: analyze FOLDER --json", 1000, measure(today, old)))
         today = [*analyze, str(mbox), *ORG, "--json"]
-        print(line("today: analyze MBOX --json", args.mbox, measure(today, old)))
-        streamed = [*analyze, str(mbox), *ORG, "--format", "jsonl"]
-        print(line("this tree: analyze MBOX --format jsonl", args.mbox, measure(streamed, ROOT)))
+        print(line(f"{args.baseline}: analyze MBOX --json", args.mbox, measure(today, old)))
+        jsonl = [*analyze, str(mbox), *ORG, "--format", "jsonl"]
+        _compare("MBOX", args.mbox, jsonl, before, args.before, "1,2")
         for size in (int(s) for s in args.sizes.split(",")):
             folder = folder_1k if size == 1000 else build_folder(work / f"f{size}", size, messages)
             jsonl = [*analyze, str(folder), *ORG, "--format", "jsonl"]
-            print(line("this tree: analyze FOLDER --format jsonl", size, measure(jsonl, ROOT)))
+            jobs = args.big_jobs if size > 10_000 else "1,2"
+            _compare("FOLDER", size, jsonl, before, args.before, jobs)
     return 0
+
+
+def _compare(kind: str, count: int, command: list[str], before: Path, name: str, jobs: str) -> None:
+    """The one-process code and this tree's ``--jobs`` values, on the same input."""
+    base = 0.0
+    if "1" in jobs.split(","):
+        result = measure(command, before)
+        base = count / result[1]
+        print(line(f"{name} (one process): {kind} --format jsonl", count, result, base))
+    for n in jobs.split(","):
+        result = measure([*command, "--jobs", n], ROOT)
+        print(line(f"this tree --jobs {n}: {kind} --format jsonl", count, result, base))
 
 
 if __name__ == "__main__":

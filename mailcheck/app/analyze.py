@@ -18,7 +18,7 @@ from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
-from mailcheck.app.analyze_message import MessageJob, analyze_one
+from mailcheck.app.analyze_message import MessageJob, MessageResult, analyze_one, result_of
 from mailcheck.app.analyze_pool import CPU_SECONDS, WorkerPool, analyse_in_order
 from mailcheck.app.output import write_text
 from mailcheck.app.profiles import ProfileChoice
@@ -31,6 +31,7 @@ from mailcheck.message import org_context
 from mailcheck.message.inputs import InputStats, MessageInput, read_inputs
 from mailcheck.message.org import Network, org_domain_name
 from mailcheck.message.tally import Tally
+from mailcheck.report import ReportFormat
 from mailcheck.rulefiles.profiles import SenderProfile, get_profile
 
 SMALL_RUN = 16
@@ -48,7 +49,8 @@ class AnalyzeRequest:
     ``networks`` are CIDR texts (a bad one is an ``InputError``, field ``org_network``);
     ``profile`` None compares with no profile; ``jobs`` 1 analyses in this process, None
     one worker per core once there are ``SMALL_RUN`` messages; ``window`` caps the messages
-    read and not yet handed on (0: two per job)."""
+    read and not yet handed on (0: two per job); ``output`` renders each report where it
+    was analysed (``MessageResult.text``)."""
 
     source: str
     dns: DnsOptions = field(default_factory=DnsOptions)
@@ -62,6 +64,9 @@ class AnalyzeRequest:
     record: Path | None = None
     cpu_seconds: int = CPU_SECONDS
     window: int = 0
+    output: ReportFormat | None = None
+    color: bool = False
+    keep_reports: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,18 +82,19 @@ class AnalyzeResult:
 
 
 async def stream_messages(
-    request: AnalyzeRequest, on_report: Callable[[Report], None]
+    request: AnalyzeRequest, on_result: Callable[[MessageResult], None]
 ) -> AnalyzeResult:
-    """Analyse every message at ``request.source``; each report (with the lookups that message
-    needed as its evidence) goes to ``on_report`` in input order as soon as it is done."""
+    """Analyse every message at ``request.source``; each one's result (its report carrying
+    the lookups that message needed as its evidence) goes to ``on_result`` in input order as
+    soon as it is done."""
     resolver = open_resolver(request.dns)
     job = await message_job(request, resolver)
     stats, tally, worst = InputStats(), Tally(), [Status.PASS]
 
-    def done(report: Report) -> None:
-        tally.add(report)
-        worst[0] = max(worst[0], report.worst_status, key=lambda s: s.severity)
-        on_report(report)
+    def done(result: MessageResult) -> None:
+        _merge(tally, result.tally)
+        worst[0] = max(worst[0], result.worst, key=lambda s: s.severity)
+        on_result(result)
 
     items = read_inputs(request.source, request.stdin, stats)
     await _analyse_all(items, request, job, resolver, done)
@@ -105,7 +111,12 @@ async def analyze_messages(request: AnalyzeRequest) -> AnalyzeResult:
     """Every report at once, each carrying the whole run's evidence (one JSON document, or
     one message's page); for many messages ``stream_messages`` is the one to use."""
     reports: list[Report] = []
-    result = await stream_messages(request, reports.append)
+
+    def keep(result: MessageResult) -> None:
+        assert result.report is not None
+        reports.append(result.report)
+
+    result = await stream_messages(replace(request, keep_reports=True), keep)
     rows = evidence_rows(result.evidence)
     count = len(result.evidence.entries)
     whole = tuple(replace(r, dns_queries=count, evidence=rows) for r in reports)
@@ -117,7 +128,7 @@ async def _analyse_all(
     request: AnalyzeRequest,
     job: MessageJob,
     resolver: EvidenceResolver,
-    done: Callable[[Report], None],
+    done: Callable[[MessageResult], None],
 ) -> None:
     """In this process for one job or one message; else in a pool of ``request.jobs``."""
     source = iter(items)
@@ -127,7 +138,7 @@ async def _analyse_all(
     jobs = request.jobs or default_jobs()
     if jobs <= 1 or len(head) < least:
         for item in chain(head, source):
-            done(await analyze_one(item, resolver, job))
+            done(result_of(await analyze_one(item, resolver, job), job))
         return
     pool = WorkerPool(job, resolver, jobs, request.cpu_seconds)
     try:
@@ -135,6 +146,14 @@ async def _analyse_all(
         await analyse_in_order(chain(head, source), pool, done, request.window or 2 * jobs)
     finally:
         pool.close()
+
+
+def _merge(tally: Tally, one: Tally) -> None:
+    """Add one message's counts (counted where it was analysed) to the run's."""
+    tally.messages += one.messages
+    tally.verdicts.update(one.verdicts)
+    tally.filters.update(one.filters)
+    tally.fixes.update(one.fixes)
 
 
 async def message_job(request: AnalyzeRequest, resolver: EvidenceResolver) -> MessageJob:
@@ -146,7 +165,16 @@ async def message_job(request: AnalyzeRequest, resolver: EvidenceResolver) -> Me
     known = resolver.evidence()
     base = Snapshot(known.recorded_at, known.nameservers, dict(known.entries))
     return MessageJob(
-        org, problems, base, profile, known.recorded_at, request.command, _unsafe(profile)
+        org,
+        problems,
+        base,
+        profile,
+        known.recorded_at,
+        request.command,
+        _unsafe(profile),
+        request.output,
+        request.color,
+        request.keep_reports,
     )
 
 

@@ -22,10 +22,9 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from typing import Any
 
-from mailcheck.app.analyze_message import MessageJob, stopped_report
+from mailcheck.app.analyze_message import MessageJob, MessageResult, result_of, stopped_report
 from mailcheck.app.analyze_worker import serve
 from mailcheck.base.errors import DnsError
-from mailcheck.base.model import Report
 from mailcheck.dns.interface import RRType, normalize_name
 from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.message.inputs import MessageInput
@@ -111,29 +110,31 @@ class WorkerPool:
         """The live workers' process ids."""
         return tuple(w.process.pid or 0 for w in self._all if w.process.is_alive())
 
-    async def analyse(self, seq: int, item: MessageInput) -> Report:
-        """One message's report, from the next idle worker. A worker that dies is replaced
+    async def analyse(self, seq: int, item: MessageInput) -> MessageResult:
+        """One message's result, from the next idle worker. A worker that dies is replaced
         and the message redone once, so only a message that ends two workers is blamed."""
         for _attempt in range(2):
             worker = await self._idle.get()
             if not worker.process.is_alive():  # died while idle: not this message's doing
                 self._retire(worker)
                 worker = self._new()
-            report: Report | None = None
+            result: MessageResult | None = None
             try:
-                report, stopped = await self._exchange(worker, seq, item)
+                result, stopped = await self._exchange(worker, seq, item)
             except _WorkerDiedError:
                 stopped = True
             if stopped:
                 self._retire(worker)
                 worker = self._new()
             self._idle.put_nowait(worker)
-            if report is not None:
-                return report
-        return stopped_report(item, self.job, "it ended its worker process twice")
+            if result is not None:
+                return result
+        return result_of(stopped_report(item, self.job, "it ended two worker processes"), self.job)
 
-    async def _exchange(self, worker: _Worker, seq: int, item: MessageInput) -> tuple[Report, bool]:
-        """Send the message, answer the worker's DNS questions, return its report."""
+    async def _exchange(
+        self, worker: _Worker, seq: int, item: MessageInput
+    ) -> tuple[MessageResult, bool]:
+        """Send the message, answer the worker's DNS questions, return its result."""
         worker.send((seq, item))
         while (message := await worker.inbox.get()) is not None:
             if message[0] == "done":
@@ -171,12 +172,12 @@ class WorkerPool:
 async def analyse_in_order(
     items: Iterable[MessageInput],
     pool: WorkerPool,
-    on_report: Callable[[Report], None],
+    on_result: Callable[[MessageResult], None],
     window: int,
 ) -> None:
-    """Every item's report to ``on_report`` in input order, with at most ``window`` items
+    """Every item's result to ``on_result`` in input order, with at most ``window`` items
     read and not yet handed on."""
-    pending: deque[asyncio.Task[Report]] = deque()
+    pending: deque[asyncio.Task[MessageResult]] = deque()
     source: Iterator[tuple[int, MessageInput]] = enumerate(items)
     try:
         while True:
@@ -184,7 +185,7 @@ async def analyse_in_order(
                 pending.append(asyncio.ensure_future(pool.analyse(*next_item)))
             if not pending:
                 return
-            on_report(await pending.popleft())
+            on_result(await pending.popleft())
     finally:
         for task in pending:
             task.cancel()

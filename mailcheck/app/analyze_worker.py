@@ -9,7 +9,7 @@ The wire, over one ``multiprocessing`` pipe, is strictly one exchange at a time,
 side can block the other. Parent → worker: ``MessageJob`` and the CPU seconds once, then
 ``(seq, MessageInput)`` until it hangs up (end of file: stop). Worker → parent, per message:
 ``("dns", name, rrtype)`` answered with ``(answer, error, recorded)``, as often as needed,
-then ``("done", seq, Report, stopped)``.
+then ``("done", seq, MessageResult, stopped)``.
 
 Workers ignore SIGINT (Ctrl-C reaches the whole process group; the parent stops them), die
 with the parent (``die_with_parent``, and at end of file on the pipe), and run each message
@@ -26,8 +26,13 @@ import signal
 from multiprocessing.connection import Connection
 from types import FrameType
 
-from mailcheck.app.analyze_message import MessageJob, analyze_one, stopped_report
-from mailcheck.base.model import Report
+from mailcheck.app.analyze_message import (
+    MessageJob,
+    MessageResult,
+    analyze_one,
+    result_of,
+    stopped_report,
+)
 from mailcheck.dns.interface import Answer, RRType, normalize_name
 from mailcheck.dns.snapshot import Snapshot
 from mailcheck.message.inputs import MessageInput
@@ -79,8 +84,8 @@ def _serve(conn: Connection) -> None:
     loop = asyncio.new_event_loop()
     while (work := conn.recv()) is not None:
         seq, item = work
-        report, stopped = _analyse(loop, conn, job, item, cpu_seconds)
-        conn.send(("done", seq, report, stopped))
+        result, stopped = _analyse(loop, conn, job, item, cpu_seconds)
+        conn.send(("done", seq, result, stopped))
         if stopped:
             return
 
@@ -91,18 +96,20 @@ def _analyse(
     job: MessageJob,
     item: MessageInput,
     cpu_seconds: int,
-) -> tuple[Report, bool]:
-    """The message's report, and whether its CPU limit stopped it."""
+) -> tuple[MessageResult, bool]:
+    """The message's result, and whether its CPU limit stopped it."""
     shared = ParentResolver(conn)
     _limit_cpu(cpu_seconds)
     try:
-        return loop.run_until_complete(analyze_one(item, shared, job)), False
+        return result_of(loop.run_until_complete(analyze_one(item, shared, job)), job), False
     except (EOFError, OSError):
         raise  # the pipe to the parent: see ``serve``
     except CpuLimitError:
-        return stopped_report(item, job, f"it used more than {cpu_seconds} s of CPU"), True
+        why = f"it used more than {cpu_seconds} s of CPU"
+        return result_of(stopped_report(item, job, why), job), True
     except Exception as exc:  # noqa: BLE001 - a bug on one message must not end the run
-        return stopped_report(item, job, f"the analysis failed ({type(exc).__name__})"), False
+        why = f"the analysis failed ({type(exc).__name__})"
+        return result_of(stopped_report(item, job, why), job), False
     finally:
         _limit_cpu(None)
 

@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -25,6 +26,7 @@ from mailcheck.report import ReportFormat
 
 if TYPE_CHECKING:  # imported late at run time: only analyze needs the message modules
     from mailcheck.app.analyze import AnalyzeRequest
+    from mailcheck.app.analyze_message import MessageResult
 
 STREAMED = (ReportFormat.TEXT, ReportFormat.JSONL)
 
@@ -62,17 +64,17 @@ def _stream(
     from mailcheck.app.analyze import stream_messages
     from mailcheck.report.tally import render_table
 
-    renderer = output.renderer(color=color)
     written = [0]
     with _opened(path) as stream:
 
-        def done(report: Report) -> None:
+        def done(message: MessageResult) -> None:
             separator = "\n" if output is ReportFormat.TEXT and written[0] else ""
-            stream.write(separator + renderer.render(report))
+            stream.write(separator + message.text)
             stream.flush()
             written[0] += 1
 
-        result = asyncio.run(stream_messages(request, done))
+        rendered = replace(request, output=output, color=color)
+        result = asyncio.run(stream_messages(rendered, done))
         if output is ReportFormat.JSONL:
             summary = {"summary": result.tally.to_data(result.skipped)}
             stream.write(json.dumps(summary, sort_keys=True, ensure_ascii=False) + "\n")

@@ -139,10 +139,15 @@ def test_a_message_over_its_cpu_limit_is_recorded_and_the_run_goes_on(tmp_path: 
         shutil.copy(message, tmp_path / f"{n}-{message.name}")
     (tmp_path / "1a-hostile.eml").write_bytes(_hostile())
     request = AnalyzeRequest(
-        str(tmp_path), DnsOptions(SNAPSHOT), org_domain="msgtest.example", jobs=2, cpu_seconds=1
+        str(tmp_path),
+        DnsOptions(SNAPSHOT),
+        org_domain="msgtest.example",
+        jobs=2,
+        cpu_seconds=1,
+        keep_reports=True,
     )
     reports = []
-    result = asyncio.run(stream_messages(request, reports.append))
+    result = asyncio.run(stream_messages(request, lambda m: reports.append(m.report)))
     assert [Path(r.domain).name for r in reports] == sorted(p.name for p in tmp_path.iterdir())
     (stopped,) = [r for r in reports if r.domain.endswith("hostile.eml")]
     assert [(f.code, f.status.value) for f in stopped.findings] == [(STOPPED_CODE, "error")]
@@ -170,8 +175,8 @@ def test_in_flight_messages_never_exceed_the_window(folder: Path) -> None:
             read[0] += 1
             yield item
 
-    def done(report) -> None:
-        handed.append(report.domain)
+    def done(result) -> None:
+        handed.append(result.label)
         assert read[0] - len(handed) < 3  # this one was handed on: fewer than 3 left in flight
 
     async def run() -> None:
@@ -209,12 +214,13 @@ def test_killed_workers_are_replaced_and_their_messages_redone(folder: Path) -> 
                 await asyncio.sleep(0.05)
             assert len(killed) == 2 and not pool.pids()
             await analyse_in_order(read_inputs(str(CORPUS)), pool, reports.append, window=4)
+            assert all(r.report is None and r.text == "" for r in reports)
         finally:
             pool.close()
 
     asyncio.run(run())
-    assert [Path(r.domain).name for r in reports] == [m.name for m in MESSAGES]
-    assert not any(f.code == STOPPED_CODE for r in reports for f in r.findings)
+    assert [Path(r.label).name for r in reports] == [m.name for m in MESSAGES]
+    assert all(r.tally.messages == 1 and r.tally.verdicts["unknown"] == 0 for r in reports)
     assert len(pool.pids()) == 0  # closed
 
 
