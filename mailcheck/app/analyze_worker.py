@@ -33,6 +33,7 @@ from mailcheck.app.analyze_message import (
     result_of,
     stopped_report,
 )
+from mailcheck.base.errors import DnsError
 from mailcheck.dns.interface import Answer, RRType, normalize_name
 from mailcheck.dns.snapshot import Snapshot
 from mailcheck.message.inputs import MessageInput
@@ -41,19 +42,26 @@ from mailcheck.smtp.writer import die_with_parent
 
 
 class ParentResolver:
-    """An ``EvidenceResolver`` that asks the parent process's resolver; its evidence holds
-    the entries the parent recorded for the questions asked here."""
+    """An ``EvidenceResolver`` that asks the parent process's resolver, once per question:
+    the outcome is kept here, as the parent's resolver keeps it (errors too), so a repeated
+    question costs no round trip. Its evidence holds the entries the parent recorded."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self._outcomes: dict[tuple[str, RRType], tuple[Answer | None, DnsError | None]] = {}
         self.snapshot = Snapshot("")
 
     async def resolve(self, name: str, rrtype: RRType) -> Answer:
         """See ``Resolver.resolve``."""
-        self._conn.send(("dns", name, rrtype))
-        answer, error, recorded = self._conn.recv()
-        if recorded is not None:
-            self.snapshot.entries.setdefault((normalize_name(name), rrtype), recorded)
+        key = (normalize_name(name), rrtype)
+        outcome = self._outcomes.get(key)
+        if outcome is None:
+            self._conn.send(("dns", name, rrtype))
+            answer, error, recorded = self._conn.recv()
+            if recorded is not None:
+                self.snapshot.entries[key] = recorded
+            outcome = self._outcomes[key] = (answer, error)
+        answer, error = outcome
         if error is not None:
             raise error
         assert isinstance(answer, Answer)
@@ -82,9 +90,10 @@ def _serve(conn: Connection) -> None:
     job: MessageJob = conn.recv()
     cpu_seconds: int = conn.recv()
     loop = asyncio.new_event_loop()
+    shared = ParentResolver(conn)
     while (work := conn.recv()) is not None:
         seq, item = work
-        result, stopped = _analyse(loop, conn, job, item, cpu_seconds)
+        result, stopped = _analyse(loop, shared, job, item, cpu_seconds)
         conn.send(("done", seq, result, stopped))
         if stopped:
             return
@@ -92,13 +101,12 @@ def _serve(conn: Connection) -> None:
 
 def _analyse(
     loop: asyncio.AbstractEventLoop,
-    conn: Connection,
+    shared: ParentResolver,
     job: MessageJob,
     item: MessageInput,
     cpu_seconds: int,
 ) -> tuple[MessageResult, bool]:
     """The message's result, and whether its CPU limit stopped it."""
-    shared = ParentResolver(conn)
     _limit_cpu(cpu_seconds)
     try:
         return result_of(loop.run_until_complete(analyze_one(item, shared, job)), job), False
