@@ -10,8 +10,10 @@ copy with its own Message-ID), then measures in the same run, on the same files:
 - this tree with ``--jobs 1`` (in process) and ``--jobs 2`` (two worker processes).
 
 All replay the corpus's DNS snapshot, so only the analysis is measured. Prints wall time,
-messages/s, the ratio to the one-process code, and peak RSS: the largest sum over the whole
-process tree (parent, forkserver, workers), sampled every 20 ms.
+messages/s, the ratio to the one-process code, peak RSS (the largest sum over the whole
+process tree: parent, forkserver, workers; sampled every 20 ms), and CPU seconds: the tree's
+and its busiest process's. The machine may be shared: the CPU figures do not depend on load,
+and on idle cores the wall time is about max(busiest, total / cores).
 
     python benchmarks/messages.py [--sizes 1000,10000,50000] [--big-jobs 2]
 """
@@ -31,34 +33,39 @@ SNAPSHOT = CORPUS / "dns-snapshot.json"
 ORG = ["--org-domain", "msgtest.example", "--snapshot", str(SNAPSHOT)]
 MEASURE = """
 import os, subprocess, sys, time
+TICK = os.sysconf("SC_CLK_TCK")
 
-def tree_rss(root):
-    children, rss = {}, {}
+def tree(root):
+    children, seen = {}, {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
-            with open(f"/proc/{pid}/status") as status:
-                fields = dict(line.split(":", 1) for line in status if ":" in line)
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        children.setdefault(int(fields["PPid"]), []).append(int(pid))
-        rss[int(pid)] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, queue = 0, [root]
+        children.setdefault(int(fields[1]), []).append(int(pid))
+        cpu = (int(fields[11]) + int(fields[12])) / TICK
+        seen[int(pid)] = (int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024, cpu)
+    found, queue = {}, [root]
     while queue:
         pid = queue.pop()
-        total += rss.get(pid, 0)
+        found[pid] = seen.get(pid, (0, 0.0))
         queue += children.get(pid, [])
-    return total
+    return found
 
 start = time.perf_counter()
 process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
-peak = 0
+peak, cpu = 0, {}
 while process.poll() is None:
-    peak = max(peak, tree_rss(process.pid))
+    now = tree(process.pid)
+    peak = max(peak, sum(rss for rss, _ in now.values()))
+    for pid, (_, used) in now.items():
+        cpu[pid] = max(cpu.get(pid, 0.0), used)
     time.sleep(0.02)
 wall = time.perf_counter() - start
-print(process.returncode, wall, peak)
+print(process.returncode, wall, peak, sum(cpu.values()), max(cpu.values(), default=0.0))
 """
 _MESSAGE_ID = re.compile(rb"^Message-ID:[^\r\n]*", re.I | re.M)
 
@@ -89,15 +96,19 @@ def build_mbox(path: Path, count: int, messages: list[bytes]) -> Path:
     return path
 
 
-def measure(command: list[str], pythonpath: Path) -> tuple[int, float, float]:
+Result = tuple[int, float, float, float, float]  # exit, wall s, peak RSS MB, CPU s, busiest s
+
+
+def measure(command: list[str], pythonpath: Path) -> Result:
     out = subprocess.run(
         [sys.executable, "-c", MEASURE, *command],
         capture_output=True,
         text=True,
         check=True,
         env={"PYTHONPATH": str(pythonpath), "PATH": "/usr/bin:/bin"},
+        cwd=pythonpath,  # ``-m`` puts the working directory first on the path: the tree's own
     ).stdout.split()
-    return int(out[0]), float(out[1]), int(out[2]) / 1024
+    return int(out[0]), float(out[1]), int(out[2]) / 1024, float(out[3]), float(out[4])
 
 
 def baseline_tree(commit: str, into: Path) -> Path:
@@ -110,12 +121,15 @@ def baseline_tree(commit: str, into: Path) -> Path:
     return into  # the package finds rules/ beside itself, as in a checkout
 
 
-def line(name: str, count: int, result: tuple[int, float, float], base: float = 0.0) -> str:
-    code, wall, rss = result
+def line(name: str, count: int, result: Result, base: float = 0.0) -> str:
+    """Wall-clock figures, then CPU: the whole tree's and its busiest process's (the wall time
+    on idle cores cannot be below the busiest process's CPU, nor the total over the cores)."""
+    code, wall, rss, cpu, busiest = result
     ratio = f"  x{count / wall / base:4.2f}" if base else " " * 7
     return (
-        f"{name:46} {count:>7} msgs  wall {wall:7.1f} s  {count / wall:7.1f} msgs/s{ratio}  "
-        f"peak RSS {rss:6.1f} MB  exit {code}"
+        f"{name:46} {count:>6} msgs  wall {wall:6.1f} s  {count / wall:6.1f} msgs/s{ratio}  "
+        f"peak RSS {rss:6.1f} MB  CPU {cpu:6.1f} s (busiest process {busiest:6.1f} s)  "
+        f"exit {code}"
     )
 
 
