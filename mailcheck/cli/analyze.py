@@ -14,7 +14,6 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -36,6 +35,8 @@ def analyze(args: argparse.Namespace, argv: list[str]) -> int:
     from mailcheck.app.analyze import AnalyzeRequest
 
     profile = ProfileChoice(args.profile, tuple(args.rules), args.allow_unsafe_networks)
+    output = args.format or ReportFormat.TEXT
+    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
     request = AnalyzeRequest(
         args.message,
         dns_options(args),
@@ -47,9 +48,9 @@ def analyze(args: argparse.Namespace, argv: list[str]) -> int:
         ("mailcheck", *argv),
         args.jobs,
         args.record,
+        output=output if output in STREAMED else None,  # rendered where analysed
+        color=color,
     )
-    output = args.format or ReportFormat.TEXT
-    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
     if output in STREAMED:
         worst = _stream(request, output, color, args.output)
     else:
@@ -73,8 +74,7 @@ def _stream(
             stream.flush()
             written[0] += 1
 
-        rendered = replace(request, output=output, color=color)
-        result = asyncio.run(stream_messages(rendered, done))
+        result = asyncio.run(stream_messages(request, done))
         if output is ReportFormat.JSONL:
             summary = {"summary": result.tally.to_data(result.skipped)}
             stream.write(json.dumps(summary, sort_keys=True, ensure_ascii=False) + "\n")
