@@ -298,3 +298,19 @@ def test_allow_unsafe_networks_shows_net002_with_each_message(tmp_path: Path, ca
     assert [(f["code"], f["status"], f["subject"]) for f in check["findings"]] == [
         ("NET002", "warn", "10.0.0.0/8")
     ]
+
+
+def test_dns_errors_cross_the_process_boundary_intact() -> None:
+    """A worker re-raises the parent's lookup failure: same class, text and fields."""
+    import pickle
+
+    from mailcheck.base.errors import DnsServerError, DnsTimeoutError, InputError
+
+    for error in (
+        DnsServerError("sel1._domainkey.msgsender.example", "TXT", "SERVFAIL"),
+        DnsTimeoutError("msgtest.example", "MX", "no answer in 2 s"),
+        InputError("org_network", "bad CIDR"),
+    ):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error) and str(copy) == str(error)
+        assert copy.__dict__ == error.__dict__
