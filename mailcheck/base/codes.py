@@ -683,6 +683,11 @@ CODES: dict[str, CodeInfo] = {
         "A DNS lookup needed for the analysis timed out or failed; that part is unknown, not "
         "failed.",
     ),
+    "MSG025": CodeInfo(
+        "Analysis stopped",
+        "The analysis of this message crashed its worker process or ran over its CPU-time "
+        "limit; this message is unknown, the rest of the run was analysed.",
+    ),
 }
 
 

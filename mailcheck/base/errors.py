@@ -21,6 +21,18 @@ from __future__ import annotations
 class MailcheckError(Exception):
     """Root of every error mailcheck raises on purpose."""
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled as message and attributes, not constructor arguments (subclasses take other
+        # ones), so an error crosses to and from the analysis worker processes intact.
+        return (_restore, (type(self), str(self), dict(self.__dict__)))
+
+
+def _restore(cls: type[MailcheckError], message: str, state: dict[str, object]) -> MailcheckError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class InputError(MailcheckError):
     """A value given to the library cannot be used. ``field`` names which one and ``detail``

@@ -17,101 +17,78 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mailcheck.app.output import write_text
-from mailcheck.app.resolver import open_resolver
+from mailcheck.app.profiles import ProfileChoice
 from mailcheck.base.errors import ReportError, UsageError
 from mailcheck.base.model import Report, Status
 from mailcheck.cli.base import STATUS_EXIT, dns_options, emit, use_color
-from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.report import ReportFormat
-from mailcheck.rulefiles.profiles import get_profile
 
 if TYPE_CHECKING:  # imported late at run time: only analyze needs the message modules
     from mailcheck.app.analyze import AnalyzeRequest
-    from mailcheck.message.inputs import InputStats
+    from mailcheck.app.analyze_message import MessageResult
 
 STREAMED = (ReportFormat.TEXT, ReportFormat.JSONL)
 
 
 def analyze(args: argparse.Namespace, argv: list[str]) -> int:
     """``mailcheck analyze``: the worst status over all messages decides the exit code."""
-    from mailcheck.app.analyze import AnalyzeRequest, parse_networks
-    from mailcheck.message.inputs import InputStats
+    from mailcheck.app.analyze import AnalyzeRequest
 
-    unsafe = args.allow_unsafe_networks
-    profile = (
-        get_profile(args.profile, tuple(args.rules), allow_unsafe_networks=unsafe)
-        if args.profile
-        else None
-    )
-    options = dns_options(args)
-    resolver = open_resolver(options)
+    profile = ProfileChoice(args.profile, tuple(args.rules), args.allow_unsafe_networks)
+    output = args.format or ReportFormat.TEXT
+    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
     request = AnalyzeRequest(
         args.message,
+        dns_options(args),
         sys.stdin.buffer if args.message == "-" else None,
         args.org_domain,
-        parse_networks(args.org_network),
+        tuple(args.org_network),
         tuple(args.authserv_id),
-        profile,
-        resolver.evidence().recorded_at,
+        profile if args.profile else None,
         ("mailcheck", *argv),
+        args.jobs,
+        args.record,
+        output=output if output in STREAMED else None,  # rendered where analysed
+        color=color,
     )
-    output = args.format or ReportFormat.TEXT
-    stats = InputStats()
-    color = use_color(args.output is None and sys.stdout.isatty(), os.environ)
     if output in STREAMED:
-        worst = _stream(request, resolver, stats, output, color, args.output)
+        worst = _stream(request, output, color, args.output)
     else:
-        worst = _whole(request, resolver, stats, output, color, args.output)
-    if args.record is not None:
-        write_text(args.record, resolver.evidence().to_json())
+        worst = _whole(request, output, color, args.output)
     return STATUS_EXIT[worst]
 
 
 def _stream(
-    request: AnalyzeRequest,
-    resolver: EvidenceResolver,
-    stats: InputStats,
-    output: ReportFormat,
-    color: bool,
-    path: Path | None,
+    request: AnalyzeRequest, output: ReportFormat, color: bool, path: Path | None
 ) -> Status:
     """Write each report as it is done; a run of several ends with the summary."""
     from mailcheck.app.analyze import stream_messages
     from mailcheck.report.tally import render_table
 
-    renderer = output.renderer(color=color)
-    worst = [Status.PASS]
+    written = [0]
     with _opened(path) as stream:
 
-        def done(report: Report) -> None:
-            separator = "\n" if output is ReportFormat.TEXT and worst[1:] else ""
-            stream.write(separator + renderer.render(report))
+        def done(message: MessageResult) -> None:
+            separator = "\n" if output is ReportFormat.TEXT and written[0] else ""
+            stream.write(separator + message.text)
             stream.flush()
-            worst.append(report.worst_status)
+            written[0] += 1
 
-        tally = asyncio.run(stream_messages(request, resolver, done, stats))
+        result = asyncio.run(stream_messages(request, done))
         if output is ReportFormat.JSONL:
-            summary = {"summary": tally.to_data(len(stats.skipped))}
+            summary = {"summary": result.tally.to_data(result.skipped)}
             stream.write(json.dumps(summary, sort_keys=True, ensure_ascii=False) + "\n")
-        elif tally.messages > 1 or stats.skipped:
-            stream.write("\n" + render_table(tally, len(stats.skipped)))
-    return max(worst, key=lambda s: s.severity)
+        elif result.tally.messages > 1 or result.skipped:
+            stream.write("\n" + render_table(result.tally, result.skipped))
+    return result.worst
 
 
-def _whole(
-    request: AnalyzeRequest,
-    resolver: EvidenceResolver,
-    stats: InputStats,
-    output: ReportFormat,
-    color: bool,
-    path: Path | None,
-) -> Status:
+def _whole(request: AnalyzeRequest, output: ReportFormat, color: bool, path: Path | None) -> Status:
     from mailcheck.app.analyze import analyze_messages
 
-    reports = asyncio.run(analyze_messages(request, resolver, stats))
-    emit(_render_messages(reports, output, color, len(stats.skipped)), path)
-    return max((r.worst_status for r in reports), key=lambda s: s.severity)
+    result = asyncio.run(analyze_messages(request))
+    emit(_render_messages(result.reports, output, color, result.skipped), path)
+    return result.worst
 
 
 @contextlib.contextmanager

@@ -277,6 +277,14 @@ def _add_analyze_options(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="compare with this sender profile (default: none, or $MAILCHECK_PROFILE)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes that parse and judge messages (default: one per core; "
+        "1: all in this process)",
+    )
     _add_rules_dir(parser)
 
 

@@ -215,3 +215,25 @@ def test_case_insensitive_profile_match_is_stated(capsys, tmp_path):
         "From No-Reply@ACCOUNT.MsgSender.example matched no-reply@account.msgsender.example "
         "case-insensitively, as the profile allows" in out
     )
+
+
+def test_the_analyze_command_maps_arguments_and_calls_the_app() -> None:
+    """Issue 14 part 2: the resolver and the profile are the use case's (``app/analyze.py``);
+    the command imports neither the DNS nor the rules parts."""
+    import ast
+
+    source = (REPO_REPORT.parent / "cli" / "analyze.py").read_text(encoding="utf-8")
+    imported = {
+        node.module
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not {m for m in imported if m.startswith(("mailcheck.dns", "mailcheck.rulefiles"))}
+    assert "mailcheck.app.resolver" not in imported
+    assert "open_resolver" not in source and "get_profile" not in source
+
+
+def test_a_bad_org_network_names_the_flag(capsys):
+    code, _, err = run(capsys, str(CORPUS / "m365-bulk-bcl7.eml"), "--org-network", "10.0.0.300/8")
+    assert code == 3
+    assert err.startswith("mailcheck: error: --org-network: ")
