@@ -90,7 +90,7 @@ def stopped_report(item: MessageInput, job: MessageJob, why: str) -> Report:
     profile = job.profile
     ref = ProfileRef(profile.id, profile.name, profile.source, profile.sha256) if profile else None
     finding = Finding(STOPPED_CODE, Status.ERROR, f"Analysis of this message stopped: {why}")
-    check = CheckResult("message", f"Message analysis: {item.label}", (finding,), {})
+    check = CheckResult("message", f"Message analysis: {item.label}", (finding,))
     return Report(
         __version__, job.generated_at, item.label, ref, (check, *job.extra_checks), job.command
     )
