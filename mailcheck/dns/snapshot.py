@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from mailcheck.base import json_text
 from mailcheck.base.errors import (
     DnsError,
     DnsNotRecordedError,
@@ -178,8 +179,8 @@ class SnapshotResolver:
 
 
 def document_json(document: Mapping[str, Any]) -> str:
-    """A snapshot's text from its ``Snapshot.to_document`` data."""
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """A snapshot's text from its ``Snapshot.to_document`` data: sorted keys, indented."""
+    return json_text.dumps(document) + "\n"  # json.dumps(indent=2, sort_keys=True)'s text
 
 
 def _entry_to_json(entry: Recorded) -> dict[str, Any]:

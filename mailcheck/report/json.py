@@ -12,9 +12,10 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
+from mailcheck.base import json_text
 from mailcheck.base.codes import owner
 from mailcheck.base.model import CheckResult, Facts, Finding, Report
-from mailcheck.report import actions, json_text, tell_sender, view
+from mailcheck.report import actions, tell_sender, view
 from mailcheck.report.reuse import Reuse
 
 SCHEMA_FILE = "schema.json"  # beside this module; shipped in the wheel (report/*.json)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mailcheck.base.json_text import Encoded
 from mailcheck.base.model import CheckResult
-from mailcheck.report.json_text import Encoded
 
 LIMIT = 64  # shared results kept; a run shares a handful (its sender side, snippets per provider)
 

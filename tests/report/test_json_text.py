@@ -1,4 +1,4 @@
-"""``report.json_text`` is exactly ``json.dumps(indent=2, sort_keys=True, ensure_ascii=False)``,
+"""``base.json_text`` is exactly ``json.dumps(indent=2, sort_keys=True, ensure_ascii=False)``,
 and ``report.json.asdict`` exactly ``dataclasses.asdict``."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mailcheck.base.json_text import Encoded, dumps
 from mailcheck.report.json import asdict
-from mailcheck.report.json_text import Encoded, dumps
 
 
 def reference(value: object) -> str:
