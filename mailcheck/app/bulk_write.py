@@ -81,6 +81,7 @@ class FolderWriter:
         self._pending: set[asyncio.Future[tuple[summary.SummaryRow, str]]] = set()
         self._rows: list[summary.SummaryRow] = []
         self._slots: asyncio.Semaphore | None = None
+        self._failed: BaseException | None = None
 
     def __enter__(self) -> FolderWriter:
         return self
@@ -91,7 +92,10 @@ class FolderWriter:
         self._pool.shutdown(wait=True, cancel_futures=exc is not None)
 
     async def write(self, outcome: DomainOutcome) -> None:
-        """Queue the domain's folder; waits only while the queue is full."""
+        """Queue the domain's folder; waits only while the queue is full. A folder that could
+        not be written stops the run here (as it would a single report)."""
+        if self._failed is not None:
+            raise self._failed
         if self._slots is None:  # made in the running loop
             self._slots = asyncio.Semaphore(self._workers * IN_FLIGHT_PER_WORKER)
         await self._slots.acquire()
@@ -105,7 +109,11 @@ class FolderWriter:
         assert self._slots is not None
         self._slots.release()
         self._pending.discard(future)
-        if not future.cancelled() and future.exception() is None:
+        if future.cancelled():
+            return
+        if future.exception() is not None:
+            self._failed = self._failed or future.exception()
+        else:
             row, changes = future.result()
             self._rows.append(row)
             if changes:
@@ -115,6 +123,8 @@ class FolderWriter:
         """Every folder written (a worker's error raised here); their summary rows."""
         while self._pending:
             await asyncio.gather(*self._pending)
+        if self._failed is not None:
+            raise self._failed
         return self._rows
 
 

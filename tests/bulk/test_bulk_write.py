@@ -4,13 +4,15 @@ byte for byte the folder ``report`` writes for that report alone."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 
 import pytest
 
 from mailcheck.app.bulk_checks import DomainOutcome
-from mailcheck.app.bulk_write import Packer, write_domain
+from mailcheck.app.bulk_write import FolderWriter, Packer, write_domain
+from mailcheck.base.errors import ReportError
 from mailcheck.base.model import Report
 from mailcheck.checks.mx import MxCheck
 from mailcheck.dns.snapshot import Snapshot
@@ -71,3 +73,19 @@ def test_the_packer_forgets_old_results_and_holds_what_it_remembers(
     again = packer.pack(DomainOutcome(report, snapshot))
     assert len(report.checks) > 3
     assert not all(isinstance(item, bytes) for item in again[1])
+
+
+def test_a_folder_that_cannot_be_written_fails_the_run(
+    html_report: tuple[Report, str], tmp_path: Path
+) -> None:
+    report, evidence = html_report
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the run's folder should be", encoding="utf-8")
+    outcome = DomainOutcome(report, Snapshot.from_json(evidence))
+
+    async def run(writer: FolderWriter) -> None:
+        await writer.write(outcome)
+        await writer.rows()
+
+    with FolderWriter(blocked, None, print) as writer, pytest.raises(ReportError):
+        asyncio.run(run(writer))
