@@ -6,14 +6,22 @@ server:
 
 - ``mailcheck report --domains-file`` (every domain's folder written, as a user runs it), and
   the checks alone (library, no folders), for wall time, domains/s, queries per domain
-  (server-counted), questions asked more than once, and peak RSS;
+  (server-counted), questions asked more than once, peak RSS (the largest process, and the
+  sum over the whole process tree: the folders are written by worker processes) and CPU per
+  domain of the whole tree;
 - checkdmarc (latest from PyPI, installed into this benchmark's own venv, its default
   settings, pointed at the loopback server) on a sample of the same domains, scaled: its
   domains are checked one after another, so the sample's rate is its rate;
 - the lower bound: the longest chain of dependent lookups times the delay, plus one timeout
   for the never-answering zones, plus the measured CPU per query times the queries.
 
-No traffic leaves the machine. ``--domains 10000`` shows how memory grows with N.
+No traffic leaves the machine. ``--domains 10000`` shows how memory grows with N. What stays:
+the interpreters and modules (the main process and two folder writers, a fixed ~180 MB in all);
+per domain in the main process only the run's resolver cache and evidence of every answer
+(what ``--record`` writes; about 5 KB a domain, the checks-only figure) and its summary row,
+plus the summary files built at the end (the run's own report, proportional to N). Finished
+reports are not kept: at most ``--concurrency`` are being checked and 4 per writer wait to be
+written, and the writers' caches (shared results, their rendered text) are bounded.
 
     python benchmarks/bulk.py [--domains 1000] [--checkdmarc-sample 40]
 """
