@@ -6,14 +6,22 @@ server:
 
 - ``mailcheck report --domains-file`` (every domain's folder written, as a user runs it), and
   the checks alone (library, no folders), for wall time, domains/s, queries per domain
-  (server-counted), questions asked more than once, and peak RSS;
+  (server-counted), questions asked more than once, peak RSS (the largest process, and the
+  sum over the whole process tree: the folders are written by worker processes) and CPU per
+  domain of the whole tree;
 - checkdmarc (latest from PyPI, installed into this benchmark's own venv, its default
   settings, pointed at the loopback server) on a sample of the same domains, scaled: its
   domains are checked one after another, so the sample's rate is its rate;
 - the lower bound: the longest chain of dependent lookups times the delay, plus one timeout
   for the never-answering zones, plus the measured CPU per query times the queries.
 
-No traffic leaves the machine. ``--domains 10000`` shows how memory grows with N.
+No traffic leaves the machine. ``--domains 10000`` shows how memory grows with N. What stays:
+the interpreters and modules (the main process and two folder writers, a fixed ~180 MB in all);
+per domain in the main process only the run's resolver cache and evidence of every answer
+(what ``--record`` writes; about 5 KB a domain, the checks-only figure) and its summary row,
+plus the summary files built at the end (the run's own report, proportional to N). Finished
+reports are not kept: at most ``--concurrency`` are being checked and 4 per writer wait to be
+written, and the writers' caches (shared results, their rendered text) are bounded.
 
     python benchmarks/bulk.py [--domains 1000] [--checkdmarc-sample 40]
 """
@@ -39,14 +47,49 @@ CHECKDMARC_VENV = Path(
     os.environ.get("MAILCHECK_CHECKDMARC_VENV")
     or Path.home() / ".cache" / "mailcheck" / "bench-checkdmarc-venv"
 )
-# Runs a command and prints its peak RSS (KiB, the largest of it and its children) and CPU.
+# Runs a command and prints its exit code, wall time, the peak RSS (KiB) of the largest single
+# process (rusage), CPU seconds (rusage: it and the children it waited for) and, sampled every
+# 0.2 s from /proc, the peak of the summed RSS of its whole process tree and the tree's CPU
+# seconds (the folder-writing worker processes included; a forkserver's grandchildren are
+# not always in the rusage).
 MEASURE = """
-import resource, subprocess, sys, time
+import os, resource, subprocess, sys, time
+TICK = os.sysconf("SC_CLK_TCK")
+def tree(root):
+    children = {}
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # state, ppid, ... utime at 11, stime 12
+        children.setdefault(int(fields[1]), []).append((int(name), fields))
+    found, todo = [], [root]
+    while todo:
+        for pid, fields in children.get(todo.pop(), []):
+            found.append((pid, fields))
+            todo.append(pid)
+    return found
+def rss(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
+    except OSError:
+        return 0
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+peak, cpu = 0, {}
+while child.poll() is None:
+    procs = tree(os.getpid())
+    peak = max(peak, sum(rss(pid) for pid, _ in procs))
+    for pid, fields in procs:
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / TICK
+    time.sleep(0.2)
+code = child.wait()
 wall = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(code, wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
+print(code, wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, peak, sum(cpu.values()))
 """
 # The checks alone through the library: the same run without writing 1,000 folders.
 CHECKS_ONLY = """
@@ -123,6 +166,8 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, 
         "wall": float(out[1]),
         "rss_mb": int(out[2]) / 1024,
         "cpu": float(out[3]),
+        "tree_rss_mb": int(out[4]) / 1024,
+        "tree_cpu": float(out[5]),
     }
 
 
@@ -190,7 +235,8 @@ def report(args: argparse.Namespace, rounds: list[dict[str, object]], chain: int
                 f"{name:38} wall {m['wall']:7.2f} s  {n / m['wall']:8.1f} domains/s  "
                 f"{m['total'] / n:5.1f} queries/domain  {m['repeated_not_silent']} repeated "
                 f"(+{m['repeated'] - m['repeated_not_silent']} retries to silent zones)  "
-                f"peak RSS {m['rss_mb']:6.1f} MB  exit {m['code']}"
+                f"peak RSS {m['rss_mb']:6.1f} MB (all processes {m['tree_rss_mb']:6.1f} MB)  "
+                f"CPU {m['tree_cpu'] / n * 1000:4.1f} ms/domain  exit {m['code']}"
             )
         print(
             f"lower bound: chain {chain} x {delay * 1000:g} ms + one timeout {TIMEOUT:g} s + "

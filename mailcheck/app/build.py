@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -64,7 +64,7 @@ async def build_report(
     evidence = resolver.evidence()
     if profile is not None:
         as_of = _evidence_day(evidence.recorded_at)
-        results.append(profile_sources.evaluate(profile, as_of, max_source_age_days))
+        results.append(_profile_sources(profile, as_of, max_source_age_days))
     if profile is not None and with_snippets:
         results.append(snippets_result(results, profile, _review_date(evidence.recorded_at)))
     ref = ProfileRef(profile.id, profile.name, profile.source, profile.sha256) if profile else None
@@ -112,16 +112,34 @@ def snippets_result(
     facts = facts_from_results(results, detected_provider(results))
     shared = tuple(sorted(facts.shared_ips.items())) if facts.shared_ips is not None else None
     key = (profile, review, shared, facts.provider)  # the profile itself: frozen, hashable
-    cached = _SNIPPETS_CACHE.get(key)
-    if cached is None:
-        if len(_SNIPPETS_CACHE) >= _SNIPPETS_CACHE_SIZE:
-            _SNIPPETS_CACHE.clear()
-        cached = _SNIPPETS_CACHE[key] = _snippets_result(profile, review, facts)
-    return cached
+    return _cached(_SNIPPETS_CACHE, key, lambda: _snippets_result(profile, review, facts))
+
+
+def _profile_sources(profile: SenderProfile, as_of: date, max_age_days: int) -> CheckResult:
+    # The same for every domain of a bulk run: one object, so its rendered section is reused.
+    key = (profile, as_of, max_age_days)
+    return _cached(
+        _SOURCES_CACHE, key, lambda: profile_sources.evaluate(profile, as_of, max_age_days)
+    )
+
+
+def _cached(
+    cache: dict[tuple[object, ...], CheckResult],
+    key: tuple[object, ...],
+    make: Callable[[], CheckResult],
+) -> CheckResult:
+    """``make()``'s result, remembered under ``key`` (a small cache, emptied when full)."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        found = cache[key] = make()
+    return found
 
 
 _SNIPPETS_CACHE: dict[tuple[object, ...], CheckResult] = {}
-_SNIPPETS_CACHE_SIZE = 64
+_SOURCES_CACHE: dict[tuple[object, ...], CheckResult] = {}
+_CACHE_SIZE = 64
 
 
 def _snippets_result(profile: SenderProfile, review: date, facts: SnippetFacts) -> CheckResult:

@@ -7,11 +7,7 @@ run's memory does not grow with finished reports.
 from __future__ import annotations
 
 import asyncio
-import functools
-import multiprocessing
-import os
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,12 +18,12 @@ from mailcheck.app.bulk_checks import (
     DomainOutcome,
     run_bulk,
 )
-from mailcheck.app.compare import compare as compare_with
+from mailcheck.app.bulk_write import FolderWriter
 from mailcheck.app.output import write_text
 from mailcheck.app.profiles import ProfileChoice, choose_profile
 from mailcheck.app.report import report_checks
 from mailcheck.app.resolver import DnsOptions, open_resolver, resolver_health
-from mailcheck.base.model import Report, Status
+from mailcheck.base.model import Status
 from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.report import bundle, folders, summary
 from mailcheck.rulefiles.sources import DEFAULT_MAX_AGE_DAYS
@@ -106,20 +102,14 @@ def _check_all(
     hooks: BulkHooks,
 ) -> list[summary.SummaryRow]:
     """Run the checks; each finished domain's folder is written by a worker process."""
-    rows: list[summary.SummaryRow] = []
-    with _writers() as pool:
+    on_changes = hooks.on_changes or (lambda _: None)
+    with FolderWriter(out, request.compare, on_changes) as writer:
 
-        async def finished(outcome: DomainOutcome) -> None:
-            # Rendering a folder is CPU work: other processes do it, the DNS loop runs on.
-            evidence = outcome.evidence.to_json()
-            job = functools.partial(_write_domain, outcome.report, evidence, out, request.compare)
-            row, changes = await asyncio.get_running_loop().run_in_executor(pool, job)
-            if changes and hooks.on_changes is not None:
-                hooks.on_changes(changes)
-            rows.append(row)
+        async def checks_then_folders() -> list[summary.SummaryRow]:
+            await _run(run, request.dns, shared, writer.write, hooks.progress)
+            return await writer.rows()
 
-        asyncio.run(_run(run, request.dns, shared, finished, hooks.progress))
-    return rows
+        return asyncio.run(checks_then_folders())
 
 
 def _write_summary(
@@ -151,20 +141,3 @@ def _output(request: BulkReportRequest, shared: EvidenceResolver) -> Path:
         return folders.new_folder(Path(request.output))
     when = bundle.folder_name(shared.evidence().recorded_at)
     return folders.new_folder(request.reports_dir / BULK_DIR / when)
-
-
-def _writers() -> ProcessPoolExecutor:
-    # forkserver: the children do not inherit this process's threads (a fork would).
-    context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
-
-
-def _write_domain(
-    report: Report, evidence_json: str, out: Path, compare: Path | None
-) -> tuple[summary.SummaryRow, str]:
-    """One domain's folder (in a worker process); its summary row and changes text back."""
-    changes = ""
-    if compare is not None and (compare / report.domain).is_dir():
-        report, changes = compare_with(report, compare / report.domain)
-    bundle.write_bundle(report, evidence_json, out / report.domain)
-    return summary.summary_row(report, f"{report.domain}/{bundle.REPORT_HTML}"), changes

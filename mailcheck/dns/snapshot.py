@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from mailcheck.base import json_text
 from mailcheck.base.errors import (
     DnsError,
     DnsNotRecordedError,
@@ -63,6 +64,10 @@ class Snapshot:
 
     def to_json(self) -> str:
         """Deterministic JSON: sorted keys, one entry per name and type."""
+        return document_json(self.to_document())
+
+    def to_document(self) -> dict[str, Any]:
+        """The JSON data ``to_json`` writes (plain data: another process can write it)."""
         answers: dict[str, dict[str, Any]] = {}
         for (name, rrtype), entry in sorted(self.entries.items()):
             answers.setdefault(name, {})[rrtype.value] = _entry_to_json(entry)
@@ -75,7 +80,7 @@ class Snapshot:
         }
         if self.metadata:
             document["metadata"] = self.metadata
-        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return document
 
     @classmethod
     def from_json(cls, text: str, source: str = "snapshot") -> Snapshot:
@@ -171,6 +176,11 @@ class SnapshotResolver:
     def evidence(self) -> Snapshot:
         """The part of the snapshot this run used, with the original times."""
         return self._used
+
+
+def document_json(document: Mapping[str, Any]) -> str:
+    """A snapshot's text from its ``Snapshot.to_document`` data: sorted keys, indented."""
+    return json_text.dumps(document) + "\n"  # json.dumps(indent=2, sort_keys=True)'s text
 
 
 def _entry_to_json(entry: Recorded) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from mailcheck.base.outfiles import make_directory, write_file
 from mailcheck.report import view
 from mailcheck.report.html import HtmlRenderer
 from mailcheck.report.json import JsonRenderer
+from mailcheck.report.reuse import Reuse
 
 REPORT_HTML, REPORT_JSON, EVIDENCE_JSON, SNIPPETS_DIR = (
     "report.html",
@@ -44,11 +45,14 @@ def default_directory(base: Path, report: Report) -> Path:
     return base / domain / folder_name(report.generated_at)
 
 
-def write_bundle(report: Report, evidence_json: str, directory: Path) -> Path:
-    """Write the whole report folder; return the path of ``report.html``."""
+def write_bundle(
+    report: Report, evidence_json: str, directory: Path, reuse: Reuse | None = None
+) -> Path:
+    """Write the whole report folder; return the path of ``report.html``. ``reuse``: the
+    run's shared check results, rendered once (a bulk run), the same bytes as without."""
     files = {
-        REPORT_HTML: HtmlRenderer().render(report),
-        REPORT_JSON: JsonRenderer().render(report),
+        REPORT_HTML: HtmlRenderer(reuse).render(report),
+        REPORT_JSON: JsonRenderer(reuse).render(report),
         EVIDENCE_JSON: evidence_json,
     }
     snippets = {f"{SNIPPETS_DIR}/{s.filename}": s.text for s in view.snippets(report)}

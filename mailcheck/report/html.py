@@ -11,17 +11,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import shlex
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from mailcheck.base.codes import Owner, owner
-from mailcheck.base.model import Report, Status
+from mailcheck.base.model import CheckResult, Report, Status
 from mailcheck.report import actions, flow, view
 from mailcheck.report.facts_view import MAX_ITEMS, fact_tree
 from mailcheck.report.matrix import sender_matrix
+from mailcheck.report.reuse import Reuse
 from mailcheck.report.sender_summary import is_sender_report
 from mailcheck.report.tell_sender import tell_the_sender
 
@@ -109,7 +111,10 @@ def content_security_policy(css: str, script: str) -> str:
 
 
 class HtmlRenderer:
-    """See ``Renderer``."""
+    """See ``Renderer``; with ``reuse``, shared check results' sections are rendered once."""
+
+    def __init__(self, reuse: Reuse | None = None) -> None:
+        self.reuse = reuse
 
     def render(self, report: Report) -> str:
         """See ``Renderer.render``."""
@@ -118,21 +123,53 @@ class HtmlRenderer:
         snippets = view.snippets(report)
         tell = tell_the_sender(report)
         template = environment().get_template("report.html")
-        return template.render(
-            report=report,
-            sender=view.sender_name(report),
-            verdict=view.verdict(report, snippets),
-            plan=actions.plan(report, snippets),
-            tell_the_sender=tell is not None,  # the verdict links to the section when it is there
-            sections=view.sections(report),
-            message=view.is_message_report(report),
-            sender_only=is_sender_report(report),
-            snippets=snippets,
-            tell=tell,
-            flow=flow.flow(report),
-            command=shlex.join(report.command),
-            csp=content_security_policy(css, script),
+        context: dict[str, Any] = {
+            "report": report,
+            "sender": view.sender_name(report),
+            "verdict": view.verdict(report, snippets),
+            "plan": actions.plan(report, snippets),
+            "tell_the_sender": tell
+            is not None,  # the verdict links to the section when it is there
+            "sections": view.sections(report),
+            "message": view.is_message_report(report),
+            "sender_only": is_sender_report(report),
+            "snippets": snippets,
+            "tell": tell,
+            "flow": flow.flow(report),
+            "command": shlex.join(report.command),
+            "csp": content_security_policy(css, script),
             # Our own files, not data: marked safe so the hashed bytes are the emitted bytes.
-            css=Markup(css),
-            script=Markup(script),
-        )
+            "css": Markup(css),
+            "script": Markup(script),
+        }
+        if self.reuse is not None:
+            context |= spliced_sections(context, self.reuse)
+        return template.render(context)
+
+
+def spliced_sections(context: dict[str, Any], reuse: Reuse) -> dict[str, object]:
+    """Context that makes ``report.html`` include each shared result's section as text
+    rendered once per run: the partial rendered alone with the include's variables (the
+    report's context plus the loop's) is exactly what the ``{% include %}`` emits."""
+    texts: dict[int, Markup] = {}
+    for key, title, results in context["sections"]:
+        for result in results:
+            if reuse.is_shared(result):
+                loop = {"result": result, "key": key, "title": title, "results": results}
+                section = reuse.html(result, partial(_partial, result, context | loop))
+                texts[id(result)] = Markup(section)
+
+    def partial_names(result: CheckResult) -> list[str] | list[Template]:
+        return [_splice()] if id(result) in texts else view.partial_names(result)
+
+    return {"partial_names": partial_names, "spliced_section": lambda r: texts[id(r)]}
+
+
+def _partial(result: CheckResult, context: dict[str, Any]) -> str:
+    return environment().select_template(view.partial_names(result)).render(context)
+
+
+@cache
+def _splice() -> Template:
+    # Included in place of a partial: emits the section's text as it is (Markup: not escaped).
+    return environment().from_string("{{ spliced_section(result) }}")

@@ -7,25 +7,42 @@ document is built (``audit_json``).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
+from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
+from mailcheck.base import json_text
 from mailcheck.base.codes import owner
 from mailcheck.base.model import CheckResult, Facts, Finding, Report, Status
 from mailcheck.facts.audit import AuditFacts
-from mailcheck.facts.jsonable import jsonable
+from mailcheck.facts.jsonable import field_names, jsonable
 from mailcheck.report import actions, tell_sender, view
+from mailcheck.report.reuse import Reuse
 
 SCHEMA_FILE = "schema.json"  # beside this module; shipped in the wheel (report/*.json)
 
 
 class JsonRenderer:
-    """See ``Renderer``."""
+    """See ``Renderer``; with ``reuse``, shared check results are encoded once per run."""
+
+    def __init__(self, reuse: Reuse | None = None) -> None:
+        self.reuse = reuse
 
     def render(self, report: Report) -> str:
-        """See ``Renderer.render``."""
-        return json.dumps(to_data(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        """See ``Renderer.render``: ``json.dumps(indent=2, sort_keys=True)``'s exact text."""
+        reuse = self.reuse
+        if reuse is None:
+            return json_text.dumps(to_data(report)) + "\n"
+
+        def entry(result: CheckResult) -> object:
+            if reuse.is_shared(result):
+                return reuse.json(result, lambda: check_data(result))
+            return check_data(result)
+
+        return json_text.dumps(_data(report, entry)) + "\n"
 
 
 class JsonLinesRenderer:
@@ -39,12 +56,16 @@ class JsonLinesRenderer:
 def to_data(report: Report) -> dict[str, Any]:
     """The report as plain JSON-compatible data, with its derived verdict fields, each
     finding's owner and, first by sorted keys, the plan: what you do, what the sender fixes."""
-    data = dataclasses.asdict(dataclasses.replace(report, checks=()))
-    data["checks"] = [check_data(result) for result in report.checks]
+    return _data(report, check_data)
+
+
+def _data(report: Report, entry: Callable[[CheckResult], object]) -> dict[str, Any]:
+    data: dict[str, Any] = asdict(dataclasses.replace(report, checks=()))
+    data["checks"] = tuple(entry(result) for result in report.checks)  # as asdict has it
     data["worst_status"] = report.worst_status.value
     data["findings"] = [finding_data(f) for f in report.findings]
     snippets = view.snippets(report)
-    data["verdict"] = dataclasses.asdict(view.verdict(report, snippets))
+    data["verdict"] = asdict(view.verdict(report, snippets))
     todo = actions.plan(report, snippets)
     data["actions"] = {
         "receiver_steps": [
@@ -58,7 +79,7 @@ def to_data(report: Report) -> dict[str, Any]:
 
 def finding_data(finding: Finding) -> dict[str, Any]:
     """One finding as JSON data, with whose it is to act on (``mailcheck.base.codes.owner``)."""
-    return {**dataclasses.asdict(finding), "owner": owner(finding).value}
+    return {**asdict(finding), "owner": owner(finding).value}
 
 
 def check_data(result: CheckResult) -> dict[str, Any]:
@@ -89,3 +110,25 @@ def audit_json(facts: AuditFacts, findings: tuple[Finding, ...]) -> str:
         "worst": worst.value,
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})  # deepcopy gives these back as they are
+
+
+def asdict(value: Any) -> Any:
+    """``dataclasses.asdict(value)``, equal in every part, about twice as fast: the same
+    conversion (dataclasses to dicts, containers keep their type), but the fields of each class
+    are looked up once and immutable leaves are not passed through ``copy.deepcopy``."""
+    kind = type(value)
+    if kind in _ATOMS or isinstance(value, Enum):  # Enum.__deepcopy__ returns the member
+        return value
+    names = field_names(kind)
+    if names is not None:
+        return {name: asdict(getattr(value, name)) for name in names}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple
+        return kind(*[asdict(item) for item in value])
+    if isinstance(value, list | tuple):
+        return kind(asdict(item) for item in value)
+    if isinstance(value, dict):
+        return kind((asdict(key), asdict(item)) for key, item in value.items())
+    return copy.deepcopy(value)

@@ -75,7 +75,20 @@ def sender_matrix(facts: object) -> Matrix | None:
     (the report then shows the generic facts view)."""
     if not isinstance(facts, SenderSpfFacts) or not facts.listed or not facts.domains:
         return None
-    return Matrix(facts.listed, tuple(_row(d, facts.listed) for d in facts.domains))
+    # A bulk run's reports share one facts object, and the verdict and the HTML each ask:
+    # the (frozen) matrix is built once per object.
+    known = _MATRICES.get(id(facts))
+    if known is not None and known[0] is facts:
+        return known[1]
+    matrix = Matrix(facts.listed, tuple(_row(d, facts.listed) for d in facts.domains))
+    if len(_MATRICES) >= _MATRICES_KEPT:
+        _MATRICES.clear()
+    _MATRICES[id(facts)] = (facts, matrix)  # holding the facts keeps their id unique
+    return matrix
+
+
+_MATRICES: dict[int, tuple[SenderSpfFacts, Matrix]] = {}
+_MATRICES_KEPT = 8
 
 
 def _row(domain: DomainSpf, ips: tuple[str, ...]) -> Row:

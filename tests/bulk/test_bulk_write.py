@@ -1,0 +1,91 @@
+"""A bulk run's folder writing (``app.bulk_write``): results an earlier report held travel once
+as pickle bytes, and the folder a worker writes from them, its shared sections spliced, is
+byte for byte the folder ``report`` writes for that report alone."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from mailcheck.app.bulk_checks import DomainOutcome
+from mailcheck.app.bulk_write import FolderWriter, Packer, write_domain
+from mailcheck.base.errors import ReportError
+from mailcheck.base.model import Report
+from mailcheck.checks.mx import MxCheck
+from mailcheck.dns.snapshot import Snapshot
+from mailcheck.report import bundle
+from tests.report.reportdata import (
+    FixedCheck,
+    build,
+    files,
+    recording,
+    sender_spf_result,
+    snippet_result,
+)
+
+
+@pytest.fixture
+def html_report() -> tuple[Report, str]:
+    """A report with a sender matrix and snippets (the shared kinds), and its evidence."""
+    spf = sender_spf_result(
+        "account.trimble.com", "mailgun.org", "52.101.68.0/24", ("52.101.68.20", "54.240.27.9")
+    )
+    snippets = snippet_result([("Postfix client access (IP allowlist)", "52.101.68.20 OK\n")])
+    checks = (MxCheck(), FixedCheck(spf), FixedCheck(snippets))
+    return build("html.example", recording("html.example"), checks)
+
+
+def test_shared_results_travel_as_bytes_and_folders_stay_identical(
+    html_report: tuple[Report, str], tmp_path: Path
+) -> None:
+    report, evidence = html_report
+    snapshot = Snapshot.from_json(evidence)
+    run = [
+        dataclasses.replace(report, domain=domain)
+        for domain in ("first.example", "second.example", "third.example")
+    ]
+    packer = Packer()
+    packed = [packer.pack(DomainOutcome(each, snapshot)) for each in run]
+    assert not any(isinstance(item, bytes) for item in packed[0][1])  # nothing seen before
+    for later in packed[1:]:
+        assert all(isinstance(item, bytes) for item in later[1])  # every check was shared
+    assert packed[1][1] == packed[2][1]  # pickled once
+    for each, job in zip(run, packed, strict=True):
+        row, changes = write_domain(job, tmp_path / "bulk", None)
+        alone = tmp_path / "alone" / each.domain
+        bundle.write_bundle(each, snapshot.to_json(), alone)
+        assert files(tmp_path / "bulk" / each.domain) == files(alone), each.domain
+        assert row.domain == each.domain and changes == ""
+
+
+def test_the_packer_forgets_old_results_and_holds_what_it_remembers(
+    html_report: tuple[Report, str],
+) -> None:
+    report, evidence = html_report
+    packer = Packer(recent=3)
+    snapshot = Snapshot.from_json(evidence)
+    first = packer.pack(DomainOutcome(report, snapshot))
+    assert not any(isinstance(item, bytes) for item in first[1])
+    # more results than it remembers: the oldest are forgotten, so they are sent as objects
+    again = packer.pack(DomainOutcome(report, snapshot))
+    assert len(report.checks) > 3
+    assert not all(isinstance(item, bytes) for item in again[1])
+
+
+def test_a_folder_that_cannot_be_written_fails_the_run(
+    html_report: tuple[Report, str], tmp_path: Path
+) -> None:
+    report, evidence = html_report
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the run's folder should be", encoding="utf-8")
+    outcome = DomainOutcome(report, Snapshot.from_json(evidence))
+
+    async def run(writer: FolderWriter) -> None:
+        await writer.write(outcome)
+        await writer.rows()
+
+    with FolderWriter(blocked, None, print) as writer, pytest.raises(ReportError):
+        asyncio.run(run(writer))

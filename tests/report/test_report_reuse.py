@@ -1,0 +1,68 @@
+"""Shared check results rendered once (``report.reuse``): every report's bytes are the bytes
+the whole template and ``json.dumps`` give, the shared text really comes from the cache, and
+only the very same object (never an equal one) counts as shared."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import pytest
+
+from mailcheck.base.model import CheckResult, Report
+from mailcheck.report import view
+from mailcheck.report.html import HtmlRenderer
+from mailcheck.report.json import JsonRenderer
+from mailcheck.report.reuse import Reuse
+
+
+def never() -> str:
+    raise AssertionError("rendered again: the shared text was not reused")
+
+
+def run_of(report: Report) -> list[Report]:
+    """Three reports of one run: other domains and times, the same check result objects."""
+    return [
+        report,
+        dataclasses.replace(report, domain="second.example", generated_at="2026-11-23T00:00:00Z"),
+        dataclasses.replace(report, domain="third.example", command=("x", "<b>")),
+    ]
+
+
+@pytest.mark.parametrize("fixture", ["xss_report", "html_report"])
+def test_spliced_reports_are_byte_identical(fixture: str, request: pytest.FixtureRequest) -> None:
+    report, _ = request.getfixturevalue(fixture)
+    reuse = Reuse()
+    for result in report.checks:
+        reuse.share(result)
+    for each in run_of(report):
+        assert HtmlRenderer(reuse).render(each) == HtmlRenderer().render(each), each.domain
+        assert JsonRenderer(reuse).render(each) == JsonRenderer().render(each), each.domain
+    shown = [r for _, _, results in view.sections(report) for r in results]
+    assert shown, "the fixture shows sections"
+    page = HtmlRenderer().render(report)
+    for result in shown:
+        section = reuse.html(result, never)  # cached by the first report, spliced since
+        assert section and section in page
+        assert reuse.json(result, never).value["check"] == result.check
+
+
+def test_an_equal_result_is_not_a_shared_one(html_report: tuple[Report, str]) -> None:
+    report, _ = html_report
+    reuse = Reuse()
+    for result in report.checks:
+        reuse.share(result)
+    twin: CheckResult = copy.deepcopy(report.checks[0])
+    assert twin == report.checks[0] and not reuse.is_shared(twin)
+    assert reuse.is_shared(report.checks[0])
+
+
+def test_a_full_reuse_forgets_everything_and_stays_correct(html_report: tuple[Report, str]) -> None:
+    report, _ = html_report
+    reuse = Reuse(limit=2)
+    for result in report.checks:
+        reuse.share(result)
+    assert sum(reuse.is_shared(r) for r in report.checks) <= 2
+    for each in run_of(report):
+        assert HtmlRenderer(reuse).render(each) == HtmlRenderer().render(each)
+        assert JsonRenderer(reuse).render(each) == JsonRenderer().render(each)
