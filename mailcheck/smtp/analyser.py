@@ -43,11 +43,14 @@ class _Analyser:
             report_after=setup.report_after,
         )
         self.stopping = asyncio.Event()
+        # The frames get a descriptor of their own; fd 1 becomes stderr, so nothing a library
+        # prints here or in a worker (they inherit fd 1) can break a frame.
+        self.out = os.dup(1)
+        os.dup2(2, 1)
 
-    @staticmethod
-    def _report(rows: list[dict[str, Any]]) -> None:
+    def _report(self, rows: list[dict[str, Any]]) -> None:
         # Blocking: a sink slow to read holds the analysis back, never the other way round.
-        write_all(1, encode(rows))
+        write_all(self.out, encode(rows))
 
     def _readable(self) -> None:
         data = os.read(0, 4096)
@@ -60,7 +63,7 @@ class _Analyser:
     async def run(self) -> None:
         await self.index.open()
         asyncio.get_running_loop().add_reader(0, self._readable)
-        write_all(1, encode(READY))
+        write_all(self.out, encode(READY))
         self.pickup.start()
         await self.stopping.wait()
         await self.pickup.stop()

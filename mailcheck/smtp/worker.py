@@ -68,7 +68,7 @@ def _on_xcpu(_signum: int, _frame: FrameType | None) -> None:
 
 def _init(config: ResolverConfig, profile: SenderProfile | None, cpu: int) -> None:
     global _worker
-    die_with_parent(os.getppid())  # the forkserver, which ends when the sink does
+    die_with_parent(os.getppid())  # the forkserver, which ends with the analyser
     # Receiving and storing come first: analysis catches up when the sessions leave CPU over.
     lower_priority()
     for signum in (signal.SIGINT, signal.SIGTERM):  # the analyser stops us (SIGKILL)
@@ -134,7 +134,7 @@ class ProcessAnalyzer:
         context = multiprocessing.get_context("forkserver")
         # Imported once in the forkserver: a new worker is ready (and ignores Ctrl-C) at once,
         # instead of spending a second importing while a Ctrl-C could kill it.
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([__name__, "mailcheck.smtp.forkserver"])
         return ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_init, initargs=self._args
         )
