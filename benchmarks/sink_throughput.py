@@ -228,6 +228,8 @@ def round_rate(
         if kind == "analysing":
             analysed_after(folder / "Maildir", messages, seconds, proc.pid)
         cpu = sum(cpu_seconds(pid) for pid in [proc.pid, *descendants(proc.pid)]) - cpu_before
+        if kind == "analysing":
+            print("        CPU ms/msg by helper (whole run):", helper_cpu(proc.pid, messages))
     finally:
         stop(proc)
     if kind != "bare":
@@ -263,6 +265,19 @@ def analysed_after(maildir: Path, messages: int, load_seconds: float, pid: int) 
         f"{complete}/{messages} with complete results; peak RSS sink {peaks[0]:.1f} MiB, "
         f"helpers {', '.join(f'{x:.0f}' for x in peaks[1:])} MiB"
     )
+
+
+def helper_cpu(pid: int, messages: int) -> str:
+    """Each helper process's CPU per message: storage writer, analyser, its workers."""
+    parts = []
+    for child in descendants(pid):
+        argv = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        if argv[1:2] == [b"-m"]:
+            name = argv[2].decode().rpartition(".")[2]
+        else:
+            name = "forkserver/worker" if b"forkserver" in argv[-2] else "other"
+        parts.append(f"{name} {cpu_seconds(child) / messages * 1000:.2f}")
+    return ", ".join(parts)
 
 
 def cpu_seconds(pid: int) -> float:

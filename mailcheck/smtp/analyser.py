@@ -33,7 +33,9 @@ from mailcheck.smtp.writer import die_with_parent, read_frame, write_all
 class _Analyser:
     def __init__(self, maildir: Path, setup: Setup) -> None:
         self.index = Index(index_path(maildir))
-        self.pool = ProcessAnalyzer(setup.config, setup.profile, setup.workers, setup.cpu_seconds)
+        self.pool = ProcessAnalyzer(
+            setup.config, setup.profile, setup.workers, setup.cpu_seconds, setup.idle
+        )
         self.pickup = Pickup(
             maildir,
             self.index,

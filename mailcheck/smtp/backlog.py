@@ -49,12 +49,13 @@ class Setup:
     profile: SenderProfile | None
     workers: int
     cpu_seconds: int
+    idle: bool  # workers on idle CPU only (see ``worker.lower_priority``)
     report_after: int  # rows with a higher id were stored by this run: sent back
 
 
 class AnalyserProcess:
     """The analyser process (``smtp.analyser``): live DNS, ``workers`` worker processes, each
-    message under ``cpu_seconds`` of CPU."""
+    message under ``cpu_seconds`` of CPU, on idle CPU only unless ``idle`` is off."""
 
     def __init__(
         self,
@@ -62,9 +63,10 @@ class AnalyserProcess:
         profile: SenderProfile | None = None,
         workers: int = WORKERS,
         cpu_seconds: int = CPU_SECONDS,
+        idle: bool = True,
     ) -> None:
         self.config, self.profile = config, profile
-        self.workers, self.cpu_seconds = workers, cpu_seconds
+        self.workers, self.cpu_seconds, self.idle = workers, cpu_seconds, idle
         self.child: ChildProcess | None = None
         self._reader: asyncio.Future[None] | None = None
         self._wake_due = False
@@ -76,7 +78,9 @@ class AnalyserProcess:
 
     async def start(self, maildir: Path, report: Report, report_after: int) -> None:
         """Start the analyser and wait (bounded) until it has the index open."""
-        setup = Setup(self.config, self.profile, self.workers, self.cpu_seconds, report_after)
+        setup = Setup(
+            self.config, self.profile, self.workers, self.cpu_seconds, self.idle, report_after
+        )
         child = ChildProcess(maildir, "mailcheck.smtp.analyser", "analyser")
         await child.start(encode(setup))
         self.child = child

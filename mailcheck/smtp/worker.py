@@ -2,7 +2,7 @@
 under a CPU-time limit, never in the sink's process (the event loop keeps its CPU and its GIL).
 
 Each worker keeps one event loop and one live resolver (renewed every ``RESOLVER_LIFETIME``
-seconds, so rotated DKIM keys are seen) and runs at nice ``NICE``, behind the sessions. A
+seconds, so rotated DKIM keys are seen) and runs behind the sessions (``lower_priority``). A
 message that uses more than ``cpu_seconds`` of CPU is stopped by ``SIGXCPU`` (``RLIMIT_CPU``,
 set per batch) and recorded as such; a worker that dies anyway is replaced. Workers ignore
 SIGINT and SIGTERM (they reach the whole process group; the analyser stops them) and die with
@@ -56,9 +56,17 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def lower_priority() -> None:
-    """Run only on CPU the sessions leave over: nice ``NICE`` (a worker holds no lock the
-    sessions or the storage writer wait for, so it cannot hold them up from behind)."""
+def lower_priority(idle: bool) -> None:
+    """Run behind the sessions. ``idle``: only on CPU nothing else wants (``SCHED_IDLE``: any
+    other task that wakes up preempts a worker at once; a worker holds no lock the sessions
+    or the storage writer wait for, so it cannot hold them up from behind); else nice
+    ``NICE``, a small share even when the machine is busy."""
+    if idle and hasattr(os, "sched_setscheduler"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            return
+        except OSError:
+            pass
     os.nice(NICE)
 
 
@@ -66,11 +74,13 @@ def _on_xcpu(_signum: int, _frame: FrameType | None) -> None:
     raise CpuLimitError
 
 
-def _init(config: ResolverConfig, profile: SenderProfile | None, cpu: int) -> None:
+def _init(
+    config: ResolverConfig, profile: SenderProfile | None, cpu: int, idle: bool = True
+) -> None:
     global _worker
     die_with_parent(os.getppid())  # the forkserver, which ends with the analyser
     # Receiving and storing come first: analysis catches up when the sessions leave CPU over.
-    lower_priority()
+    lower_priority(idle)
     for signum in (signal.SIGINT, signal.SIGTERM):  # the analyser stops us (SIGKILL)
         signal.signal(signum, signal.SIG_IGN)
     signal.signal(signal.SIGXCPU, _on_xcpu)
@@ -123,8 +133,9 @@ class ProcessAnalyzer:
         profile: SenderProfile | None = None,
         workers: int = 1,
         cpu_seconds: int = CPU_SECONDS,
+        idle: bool = True,
     ) -> None:
-        self._args = (config, profile, cpu_seconds)
+        self._args = (config, profile, cpu_seconds, idle)
         self.workers = workers
         self._pool = self._new_pool()
         self._closing = False
