@@ -79,6 +79,11 @@ def main(argv: list[str]) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):  # the sink stops us: see writer.main
         signal.signal(signum, signal.SIG_IGN)
     die_with_parent(parent)
+    # The pool's semaphores are left to multiprocessing's resource tracker when we exit
+    # without finalizers (see below); it frees them, and must not warn about it on the
+    # sink's terminal at every stop.
+    quiet = "ignore:resource_tracker:UserWarning"
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
     setup = read_frame(0)
     if not isinstance(setup, Setup):
         return 1

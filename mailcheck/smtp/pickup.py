@@ -106,7 +106,8 @@ class Pickup:
         try:
             found = iter(await self.analyse(present) if present else [])
         except Exception as exc:  # best effort: the message is safe already
-            log.warning("analysis of %d message(s) failed: %s", len(present), exc)
+            # the type only: this process's log reaches the terminal unescaped
+            log.warning("analysis of %d message(s) failed: %s", len(present), type(exc).__name__)
             failed = {"schema": SCHEMA, "error": f"analysis failed: {type(exc).__name__}"}
             found = iter([failed] * len(present))
         pairs = zip(rows, paths, strict=True)
