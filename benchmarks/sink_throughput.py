@@ -3,8 +3,10 @@
 Run from the repository root:  python benchmarks/sink_throughput.py [--messages N] [--sessions S]
 
 ``--analysis`` adds a third server, the sink with analysis on (its default), its DNS answered by
-NSD serving tests/data/zones/ on loopback: msg/s against bare (target >= 0.8), how long until
-every message is analysed, and the peak RSS of the sink and its workers. ``--hostile`` measures
+NSD serving tests/data/zones/ on loopback: msg/s against bare (target >= 0.8) and durable, the
+sink's own CPU per message and peak RSS, how long after the load every message has its
+analysis (drain time), how many have complete results (DKIM, SPF, DMARC: no error, no skip;
+all must), the peak RSS of every helper and each helper's CPU per message. ``--hostile`` measures
 the 500,000-folded-line message: ``analyze`` time (target < 2 s) and the slowest RSET answer
 of another session while the sink analyses it (target < 100 ms).
 

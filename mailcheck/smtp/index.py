@@ -141,8 +141,7 @@ class Index:
 
     async def pending(self, after: int, limit: int) -> list[dict[str, Any]]:
         """Up to ``limit`` rows with an id above ``after`` and no analysis yet, oldest first."""
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM messages"
-        sql += " WHERE analysis IS NULL AND id > ? ORDER BY id LIMIT ?"
+        sql = f"{_SELECT} WHERE analysis IS NULL AND id > ? ORDER BY id LIMIT ?"
         rows = await self._read(lambda conn: conn.execute(sql, (after, limit)).fetchall())
         return [_as_dict(row) for row in rows]
 
@@ -258,46 +257,37 @@ def _index_file(conn: sqlite3.Connection, key: str, file: Path, result: Reconcil
     result.indexed.append(key)
 
 
+def _query(path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """Rows of one read-only query on its own connection (the CLI, start and stop)."""
+    conn = connect(path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM messages"
+
+
 def list_messages(path: Path, limit: int = 100) -> list[dict[str, Any]]:
     """The newest ``limit`` messages, newest first (read-only use by the CLI)."""
-    conn = connect(path)
-    try:
-        rows = conn.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM messages ORDER BY id DESC LIMIT ?", (limit,)
-        ).fetchall()
-    finally:
-        conn.close()
-    return [_as_dict(row) for row in rows]
-
-
-def count_unanalysed(path: Path) -> int:
-    """How many stored messages have no analysis yet (they are analysed at the next start)."""
-    conn = connect(path)
-    try:
-        return int(conn.execute(_COUNT_UNANALYSED).fetchone()[0])
-    finally:
-        conn.close()
-
-
-def last_id(path: Path) -> int:
-    """The highest message id so far (0 for an empty index)."""
-    conn = connect(path)
-    try:
-        return int(conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0])
-    finally:
-        conn.close()
+    return [_as_dict(row) for row in _query(path, f"{_SELECT} ORDER BY id DESC LIMIT ?", (limit,))]
 
 
 def get_message(path: Path, message_id: int) -> dict[str, Any] | None:
     """One message by id, or None."""
-    conn = connect(path)
-    try:
-        row = conn.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM messages WHERE id = ?", (message_id,)
-        ).fetchone()
-    finally:
-        conn.close()
-    return None if row is None else _as_dict(row)
+    rows = _query(path, f"{_SELECT} WHERE id = ?", (message_id,))
+    return _as_dict(rows[0]) if rows else None
+
+
+def count_unanalysed(path: Path) -> int:
+    """How many stored messages have no analysis yet (they are analysed at the next start)."""
+    return int(_query(path, _COUNT_UNANALYSED)[0][0])
+
+
+def last_id(path: Path) -> int:
+    """The highest message id so far (0 for an empty index)."""
+    return int(_query(path, "SELECT coalesce(max(id), 0) FROM messages")[0][0])
 
 
 def _as_dict(row: Sequence[Any]) -> dict[str, Any]:
