@@ -10,8 +10,8 @@ from pathlib import Path
 import dkim
 
 from mailcheck.dns.live import Nameserver, ResolverConfig
-from mailcheck.smtp.message import DkimKey, build_message
 from mailcheck.smtp.backlog import AnalyserProcess
+from mailcheck.smtp.message import DkimKey, build_message
 from tests.smtp.helpers import RawClient, dot_stuff, indexed
 
 KEY_FILE = Path(__file__).parent.parent / "data" / "sink" / "dkim-sinktest.pem"

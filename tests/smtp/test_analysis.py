@@ -21,8 +21,8 @@ from mailcheck.message.facts import jsonable
 from mailcheck.message.judgement import match_profile
 from mailcheck.report.sink import tally, text_list, text_show, verdict
 from mailcheck.rulefiles.profiles import get_profile
-from mailcheck.smtp.pickup import InlineAnalysis
 from mailcheck.smtp.message import DkimKey, build_message
+from mailcheck.smtp.pickup import InlineAnalysis
 
 from .helpers import RawClient, dot_stuff, indexed
 
