@@ -16,7 +16,7 @@ from pathlib import Path
 import dkim
 
 from mailcheck.dns.live import Nameserver, ResolverConfig
-from mailcheck.report.sink import text_list
+from mailcheck.report.sink import text_list, text_show
 from mailcheck.smtp.backlog import AnalyserProcess
 from mailcheck.smtp.message import DkimKey, build_message
 from mailcheck.smtp.pickup import BATCH
@@ -128,6 +128,7 @@ async def test_a_restart_analyses_what_an_earlier_run_stored(make_sink, world):
     rows = indexed(first.maildir.path)
     assert len(rows) == count and all(row["analysis"] is None for row in rows)
     assert text_list(rows).count("not analysed yet") == count
+    assert "verdict:     not analysed yet" in text_show(rows[0])
 
     config = ResolverConfig((Nameserver("127.0.0.1", world.port),), timeout=2.0)
     second = await make_sink(analyzer=AnalyserProcess(config, workers=2))
