@@ -1,71 +1,122 @@
-"""The ``sink`` use cases: serve (with analysis in a worker), and list, show or report what
-it stored. The CLI parses the arguments and prints."""
+"""The ``sink`` use cases: serve (the sink with its analyser process), and list, show or report
+what it stored. The CLI maps flags to a ``SinkRequest``, prints and picks exit codes."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mailcheck.app.profiles import ProfileChoice, choose_profile
 from mailcheck.base.errors import InputError
 from mailcheck.dns.live import Nameserver, ResolverConfig
-from mailcheck.rulefiles.profiles import SenderProfile
+from mailcheck.rulefiles.profiles import SenderProfile, load_profiles
 from mailcheck.smtp import index
-from mailcheck.smtp.server import RunningSink, start_sink
-from mailcheck.smtp.sink import SinkConfig
-from mailcheck.smtp.store import Maildir, Stored, read_stored
-from mailcheck.smtp.worker import ProcessAnalyzer
+from mailcheck.smtp.backlog import AnalyserProcess
+from mailcheck.smtp.behaviours import load_behaviours
+from mailcheck.smtp.server import RunningSink, check_bind, start_sink
+from mailcheck.smtp.sink import DEFAULT_SIZE, SinkConfig
+from mailcheck.smtp.store import Maildir, read_stored
 
 
-def analyzer_for(
-    nameservers: tuple[Nameserver, ...], timeout: float, profile: SenderProfile | None
-) -> ProcessAnalyzer:
-    """Analysis with live DNS in a worker process (its resolver renewed every minute)."""
-    return ProcessAnalyzer(ResolverConfig(nameservers, timeout), profile)
+@dataclass(frozen=True)
+class SinkRequest:
+    """How to run a sink: where it listens and stores, its limits, and its analysis."""
+
+    maildir: Path
+    host: str = "127.0.0.1"
+    port: int = 2525
+    allow_non_loopback: bool = False
+    size_limit: int = DEFAULT_SIZE
+    max_connections: int = 200
+    max_per_client: int = 50
+    tls: bool = True
+    tls_cert: Path | None = None
+    tls_key: Path | None = None  # default: the key is in ``tls_cert``
+    proxy_protocol: bool = False
+    behaviours: Path | None = None
+    analysis: bool = True
+    nameservers: tuple[Nameserver, ...] = ()
+    timeout: float = 5.0
+    profile: ProfileChoice = ProfileChoice(None)
+
+
+@dataclass(frozen=True)
+class SinkPlan:
+    """A checked request, ready to serve: nothing is bound or started yet."""
+
+    config: SinkConfig
+    profile: SenderProfile | None  # matched against every message, when there is one
+    analysis: AnalyserProcess | None
+    beyond_loopback: bool  # listening where others can reach it (and allowed to)
+
+
+@dataclass(frozen=True)
+class SinkOutcome:
+    """What a run did: messages stored, and messages left unanalysed (any run's; they are
+    analysed at the next start)."""
+
+    stored: int
+    unanalysed: int
+
+
+def plan(request: SinkRequest) -> SinkPlan:
+    """Check the request (``InputError`` naming the field), load behaviours and the profile."""
+    loopback = check_bind(request.host, request.allow_non_loopback)
+    config = SinkConfig(
+        maildir=request.maildir,
+        host=request.host,
+        port=request.port,
+        allow_non_loopback=request.allow_non_loopback,
+        size_limit=request.size_limit,
+        max_connections=request.max_connections,
+        max_per_client=request.max_per_client,
+        tls=request.tls,
+        tls_cert=request.tls_cert,
+        tls_key=request.tls_key or request.tls_cert,
+        proxy_protocol=request.proxy_protocol,
+        behaviours=load_behaviours(request.behaviours) if request.behaviours else (),
+    )
+    profile = _profile(request.profile)
+    analysis = None
+    if request.analysis:
+        resolver = ResolverConfig(request.nameservers, request.timeout)
+        analysis = AnalyserProcess(resolver, profile)
+    return SinkPlan(config, profile, analysis, not loopback)
+
+
+def _profile(choice: ProfileChoice) -> SenderProfile | None:
+    """The profile named, else the only one loaded; none when several are and none is named
+    (a sink receives mail from anyone: no default sender is assumed)."""
+    if choice.profile_id:
+        return choose_profile(choice)
+    profiles = load_profiles(choice.rules_dirs, allow_unsafe_networks=choice.allow_unsafe_networks)
+    return next(iter(profiles.values())) if len(profiles) == 1 else None
 
 
 async def serve(
-    config: SinkConfig,
-    analyzer: ProcessAnalyzer | None,
+    sink_plan: SinkPlan,
     on_ready: Callable[[RunningSink], None],
-    on_message: Callable[[Stored, dict[str, Any] | None], None] | None = None,
-) -> tuple[int, int]:
-    """Run the sink until SIGINT or SIGTERM, then shut down cleanly; returns how many
-    messages were stored, and how many of them were left unanalysed (they are analysed at
-    the next start)."""
+    on_message: Callable[[dict[str, Any]], None] | None = None,
+) -> SinkOutcome:
+    """Run the sink until SIGINT or SIGTERM, then shut down cleanly. ``on_message`` gets each
+    message of this run as an index row: when analysed (without analysis: when stored)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    try:
-        sink = await start_sink(config, analyzer)
-    except BaseException:
-        if analyzer is not None:
-            await analyzer.close()
-        raise
+    sink = await start_sink(sink_plan.config, sink_plan.analysis)
     sink.handler.on_message = on_message
     try:
         on_ready(sink)
         await stop.wait()
-        stored, left = sink.handler.stored, sink.handler.backlog
     finally:
         await sink.close()
-    return stored, left
-
-
-def row_of(stored: Stored, analysis: dict[str, Any] | None) -> dict[str, Any]:
-    """A just-stored message as an index row (for the terminal line)."""
-    env = stored.envelope
-    return {
-        "received_at": env.received_at,
-        "client_ip": env.client_ip,
-        "mail_from": env.mail_from,
-        "rcpt_to": list(env.rcpt_to),
-        "size": stored.size,
-        "analysis": analysis,
-    }
+    left = await sink.unanalysed() if sink_plan.analysis is not None else 0
+    return SinkOutcome(sink.handler.stored, left)
 
 
 MAX_ID = 2**63 - 1  # SQLite's INTEGER; a bigger number is no message and no useful limit

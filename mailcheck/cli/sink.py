@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mailcheck.app import sink as sink_app
+from mailcheck.app.profiles import ProfileChoice
 from mailcheck.app.send_test import (
     DkimSigning,
     SendTestRequest,
@@ -24,12 +25,8 @@ from mailcheck.base.errors import UsageError
 from mailcheck.cli.addresses import envelope_address, parse_listen, parse_server
 from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, nameservers, pick_profile
 from mailcheck.report import sink as render
-from mailcheck.rulefiles.profiles import load_profiles
-from mailcheck.smtp.behaviours import load_behaviours
 from mailcheck.smtp.sendtest import Outcome, SendOptions
-from mailcheck.smtp.server import RunningSink, check_bind
-from mailcheck.smtp.sink import SinkConfig
-from mailcheck.smtp.store import Stored
+from mailcheck.smtp.server import RunningSink
 
 
 def sink(args: argparse.Namespace) -> int:
@@ -59,15 +56,9 @@ def _log_to_stderr() -> None:
     root.setLevel(logging.WARNING)
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _request(args: argparse.Namespace) -> sink_app.SinkRequest:
     host, port = parse_listen(args.listen)
-    if not check_bind(host, args.allow_non_loopback):
-        print(
-            f"mailcheck: warning: the sink listens on {host}, beyond loopback: anyone who can "
-            "reach it can store mail here",
-            file=sys.stderr,
-        )
-    config = SinkConfig(
+    return sink_app.SinkRequest(
         maildir=args.maildir,
         host=host,
         port=port,
@@ -77,29 +68,37 @@ def _serve(args: argparse.Namespace) -> int:
         max_per_client=args.max_per_client,
         tls=not args.no_tls,
         tls_cert=args.tls_cert,
-        tls_key=args.tls_key or args.tls_cert,
+        tls_key=args.tls_key,
         proxy_protocol=args.proxy_protocol,
-        behaviours=load_behaviours(args.behaviours) if args.behaviours else (),
+        behaviours=args.behaviours,
+        analysis=not args.no_analysis,
+        nameservers=nameservers(args.nameserver),
+        timeout=args.timeout,
+        profile=ProfileChoice(args.profile, tuple(args.rules), args.allow_unsafe_networks),
     )
-    profile = None
-    unsafe = args.allow_unsafe_networks
-    if args.profile or len(load_profiles(tuple(args.rules), allow_unsafe_networks=unsafe)) == 1:
-        profile = pick_profile(args.profile, tuple(args.rules), allow_unsafe_networks=unsafe)
-    analyzer = None
-    if not args.no_analysis:
-        analyzer = sink_app.analyzer_for(nameservers(args.nameserver), args.timeout, profile)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    plan = sink_app.plan(_request(args))
+    if plan.beyond_loopback:
+        print(
+            f"mailcheck: warning: the sink listens on {plan.config.host}, beyond loopback: "
+            "anyone who can reach it can store mail here",
+            file=sys.stderr,
+        )
     tally = render.Tally()
     _log_to_stderr()
 
-    def on_message(stored: Stored, analysis: dict[str, Any] | None) -> None:
-        tally.add(analysis)
+    def on_message(row: dict[str, Any]) -> None:
+        tally.add(row["analysis"])
         # one write per line: with PYTHONUNBUFFERED, print() costs a system call per part
-        sys.stdout.write(render.terminal_line(sink_app.row_of(stored, analysis)) + "\n")
+        sys.stdout.write(render.terminal_line(row) + "\n")
         sys.stdout.flush()
 
-    stored, left = asyncio.run(sink_app.serve(config, analyzer, _ready, on_message))
+    outcome = asyncio.run(sink_app.serve(plan, _ready, on_message))
+    left = outcome.unanalysed
     backlog = f"; {left} not analysed yet (analysed at the next start)" if left else ""
-    print(f"mailcheck sink: stopped: {stored} stored; {tally.line()}{backlog}", flush=True)
+    print(f"mailcheck sink: stopped: {outcome.stored} stored; {tally.line()}{backlog}", flush=True)
     return EXIT_OK
 
 

@@ -8,7 +8,8 @@ line show. It is stored as JSON (``to_json``) in the sink index; ``report.sink``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,13 @@ from mailcheck.message.facts import Identity
 from mailcheck.message.judgement import ProfileMatch, match_profile
 from mailcheck.protocols.dkim import DkimResult
 from mailcheck.rulefiles.profiles import SenderProfile
-from mailcheck.smtp.store import Envelope, Stored, read_stored
+from mailcheck.smtp.store import Envelope, read_stored
+
+log = logging.getLogger(__name__)
 
 SCHEMA = 2  # 1: the sink's own engine (before the one core); rows of it read as "old"
 MAX_ANALYSED = 10 * 2**20  # dkimpy needs the whole message in memory; bigger ones are skipped
+TIMEOUT = 60.0  # seconds for one message, DNS waits included
 
 
 @dataclass(frozen=True)
@@ -121,16 +125,14 @@ async def analyse_file(
     return (await analyse(message, envelope, resolver, profile)).to_json()
 
 
-class MessageAnalyzer:
-    """Analyses one stored message in this process (tests, embedding); the sink's default
-    runs the same ``analyse_file`` in a worker process (``smtp.worker``)."""
-
-    def __init__(
-        self, resolvers: Callable[[], Resolver], profile: SenderProfile | None = None
-    ) -> None:
-        self.resolvers = resolvers
-        self.profile = profile
-
-    async def __call__(self, path: Path, stored: Stored | None = None) -> dict[str, Any]:
-        """See ``analyse_file``."""
-        return await analyse_file(path, self.resolvers(), self.profile)
+async def analyse_one(
+    path: Path, resolver: Resolver, profile: SenderProfile | None, timeout: float = TIMEOUT
+) -> dict[str, Any]:
+    """``analyse_file``, bounded in time, with any failure recorded as the result (the message
+    is stored already; one bad message must not cost its batch its results)."""
+    try:
+        return await asyncio.wait_for(analyse_file(path, resolver, profile), timeout)
+    except Exception as exc:
+        # the type only: the text may quote the message, and a worker's log is not escaped
+        log.warning("analysis of %s failed: %s", path.name, type(exc).__name__)
+        return {"schema": SCHEMA, "error": f"analysis failed: {type(exc).__name__}"}

@@ -1,97 +1,124 @@
-"""The sink's analysis queue: stored messages wait here (a key each, never a task or the
-message) until the analyser takes them; what is left at stop stays unanalysed in the index
-and is queued again at the next start."""
+"""The sink's side of analysis: an ``AnalysisService`` is told that messages were stored (a
+wake-up, nothing else) and hands back the rows it analysed; the backlog is the index's rows
+without an analysis (``pickup``), so the sessions never wait for it and it survives a stop.
+
+``AnalyserProcess``, the default, runs ``pickup.Pickup`` in the analyser process
+(``smtp.analyser``) with its pool of workers; ``pickup.InlineAnalysis`` runs it on the sink's
+loop (tests, a given resolver).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
-from collections.abc import Awaitable, Callable
+import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from mailcheck.smtp.index import Index
-from mailcheck.smtp.store import Maildir, Stored
+from mailcheck.dns.live import ResolverConfig
+from mailcheck.rulefiles.profiles import SenderProfile
+from mailcheck.smtp.commit import ChildProcess, encode
+from mailcheck.smtp.pickup import Report
 
 log = logging.getLogger(__name__)
-Analyzer = Callable[[Path, Stored | None], Awaitable[dict[str, Any]]]
-# Messages handed to the analyser at once: enough to fill its batches (DNS waits overlap).
-ANALYSIS_CONCURRENCY = 64
+CPU_SECONDS = 10  # per message, in a worker
+WORKERS = min(2, os.cpu_count() or 1)
+WAKE = b"w"
 
 
-class AnalysisQueue:
-    """Feeds stored messages to the analyser and records each result in the index."""
+class AnalysisService(Protocol):
+    """What the sink needs of its analysis."""
+
+    async def start(self, maildir: Path, report: Report, report_after: int) -> None:
+        """Start taking unanalysed messages (earlier runs' first); rows with an id above
+        ``report_after`` go to ``report`` once analysed."""
+
+    def wake(self) -> None:
+        """Messages were stored: cheap, and called once per message."""
+
+    async def stop(self, timeout: float) -> None:
+        """Stop (bounded); what is not analysed stays so in the index for the next start."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the analyser process needs besides its Maildir (its first frame on stdin)."""
+
+    config: ResolverConfig
+    profile: SenderProfile | None
+    workers: int
+    cpu_seconds: int
+    idle: bool  # workers on idle CPU only (see ``worker.lower_priority``)
+    report_after: int  # rows with a higher id were stored by this run: sent back
+
+
+class AnalyserProcess:
+    """The analyser process (``smtp.analyser``): live DNS, ``workers`` worker processes, each
+    message under ``cpu_seconds`` of CPU, on idle CPU only unless ``idle`` is off."""
 
     def __init__(
         self,
-        maildir: Maildir,
-        index: Index,
-        analyzer: Analyzer | None,
-        done: Callable[[Stored, dict[str, Any]], None],
+        config: ResolverConfig,
+        profile: SenderProfile | None = None,
+        workers: int = WORKERS,
+        cpu_seconds: int = CPU_SECONDS,
+        idle: bool = True,
     ) -> None:
-        self.maildir, self.index, self.analyzer, self.done = maildir, index, analyzer, done
-        self._queue: deque[tuple[str, Stored | None]] = deque()
-        self._wake = asyncio.Event()
-        self._consumers: list[asyncio.Task[None]] = []
-        self._busy = 0
-
-    def put(self, key: str, stored: Stored | None = None) -> None:
-        """Analyse this stored message when the analyser is free (``stored``: for the terminal
-        line; None for messages left unanalysed by an earlier run)."""
-        self._queue.append((key, stored))
-        self._wake.set()
-        if not self._consumers:
-            self._consumers = [
-                asyncio.ensure_future(self._consume()) for _ in range(ANALYSIS_CONCURRENCY)
-            ]
-
-    async def _consume(self) -> None:
-        while True:
-            while not self._queue:
-                self._wake.clear()
-                await self._wake.wait()
-            key, stored = self._queue.popleft()
-            self._busy += 1
-            try:
-                await self._analyse(key, stored)
-            finally:
-                self._busy -= 1
-
-    async def _analyse(self, key: str, stored: Stored | None) -> None:
-        assert self.analyzer is not None
-        path = self.maildir.find(key)
-        if path is None:
-            return
-        try:
-            result = await asyncio.wait_for(self.analyzer(path, stored), timeout=120)
-        except Exception as exc:  # analysis is best effort; the message is safe already
-            log.warning("analysis of %s failed: %s", key, exc)
-            result = {"error": f"analysis failed: {type(exc).__name__}"}
-        await self.index.set_analysis(key, result)
-        if stored is not None:
-            self.done(stored, result)
+        self.config, self.profile = config, profile
+        self.workers, self.cpu_seconds, self.idle = workers, cpu_seconds, idle
+        self.child: ChildProcess | None = None
+        self._reader: asyncio.Future[None] | None = None
+        self._wake_due = False
 
     @property
-    def backlog(self) -> int:
-        """Messages queued or being analysed."""
-        return len(self._queue) + self._busy
+    def pid(self) -> int:
+        """The analyser's process id (0 when none runs)."""
+        return self.child.pid if self.child is not None else 0
 
-    async def drain(self, timeout: float) -> None:
-        """Wait (bounded) until every queued analysis is done."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while self.backlog and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.01)
+    async def start(self, maildir: Path, report: Report, report_after: int) -> None:
+        """Start the analyser and wait (bounded) until it has the index open."""
+        setup = Setup(
+            self.config, self.profile, self.workers, self.cpu_seconds, self.idle, report_after
+        )
+        child = ChildProcess(maildir, "mailcheck.smtp.analyser", "analyser")
+        await child.start(encode(setup))
+        self.child = child
+        self._reader = asyncio.ensure_future(self._read(child, report))
+
+    @staticmethod
+    async def _read(child: ChildProcess, report: Report) -> None:
+        while True:
+            try:
+                rows: Any = await child.receive(None)
+            except OSError:
+                return  # stopped, or died: the backlog waits in the index for the next start
+            report(rows)
+
+    def wake(self) -> None:
+        """One byte per pass of the event loop, however many messages were stored in it."""
+        if not self._wake_due:
+            self._wake_due = True
+            asyncio.get_running_loop().call_soon(self._send_wake)
+
+    def _send_wake(self) -> None:
+        self._wake_due = False
+        proc = self.child.proc if self.child is not None else None
+        if proc is None or proc.stdin is None:
+            return
+        try:
+            os.write(proc.stdin.fileno(), WAKE)
+        except BlockingIOError:
+            pass  # wake-ups it has not read yet are waiting in the pipe: one is enough
+        except OSError as exc:
+            log.error("analyser: %s (stored messages are analysed at the next start)", exc)
 
     async def stop(self, timeout: float) -> None:
-        """Let analyses in flight finish (bounded), drop the queue (the rows stay unanalysed
-        and are queued again at the next start), stop the workers."""
-        self._queue.clear()
-        await self.drain(timeout)
-        for task in self._consumers:
-            task.cancel()
-        await asyncio.gather(*self._consumers, return_exceptions=True)
-        self._consumers = []
-        close = getattr(self.analyzer, "close", None)
-        if close is not None:
-            await close()
+        """End the analyser's input; it drops its batches in flight and exits (killed after
+        ``timeout``), then its last results are read."""
+        child, self.child = self.child, None
+        if child is not None:
+            await child.finish(timeout)
+        if self._reader is not None:
+            await asyncio.wait({self._reader}, timeout=timeout)
+            self._reader.cancel()

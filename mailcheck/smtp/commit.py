@@ -42,11 +42,15 @@ class Committable(Protocol):
         """Key, the whole file if still in memory (else it is complete in tmp/), index row."""
 
 
-class WriterProcess:
-    """The child process and the frames to and from it (stdin / stdout pipes)."""
+class ChildProcess:
+    """A helper process of the sink (``python -m MODULE MAILDIR SINK_PID``: the storage
+    writer, the analyser) and the frames to and from it (stdin / stdout pipes)."""
 
-    def __init__(self, maildir: Path) -> None:
+    def __init__(
+        self, maildir: Path, module: str = "mailcheck.smtp.writer", name: str = "storage writer"
+    ) -> None:
         self.maildir = maildir
+        self.module, self.name = module, name
         self.proc: subprocess.Popen[bytes] | None = None
         self._buffer = bytearray()
         self._replies: asyncio.Queue[object] = asyncio.Queue()
@@ -56,16 +60,20 @@ class WriterProcess:
         """True between a successful ``start`` and ``stop``."""
         return self.proc is not None
 
-    async def start(self) -> None:
-        """Start the writer and wait (bounded) until it holds its lock and is ready."""
+    async def start(self, setup: bytes = b"") -> None:
+        """Start the child, send it ``setup`` (a frame, if any) and wait (bounded) until it
+        is ready (the writer: until it holds its lock)."""
         env = dict(os.environ)
         # A source checkout run from another folder must find the package too.
         env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(_PACKAGE_ROOT), env.get("PYTHONPATH")])
         )
-        argv = [sys.executable, "-m", "mailcheck.smtp.writer", str(self.maildir), str(os.getpid())]
+        argv = [sys.executable, "-m", self.module, str(self.maildir), str(os.getpid())]
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         assert proc.stdin is not None and proc.stdout is not None
+        if setup:
+            proc.stdin.write(setup)  # before non-blocking mode: the pipe is empty, it fits
+            proc.stdin.flush()
         self.proc, self._buffer, self._replies = proc, bytearray(), asyncio.Queue()
         os.set_blocking(proc.stdin.fileno(), False)
         asyncio.get_running_loop().add_reader(proc.stdout.fileno(), self._readable)
@@ -76,7 +84,7 @@ class WriterProcess:
             raise
         if ready != READY:
             await self.stop()
-            raise OSError("the storage writer did not start")
+            raise OSError(f"the {self.name} did not start")
 
     @property
     def pid(self) -> int:
@@ -119,15 +127,15 @@ class WriterProcess:
                 finally:
                     loop.remove_writer(fd)
 
-    async def receive(self, timeout: float) -> object:
-        """The next reply; ``OSError`` if the writer died or did not answer in time."""
+    async def receive(self, timeout: float | None) -> object:
+        """The next reply; ``OSError`` if the child died or did not answer in time."""
         try:
             reply = await asyncio.wait_for(self._replies.get(), timeout)
         except TimeoutError:
-            raise OSError("the storage writer did not answer in time") from None
+            raise OSError(f"the {self.name} did not answer in time") from None
         if reply is None:
             self._replies.put_nowait(None)  # every later wait fails at once too
-            raise OSError("the storage writer exited")
+            raise OSError(f"the {self.name} exited")
         return reply
 
     async def stop(self) -> None:
@@ -139,10 +147,25 @@ class WriterProcess:
             return
         proc.kill()
         self._release(proc)
+        self._replies.put_nowait(None)  # a reply still awaited will never come
         try:
             await asyncio.to_thread(proc.wait, EXIT_TIMEOUT)
         except subprocess.TimeoutExpired:
-            log.error("storage writer %d has not exited %gs after SIGKILL", proc.pid, EXIT_TIMEOUT)
+            log.error("%s %d has not exited %gs after SIGKILL", self.name, proc.pid, EXIT_TIMEOUT)
+
+    async def finish(self, timeout: float) -> None:
+        """End its input and wait (bounded, off the event loop, its frames still read) until
+        it exits; one that does not is killed."""
+        proc = self.proc
+        if proc is None:
+            return
+        assert proc.stdin is not None
+        proc.stdin.close()  # end of input: the child winds down
+        try:
+            await asyncio.to_thread(proc.wait, timeout)
+        except subprocess.TimeoutExpired:
+            log.error("%s %d did not exit in %gs; killed", self.name, proc.pid, timeout)
+        await self.stop()
 
     def close(self, timeout: float = 30.0) -> None:
         """Let the writer finish its batch and exit (bounded), then release the pipes."""
@@ -154,7 +177,7 @@ class WriterProcess:
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            log.error("storage writer %d did not exit in %gs; killed", proc.pid, timeout)
+            log.error("%s %d did not exit in %gs; killed", self.name, proc.pid, timeout)
             proc.kill()
         self._release(proc)
 
@@ -186,7 +209,7 @@ class BatchCommitter:
     """
 
     def __init__(self, maildir: Path) -> None:
-        self.writer = WriterProcess(maildir)
+        self.writer = ChildProcess(maildir)
         self._pending: list[tuple[Committable, asyncio.Future[None]]] = []
         self._runner: asyncio.Task[None] | None = None
         self.runs = 0  # batches written, for tests and tuning

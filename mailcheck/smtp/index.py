@@ -3,8 +3,10 @@
 The Maildir is the truth and the index is derived from it: every stored file carries its
 envelope (see ``store``), so ``reconcile`` can rebuild missing rows after a crash. A message's
 row is inserted by the storage writer process (``writer``) in the same batch that makes its
-file durable. Analysis results are written here through one thread, group-committed: all
-updates queued while a transaction runs go into the next one.
+file durable; its analysis is filled in later by the analyser (``pickup``), which finds the
+rows still without one through a partial index. ``Index`` serves the analyser: reads and
+group-committed writes through one thread (all writes queued while a transaction runs go
+into the next one).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ CREATE TABLE IF NOT EXISTS messages (
     stored_at REAL NOT NULL,
     analysis TEXT
 );
+CREATE INDEX IF NOT EXISTS messages_unanalysed ON messages (id) WHERE analysis IS NULL;
 """
 INSERT_ROW = (
     "INSERT OR IGNORE INTO messages (key, mail_from, rcpt_to, client_ip, client_port, helo, tls,"
@@ -63,6 +66,7 @@ _COLUMNS = (
 )
 
 Op = Callable[[sqlite3.Connection], object]
+_COUNT_UNANALYSED = "SELECT count(*) FROM messages WHERE analysis IS NULL"
 
 
 def index_path(maildir: Path) -> Path:
@@ -101,8 +105,22 @@ def row_values(stored: Stored) -> tuple[Any, ...]:
     )
 
 
+def stored_row(stored: Stored) -> dict[str, Any]:
+    """A just-stored message as an index row (no id or analysis yet; for the terminal line)."""
+    env = stored.envelope
+    return {
+        "key": stored.key,
+        "received_at": env.received_at,
+        "client_ip": env.client_ip,
+        "mail_from": env.mail_from,
+        "rcpt_to": list(env.rcpt_to),
+        "size": stored.size,
+        "analysis": None,
+    }
+
+
 class Index:
-    """Analysis updates: one thread, group-committed transactions."""
+    """The analyser's connection: reads and group-committed writes, in one thread."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -121,11 +139,31 @@ class Index:
         # The connection is created and used only in the writer thread.
         return conn
 
-    async def set_analysis(self, key: str, analysis: dict[str, Any]) -> None:
-        """Store the analysis results of one message."""
-        text = json.dumps(analysis, sort_keys=True)
-        sql = "UPDATE messages SET analysis = ? WHERE key = ?"
-        await self._submit(lambda conn: conn.execute(sql, (text, key)))
+    async def pending(self, after: int, limit: int) -> list[dict[str, Any]]:
+        """Up to ``limit`` rows with an id above ``after`` and no analysis yet, oldest first."""
+        sql = f"{_SELECT} WHERE analysis IS NULL AND id > ? ORDER BY id LIMIT ?"
+        rows = await self._read(lambda conn: conn.execute(sql, (after, limit)).fetchall())
+        return [_as_dict(row) for row in rows]
+
+    async def unanalysed(self) -> int:
+        """How many messages have no analysis yet."""
+        return int(await self._read(lambda conn: conn.execute(_COUNT_UNANALYSED).fetchone()[0]))
+
+    async def _read(self, op: Callable[[sqlite3.Connection], Any]) -> Any:
+        def run() -> Any:
+            assert self._conn is not None, "Index.open() first"
+            return op(self._conn)
+
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, run)
+        except sqlite3.Error as exc:
+            raise SmtpError(f"{self.path}: index read: {exc}") from exc
+
+    async def record(self, results: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Store the analysis of each message (by id), all in one transaction."""
+        params = [(json.dumps(result, sort_keys=True), row_id) for row_id, result in results]
+        sql = "UPDATE messages SET analysis = ? WHERE id = ?"
+        await self._submit(lambda conn: conn.executemany(sql, params))
 
     async def _submit(self, op: Op) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -219,38 +257,37 @@ def _index_file(conn: sqlite3.Connection, key: str, file: Path, result: Reconcil
     result.indexed.append(key)
 
 
+def _query(path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """Rows of one read-only query on its own connection (the CLI, start and stop)."""
+    conn = connect(path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM messages"
+
+
 def list_messages(path: Path, limit: int = 100) -> list[dict[str, Any]]:
     """The newest ``limit`` messages, newest first (read-only use by the CLI)."""
-    conn = connect(path)
-    try:
-        rows = conn.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM messages ORDER BY id DESC LIMIT ?", (limit,)
-        ).fetchall()
-    finally:
-        conn.close()
-    return [_as_dict(row) for row in rows]
-
-
-def unanalysed(path: Path) -> list[str]:
-    """Keys of the messages an earlier run stored but did not analyse, oldest first."""
-    conn = connect(path)
-    try:
-        rows = conn.execute("SELECT key FROM messages WHERE analysis IS NULL ORDER BY id")
-        return [row[0] for row in rows]
-    finally:
-        conn.close()
+    return [_as_dict(row) for row in _query(path, f"{_SELECT} ORDER BY id DESC LIMIT ?", (limit,))]
 
 
 def get_message(path: Path, message_id: int) -> dict[str, Any] | None:
     """One message by id, or None."""
-    conn = connect(path)
-    try:
-        row = conn.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM messages WHERE id = ?", (message_id,)
-        ).fetchone()
-    finally:
-        conn.close()
-    return None if row is None else _as_dict(row)
+    rows = _query(path, f"{_SELECT} WHERE id = ?", (message_id,))
+    return _as_dict(rows[0]) if rows else None
+
+
+def count_unanalysed(path: Path) -> int:
+    """How many stored messages have no analysis yet (they are analysed at the next start)."""
+    return int(_query(path, _COUNT_UNANALYSED)[0][0])
+
+
+def last_id(path: Path) -> int:
+    """The highest message id so far (0 for an empty index)."""
+    return int(_query(path, "SELECT coalesce(max(id), 0) FROM messages")[0][0])
 
 
 def _as_dict(row: Sequence[Any]) -> dict[str, Any]:

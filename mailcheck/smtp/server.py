@@ -8,8 +8,8 @@ import logging
 from dataclasses import dataclass
 
 from mailcheck.base.errors import InputError, SmtpError
-from mailcheck.smtp.backlog import Analyzer
-from mailcheck.smtp.index import Index, Reconciled, index_path, reconcile, unanalysed
+from mailcheck.smtp.backlog import AnalysisService
+from mailcheck.smtp.index import Index, Reconciled, count_unanalysed, index_path, last_id, reconcile
 from mailcheck.smtp.protocol import Limits, SinkSMTP
 from mailcheck.smtp.sink import SinkConfig, SinkHandler
 from mailcheck.smtp.store import Maildir
@@ -57,6 +57,10 @@ class RunningSink:
         await self.index.close()
         self.maildir.close()
 
+    async def unanalysed(self) -> int:
+        """Messages stored without an analysis yet (after ``close``: left for the next start)."""
+        return await asyncio.to_thread(count_unanalysed, index_path(self.maildir.path))
+
 
 def check_bind(host: str, allow_non_loopback: bool) -> bool:
     """True when ``host`` is loopback; raise unless non-loopback binding was allowed."""
@@ -69,28 +73,27 @@ def check_bind(host: str, allow_non_loopback: bool) -> bool:
     return loopback
 
 
-async def start_sink(config: SinkConfig, analyzer: Analyzer | None = None) -> RunningSink:
-    """Open the Maildir, reconcile the index with it, then start listening."""
+async def start_sink(config: SinkConfig, analysis: AnalysisService | None = None) -> RunningSink:
+    """Open the Maildir, reconcile the index with it, start the analysis (it takes what
+    earlier runs left unanalysed first), then start listening."""
     check_bind(config.host, config.allow_non_loopback)
     maildir = Maildir(config.maildir, config.hostname)
     maildir.open()
+    index = Index(index_path(config.maildir))
     try:
         # The writer first: it waits until a killed sink's writer is gone, then the check runs.
         await maildir.start_writer()
         reconciled = await asyncio.to_thread(reconcile, maildir, index_path(config.maildir))
-        index = Index(index_path(config.maildir))
         await index.open()
-    except BaseException:
-        maildir.close()
-        raise
-    handler = SinkHandler(config, maildir, index, analyzer)
-    if analyzer is not None:
-        for key in await asyncio.to_thread(unanalysed, index_path(config.maildir)):
-            handler.queue_analysis(key)
-    limits = Limits(config.max_connections, config.max_per_client)
-    try:
+        handler = SinkHandler(config, maildir, index, analysis)
+        if analysis is not None:
+            before = await asyncio.to_thread(last_id, index_path(config.maildir))
+            await analysis.start(config.maildir, handler.analysed, before)
+        limits = Limits(config.max_connections, config.max_per_client)
         server = await _listen(config, handler, limits)
     except BaseException:
+        if analysis is not None:
+            await analysis.stop(1.0)
         await index.close()
         maildir.close()
         raise

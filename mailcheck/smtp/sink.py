@@ -22,9 +22,9 @@ from aiosmtpd.smtp import Session
 
 from mailcheck.base.errors import SmtpError
 from mailcheck.smtp import behaviours as bh
-from mailcheck.smtp.backlog import AnalysisQueue, Analyzer
+from mailcheck.smtp.backlog import AnalysisService
 from mailcheck.smtp.greylist import Greylist
-from mailcheck.smtp.index import Index
+from mailcheck.smtp.index import Index, stored_row
 from mailcheck.smtp.protocol import TEMPFAIL, SinkEnvelope, SinkSMTP
 from mailcheck.smtp.store import Envelope, Incoming, Maildir, Stored
 
@@ -57,20 +57,21 @@ class SinkConfig:
 
 
 class SinkHandler:
-    """aiosmtpd hooks: behaviours, limits, durable storage, analysis after the 250."""
+    """aiosmtpd hooks: behaviours, limits, durable storage; analysis is woken after the 250."""
 
     def __init__(
-        self, config: SinkConfig, maildir: Maildir, index: Index, analyzer: Analyzer | None
+        self, config: SinkConfig, maildir: Maildir, index: Index, analysis: AnalysisService | None
     ) -> None:
         self.config = config
         self.maildir = maildir
         self.index = index
-        self.analyzer = analyzer
+        self.analysis = analysis
         self.greylist = Greylist()
         self._proxies = [ipaddress.ip_network(n) for n in config.trusted_proxies]
-        self.analysis = AnalysisQueue(maildir, index, analyzer, self._analysed)
         self.stored = 0  # messages stored by this run
-        self.on_message: Callable[[Stored, dict[str, Any] | None], None] | None = None
+        # Each message of this run as an index row: once stored without analysis, once
+        # analysed with it (rows of earlier runs analysed now are not shown).
+        self.on_message: Callable[[dict[str, Any]], None] | None = None
 
     # -- who is the client ------------------------------------------------------------
     def client_ip(self, session: Session) -> str:
@@ -221,37 +222,38 @@ class SinkHandler:
     async def _store(self, writer: Incoming) -> Stored:
         stored = await self.maildir.commit(writer)  # its index row is committed too
         self.stored += 1
-        if self.analyzer is not None:
-            self.analysis.put(stored.key, stored)
+        if self.analysis is not None:
+            self.analysis.wake()
         elif self.on_message is not None:
-            self.on_message(stored, None)
+            self.on_message(stored_row(stored))
         return stored
 
-    def queue_analysis(self, key: str, stored: Stored | None = None) -> None:
-        """See ``AnalysisQueue.put``."""
-        self.analysis.put(key, stored)
+    def analysed(self, rows: list[dict[str, Any]]) -> None:
+        """Rows of this run the analysis has finished (its ``report``)."""
+        if self.on_message is not None:
+            for row in rows:
+                self.on_message(row)
 
     async def handle_exception(self, error: Exception) -> str:
         """Any fault: log it here, tell the client only to retry later."""
         log.error("session fault: %s: %s", type(error).__name__, error)
         return TEMPFAIL
 
-    @property
-    def backlog(self) -> int:
-        """Messages queued or being analysed."""
-        return self.analysis.backlog
+    async def unanalysed(self) -> int:
+        """Messages in the index (of any run) without an analysis yet."""
+        return await self.index.unanalysed()
 
     async def drain(self, timeout: float) -> None:
-        """Wait (bounded) until every queued analysis is done."""
-        await self.analysis.drain(timeout)
+        """Wait (bounded) until every stored message has its analysis."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.analysis is not None and await self.unanalysed() and loop.time() < deadline:
+            await asyncio.sleep(0.05)
 
     async def stop(self, timeout: float) -> None:
-        """See ``AnalysisQueue.stop``."""
-        await self.analysis.stop(timeout)
-
-    def _analysed(self, stored: Stored, result: dict[str, Any]) -> None:
-        if self.on_message is not None:
-            self.on_message(stored, result)
+        """Stop the analysis (bounded): see ``AnalysisService.stop``."""
+        if self.analysis is not None:
+            await self.analysis.stop(timeout)
 
 
 def _tls_text(session: Session) -> str:

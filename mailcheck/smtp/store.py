@@ -314,16 +314,23 @@ class Maildir:
 
     def find(self, key: str) -> Path | None:
         """The file of a stored message, wherever a mail client may have moved it."""
-        for folder in (self.new, self.cur):
-            if is_regular(folder / key):
-                return folder / key
-        # Only now scan the folders (a glob reads all of new/: per message, that was
-        # quadratic in the Maildir's size)
-        for folder in (self.new, self.cur):
-            for candidate in folder.glob(f"{_glob_escape(key)}:*"):
-                if is_regular(candidate):
-                    return candidate
-        return None
+        return find_file(self.path, key)
+
+
+def find_file(root: Path, key: str) -> Path | None:
+    """The file of the message ``key`` in the Maildir at ``root`` (``new/`` or ``cur/``, with
+    or without the flags a mail client adds), or None."""
+    folders = (root / "new", root / "cur")
+    for folder in folders:
+        if is_regular(folder / key):
+            return folder / key
+    # Only now scan the folders (a glob reads all of new/: per message, that was
+    # quadratic in the Maildir's size)
+    for folder in folders:
+        for candidate in folder.glob(f"{_glob_escape(key)}:*"):
+            if is_regular(candidate):
+                return candidate
+    return None
 
 
 def _glob_escape(text: str) -> str:

@@ -1,12 +1,12 @@
-"""The sink's analysis in worker processes: never on the event loop, each message under a
-CPU-time limit (like the storage writer, a process keeps the GIL away from the sessions).
+"""The analysis workers: processes of the analyser's pool (``smtp.analyser``), each message
+under a CPU-time limit, never in the sink's process (the event loop keeps its CPU and its GIL).
 
 Each worker keeps one event loop and one live resolver (renewed every ``RESOLVER_LIFETIME``
-seconds, so rotated DKIM keys are seen) and runs at nice 10, behind the sessions. A message
-that uses more than ``cpu_seconds`` of CPU is stopped by ``SIGXCPU`` (``RLIMIT_CPU``, set per
-batch) and recorded as such; a worker that dies anyway is replaced. Workers ignore SIGINT
-(Ctrl-C reaches the whole process group; the sink stops them) and die with the sink
-(``PR_SET_PDEATHSIG``).
+seconds, so rotated DKIM keys are seen) and runs behind the sessions (``lower_priority``). A
+message that uses more than ``cpu_seconds`` of CPU is stopped by ``SIGXCPU`` (``RLIMIT_CPU``,
+set per batch) and recorded as such; a worker that dies anyway is replaced. Workers ignore
+SIGINT and SIGTERM (they reach the whole process group; the analyser stops them) and die with
+the analyser (``PR_SET_PDEATHSIG`` on the forkserver, which ends with the analyser).
 """
 
 from __future__ import annotations
@@ -25,14 +25,12 @@ from typing import Any
 
 from mailcheck.dns.live import LiveResolver, ResolverConfig
 from mailcheck.rulefiles.profiles import SenderProfile
-from mailcheck.smtp.analysis import SCHEMA, analyse_file
-from mailcheck.smtp.store import Stored
+from mailcheck.smtp.analysis import SCHEMA, analyse_one
 from mailcheck.smtp.writer import die_with_parent
 
 CPU_SECONDS = 10
 RESOLVER_LIFETIME = 60.0
 NICE = 10
-BATCH = 64  # messages per trip to the worker
 
 
 class CpuLimitError(BaseException):
@@ -58,16 +56,33 @@ class _Worker:
 _worker: _Worker | None = None
 
 
+def lower_priority(idle: bool) -> None:
+    """Run behind the sessions. ``idle``: only on CPU nothing else wants (``SCHED_IDLE``: any
+    other task that wakes up preempts a worker at once; a worker holds no lock the sessions
+    or the storage writer wait for, so it cannot hold them up from behind); else nice
+    ``NICE``, a small share even when the machine is busy."""
+    if idle and hasattr(os, "sched_setscheduler"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            return
+        except OSError:
+            pass
+    os.nice(NICE)
+
+
 def _on_xcpu(_signum: int, _frame: FrameType | None) -> None:
     raise CpuLimitError
 
 
-def _init(config: ResolverConfig, profile: SenderProfile | None, cpu: int) -> None:
+def _init(
+    config: ResolverConfig, profile: SenderProfile | None, cpu: int, idle: bool = True
+) -> None:
     global _worker
-    die_with_parent(os.getppid())  # the forkserver, which ends when the sink does
+    die_with_parent(os.getppid())  # the forkserver, which ends with the analyser
     # Receiving and storing come first: analysis catches up when the sessions leave CPU over.
-    os.nice(NICE)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lower_priority(idle)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # the analyser stops us (SIGKILL)
+        signal.signal(signum, signal.SIG_IGN)
     signal.signal(signal.SIGXCPU, _on_xcpu)
     _worker = _Worker(config, profile, cpu)
 
@@ -98,12 +113,9 @@ def _within_cpu(worker: _Worker, seconds: int, paths: list[str]) -> list[dict[st
     try:
         resolver = worker.resolver_now()
 
-        async def one(path: str) -> dict[str, Any]:
-            coro = analyse_file(Path(path), resolver, worker.profile)
-            return await asyncio.wait_for(coro, timeout=60)
-
         async def every() -> list[dict[str, Any]]:
-            return list(await asyncio.gather(*(one(p) for p in paths)))
+            every = (analyse_one(Path(path), resolver, worker.profile) for path in paths)
+            return list(await asyncio.gather(*every))
 
         return worker.loop.run_until_complete(every())
     finally:
@@ -111,11 +123,8 @@ def _within_cpu(worker: _Worker, seconds: int, paths: list[str]) -> list[dict[st
 
 
 class ProcessAnalyzer:
-    """An ``Analyzer`` for ``SinkHandler`` that runs ``analyse_file`` in worker processes.
-
-    Requests are batched while a batch is in the worker (as the storage writer batches
-    commits): one inter-process round trip per batch, not per message, which was most of the
-    sink's own CPU cost of analysis (measured: 1.9 of 2.3 ms per 2 KB message unbatched).
+    """Runs ``analyse_file`` for batches of stored messages in worker processes (the
+    analyser process's pool, see ``smtp.analyser``): one inter-process round trip per batch.
     """
 
     def __init__(
@@ -124,75 +133,59 @@ class ProcessAnalyzer:
         profile: SenderProfile | None = None,
         workers: int = 1,
         cpu_seconds: int = CPU_SECONDS,
+        idle: bool = True,
     ) -> None:
-        self._args = (config, profile, cpu_seconds)
+        self._args = (config, profile, cpu_seconds, idle)
         self.workers = workers
         self._pool = self._new_pool()
-        self._pending: list[tuple[str, asyncio.Future[dict[str, Any]]]] = []
-        self._flusher: asyncio.Task[None] | None = None
         self._closing = False
+        self.replaced = 0  # pools started again after a worker died
 
     def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         # Imported once in the forkserver: a new worker is ready (and ignores Ctrl-C) at once,
         # instead of spending a second importing while a Ctrl-C could kill it.
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([__name__, "mailcheck.smtp.forkserver"])
         return ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_init, initargs=self._args
         )
 
-    async def __call__(self, path: Path, stored: Stored | None = None) -> dict[str, Any]:
-        """See ``analysis.analyse_file``."""
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._pending.append((str(path), future))
-        if self._flusher is None:
-            self._flusher = asyncio.ensure_future(self._flush())
-        return await future
+    @property
+    def pids(self) -> list[int]:
+        """The worker processes running now (for tests and benchmarks)."""
+        return sorted((getattr(self._pool, "_processes", None) or {}).keys())
 
-    async def _flush(self) -> None:
-        try:
-            while self._pending:
-                batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
-                results = await self._run([path for path, _ in batch])
-                for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
-                        future.set_result(result)
-        finally:
-            self._flusher = None
+    async def analyse(self, paths: list[Path]) -> list[dict[str, Any]]:
+        """The stored result of each message, in order (see ``analysis.analyse_file``)."""
+        return await self._run([str(path) for path in paths])
 
     async def _run(self, paths: list[str], retry: bool = True) -> list[dict[str, Any]]:
         """One batch in a worker. A worker that died is replaced and its batch redone one
         message at a time, each twice, so only a message that kills it twice is blamed; a
         worker stopped with the sink leaves its batch unanalysed (redone at the next start)."""
         loop = asyncio.get_running_loop()
+        pool = self._pool
         try:
-            return await loop.run_in_executor(self._pool, _analyse_batch, paths)
+            return await loop.run_in_executor(pool, _analyse_batch, paths)
         except BrokenProcessPool:
-            self._pool.shutdown(wait=False, cancel_futures=True)
             if self._closing:
                 raise asyncio.CancelledError from None
-            self._pool = self._new_pool()
+            if self._pool is pool:  # batches in flight on the same pool: replace it once
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool, self.replaced = self._new_pool(), self.replaced + 1
         if len(paths) > 1:
             return [(await self._run([path]))[0] for path in paths]
         if retry:
             return await self._run(paths, retry=False)
         return [{"schema": SCHEMA, "error": "the analysis worker died on this message"}]
 
-    async def close(self) -> None:
-        """Stop the workers now: queued analyses are dropped (they run at the next start)."""
+    def close(self) -> None:
+        """Stop the workers now (SIGKILL: they ignore SIGINT and SIGTERM); a batch in
+        flight is dropped and analysed at the next start."""
         self._closing = True
-        if self._flusher is not None:
-            self._flusher.cancel()
-            await asyncio.gather(self._flusher, return_exceptions=True)
-        for _, future in self._pending:
-            future.cancel()
-        self._pending = []
-        await asyncio.to_thread(self._terminate)
-
-    def _terminate(self) -> None:
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
-            process.terminate()
+            process.kill()
         for process in processes:
             process.join(timeout=2)

@@ -1,6 +1,6 @@
 """The sink's storage writer process: makes batches of messages durable, then acknowledges.
 
-Run as ``python -m mailcheck.smtp.writer MAILDIR PARENT_PID`` by ``commit.WriterProcess``.
+Run as ``python -m mailcheck.smtp.writer MAILDIR PARENT_PID`` by ``commit.ChildProcess``.
 A batch comes in on stdin as one frame; for each message the writer creates ``tmp/<key>``
 (or takes the file the sink spilled there), writes all, fsyncs all, renames all into ``new/``,
 fsyncs ``new/`` once, inserts the index rows in one transaction, and only then answers with
@@ -47,7 +47,8 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _read_frame(fd: int) -> Any:
+def read_frame(fd: int) -> Any:
+    """The next frame from the sink (see ``commit.encode``), or None once it is gone."""
     header = _read_exactly(fd, HEADER.size)
     if header is None:
         return None
@@ -55,7 +56,8 @@ def _read_frame(fd: int) -> Any:
     return None if body is None else pickle.loads(body)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to a blocking file descriptor."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
@@ -117,7 +119,7 @@ class Writer:
         except OSError as exc:
             errors[n] = exc.strerror or str(exc)
             return -1
-        if not self._step(errors, n, _write_all, fd, data):
+        if not self._step(errors, n, write_all, fd, data):
             os.close(fd)
             return -1
         return fd
@@ -163,9 +165,9 @@ def main(argv: list[str]) -> int:
     die_with_parent(parent)
     _lock(maildir)
     writer = Writer(maildir)
-    _write_all(1, encode(READY))
-    while (items := _read_frame(0)) is not None:
-        _write_all(1, encode(writer.batch(items)))
+    write_all(1, encode(READY))
+    while (items := read_frame(0)) is not None:
+        write_all(1, encode(writer.batch(items)))
     writer.conn.close()
     return 0
 

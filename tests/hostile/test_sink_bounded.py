@@ -10,8 +10,8 @@ from pathlib import Path
 import dkim
 
 from mailcheck.dns.live import Nameserver, ResolverConfig
+from mailcheck.smtp.backlog import AnalyserProcess
 from mailcheck.smtp.message import DkimKey, build_message
-from mailcheck.smtp.worker import ProcessAnalyzer
 from tests.smtp.helpers import RawClient, dot_stuff, indexed
 
 KEY_FILE = Path(__file__).parent.parent / "data" / "sink" / "dkim-sinktest.pem"
@@ -35,7 +35,7 @@ async def _send(port: int, message: bytes) -> None:
 
 async def test_folded_header_flood_is_analysed_off_the_loop(make_sink, world):
     config = ResolverConfig((Nameserver("127.0.0.1", world.port),), timeout=2.0)
-    sink = await make_sink(analyzer=ProcessAnalyzer(config))
+    sink = await make_sink(analyzer=AnalyserProcess(config))
     await _send(sink.port, folded(500_000))
     other = await RawClient.connect(sink.port)
     await other.cmd("EHLO other.test")
@@ -64,7 +64,7 @@ def ten_signatures() -> bytes:
 
 async def test_a_message_over_its_cpu_time_is_stopped(make_sink, world):
     config = ResolverConfig((Nameserver("127.0.0.1", world.port),), timeout=2.0)
-    sink = await make_sink(analyzer=ProcessAnalyzer(config, cpu_seconds=1))
+    sink = await make_sink(analyzer=AnalyserProcess(config, cpu_seconds=1))
     await _send(sink.port, ten_signatures())
     await _send(sink.port, folded(10))  # the worker goes on with the next message
     await sink.handler.drain(60)

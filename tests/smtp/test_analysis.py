@@ -21,8 +21,8 @@ from mailcheck.message import OrgContext, analyze, evaluate
 from mailcheck.message.judgement import match_profile
 from mailcheck.report.sink import tally, text_list, text_show, verdict
 from mailcheck.rulefiles.profiles import get_profile
-from mailcheck.smtp.analysis import MessageAnalyzer
 from mailcheck.smtp.message import DkimKey, build_message
+from mailcheck.smtp.pickup import InlineAnalysis
 
 from .helpers import RawClient, dot_stuff, indexed
 
@@ -71,7 +71,7 @@ async def _deliver_via_proxy(sink, client_ip: str, mail_from: str, message: byte
 
 async def test_sink_stores_the_core_result_with_profile_match(make_sink):
     profile = get_profile("trimble-identity")
-    sink = await make_sink(analyzer=MessageAnalyzer(_key_resolver, profile), proxy_protocol=True)
+    sink = await make_sink(analyzer=InlineAnalysis(_key_resolver, profile), proxy_protocol=True)
     await _deliver_via_proxy(sink, "54.240.27.30", "bounce@account.trimble.com", _signed())
     await sink.handler.drain(10)
     (row,) = indexed(sink.maildir.path)
@@ -126,7 +126,7 @@ async def test_sink_and_analyze_agree(make_sink, world):
     config = ResolverConfig((Nameserver("127.0.0.1", world.port),), timeout=2.0)
     profile = get_profile("trimble-identity")
     sink = await make_sink(
-        analyzer=MessageAnalyzer(lambda: LiveResolver(config), profile), proxy_protocol=True
+        analyzer=InlineAnalysis(lambda: LiveResolver(config), profile), proxy_protocol=True
     )
     messages = [_message(sender, signed) for _ip, _mf, sender, signed in CASES]
     for (ip, mail_from, _sender, _signed), message in zip(CASES, messages, strict=True):
@@ -168,7 +168,7 @@ async def test_sink_and_analyze_agree(make_sink, world):
 @pytest.mark.parametrize("helo", ["evil ([54.240.27.30])", "x [54.240.27.30]"])
 async def test_helo_never_names_the_client_ip(make_sink, helo):
     profile = get_profile("trimble-identity")
-    sink = await make_sink(analyzer=MessageAnalyzer(_key_resolver, profile), proxy_protocol=True)
+    sink = await make_sink(analyzer=InlineAnalysis(_key_resolver, profile), proxy_protocol=True)
     client = await RawClient.connect(sink.port, greeting=False)
     await client.send(b"PROXY TCP4 192.0.2.7 127.0.0.1 40000 25\r\n")
     await client.reply()
