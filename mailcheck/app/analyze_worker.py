@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import resource
 import signal
 from multiprocessing.connection import Connection
-from types import FrameType
 
 from mailcheck.app.analyze_message import (
     MessageJob,
@@ -34,11 +32,10 @@ from mailcheck.app.analyze_message import (
     stopped_report,
 )
 from mailcheck.base.errors import DnsError
+from mailcheck.base.processes import CpuLimitError, cpu_limit, die_with_parent, raise_on_cpu_limit
 from mailcheck.dns.interface import Answer, RRType, normalize_name
 from mailcheck.dns.snapshot import Snapshot
 from mailcheck.message.inputs import MessageInput
-from mailcheck.smtp.worker import CpuLimitError
-from mailcheck.smtp.writer import die_with_parent
 
 
 class ParentResolver:
@@ -77,7 +74,7 @@ def serve(conn: Connection) -> None:
     # Its parent is the forkserver, which ends when the analysing process does.
     die_with_parent(os.getppid())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGXCPU, _on_xcpu)
+    raise_on_cpu_limit()
     try:
         _serve(conn)
     except (EOFError, OSError):  # the parent hung up, or is gone: nothing left to do
@@ -107,9 +104,10 @@ def _analyse(
     cpu_seconds: int,
 ) -> tuple[MessageResult, bool]:
     """The message's result, and whether its CPU limit stopped it."""
-    _limit_cpu(cpu_seconds)
     try:
-        return result_of(loop.run_until_complete(analyze_one(item, shared, job)), job), False
+        with cpu_limit(cpu_seconds):
+            outcome = loop.run_until_complete(analyze_one(item, shared, job))
+        return result_of(outcome, job), False
     except (EOFError, OSError):
         raise  # the pipe to the parent: see ``serve``
     except CpuLimitError:
@@ -118,22 +116,3 @@ def _analyse(
     except Exception as exc:  # noqa: BLE001 - a bug on one message must not end the run
         why = f"the analysis failed ({type(exc).__name__})"
         return result_of(stopped_report(item, job, why), job), False
-    finally:
-        _limit_cpu(None)
-
-
-def _limit_cpu(seconds: int | None) -> None:
-    """Let this process use ``seconds`` more of CPU (whole seconds: ``RLIMIT_CPU``'s unit)
-    before SIGXCPU; ``None`` lifts the limit."""
-    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    soft = resource.RLIM_INFINITY
-    if seconds is not None:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        soft = int(usage.ru_utime + usage.ru_stime) + seconds + 1
-        if hard != resource.RLIM_INFINITY:
-            soft = min(soft, hard)
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-
-
-def _on_xcpu(_signum: int, _frame: FrameType | None) -> None:
-    raise CpuLimitError

@@ -22,12 +22,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mailcheck.base.processes import die_with_parent
 from mailcheck.smtp.backlog import Setup
 from mailcheck.smtp.commit import READY, encode
 from mailcheck.smtp.index import Index, index_path
 from mailcheck.smtp.pickup import Pickup
 from mailcheck.smtp.worker import ProcessAnalyzer
-from mailcheck.smtp.writer import die_with_parent, read_frame, write_all
+from mailcheck.smtp.writer import read_frame, write_all
 
 
 class _Analyser:

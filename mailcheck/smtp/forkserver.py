@@ -10,6 +10,6 @@ from __future__ import annotations
 
 import os
 
-from mailcheck.smtp.writer import die_with_parent
+from mailcheck.base.processes import die_with_parent
 
 die_with_parent(os.getppid())

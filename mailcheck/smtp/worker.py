@@ -14,28 +14,21 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import resource
 import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
+from mailcheck.base.processes import CpuLimitError, cpu_limit, die_with_parent, raise_on_cpu_limit
 from mailcheck.dns.live import LiveResolver, ResolverConfig
 from mailcheck.rulefiles.profiles import SenderProfile
 from mailcheck.smtp.analysis import SCHEMA, analyse_one
-from mailcheck.smtp.writer import die_with_parent
 
 CPU_SECONDS = 10
 RESOLVER_LIFETIME = 60.0
 NICE = 10
-
-
-class CpuLimitError(BaseException):
-    """Raised inside a worker by SIGXCPU: the message used up its CPU time. Not an
-    ``Exception``: the analysis's own broad handlers (decoders never raise) must not eat it."""
 
 
 class _Worker:
@@ -70,10 +63,6 @@ def lower_priority(idle: bool) -> None:
     os.nice(NICE)
 
 
-def _on_xcpu(_signum: int, _frame: FrameType | None) -> None:
-    raise CpuLimitError
-
-
 def _init(
     config: ResolverConfig, profile: SenderProfile | None, cpu: int, idle: bool = True
 ) -> None:
@@ -83,7 +72,7 @@ def _init(
     lower_priority(idle)
     for signum in (signal.SIGINT, signal.SIGTERM):  # the analyser stops us (SIGKILL)
         signal.signal(signum, signal.SIG_IGN)
-    signal.signal(signal.SIGXCPU, _on_xcpu)
+    raise_on_cpu_limit()
     _worker = _Worker(config, profile, cpu)
 
 
@@ -104,13 +93,7 @@ def _analyse_batch(paths: list[str]) -> list[dict[str, Any]]:
 
 
 def _within_cpu(worker: _Worker, seconds: int, paths: list[str]) -> list[dict[str, Any]]:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    soft = int(usage.ru_utime + usage.ru_stime) + seconds + 1
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, hard)
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-    try:
+    with cpu_limit(seconds):
         resolver = worker.resolver_now()
 
         async def every() -> list[dict[str, Any]]:
@@ -118,8 +101,6 @@ def _within_cpu(worker: _Worker, seconds: int, paths: list[str]) -> list[dict[st
             return list(await asyncio.gather(*every))
 
         return worker.loop.run_until_complete(every())
-    finally:
-        resource.setrlimit(resource.RLIMIT_CPU, (resource.RLIM_INFINITY, hard))
 
 
 class ProcessAnalyzer:

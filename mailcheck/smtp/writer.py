@@ -15,7 +15,6 @@ so a new sink's writer waits until a killed sink's writer is gone.
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import os
 import pickle
@@ -26,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mailcheck.base.processes import die_with_parent
 from mailcheck.smtp.commit import HEADER, READY, encode
 from mailcheck.smtp.index import INDEX_NAME, INSERT_ROW, connect, row_values
 from mailcheck.smtp.store import Stored
@@ -61,15 +61,6 @@ def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
-
-
-def die_with_parent(parent: int) -> None:
-    """SIGKILL of the sink must stop its writer too (Linux; elsewhere stdin EOF does)."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        sys.exit(1)
 
 
 def _lock(maildir: Path) -> int:
@@ -159,7 +150,7 @@ def main(argv: list[str]) -> int:
     maildir, parent = Path(argv[0]), int(argv[1])
     # Ctrl-C in a terminal (or a service manager's SIGTERM) reaches the whole process group:
     # the sink shuts down cleanly and closes our stdin after its last batch; dying here first
-    # would fail that batch. A killed sink kills us (_die_with_parent).
+    # would fail that batch. A killed sink kills us (die_with_parent).
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)
     die_with_parent(parent)
