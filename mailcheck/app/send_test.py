@@ -7,6 +7,8 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+from mailcheck.app.profiles import ProfileChoice, choose_profile
+from mailcheck.base.errors import InputError
 from mailcheck.smtp.message import DkimKey, TestMessage, build_message
 from mailcheck.smtp.sendtest import SendOptions, SendResult, send_message, wait_in_sink
 
@@ -36,6 +38,15 @@ class SendTestResult:
 
     message: TestMessage
     result: SendResult
+
+
+def profile_sender(choice: ProfileChoice) -> str:
+    """The chosen profile's first exact sender address: a ``*@domain`` entry cannot send."""
+    profile = choose_profile(choice)
+    exact = [s.address for s in profile.senders if not s.is_wildcard]
+    if not exact:
+        raise InputError("sender", f"profile {profile.id} lists no exact sender address")
+    return exact[0]
 
 
 def send_verification(request: SendTestRequest) -> SendTestResult:

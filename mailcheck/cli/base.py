@@ -11,11 +11,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from mailcheck.app.output import write_text
-from mailcheck.app.profiles import ProfileChoice, choose_profile
 from mailcheck.app.resolver import DnsOptions
 from mailcheck.base.model import Status
 from mailcheck.dns.live import Nameserver
-from mailcheck.rulefiles.profiles import SenderProfile
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_RUNTIME = 0, 1, 2, 3, 4, 5
 STATUS_EXIT = {
@@ -30,13 +28,6 @@ STATUS_EXIT = {
 def use_color(to_terminal: bool, environ: Mapping[str, str]) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
     return to_terminal and not environ.get("NO_COLOR")
-
-
-def pick_profile(
-    profile_id: str | None, rules_dirs: tuple[Path, ...], *, allow_unsafe_networks: bool = False
-) -> SenderProfile:
-    """The profile named by ``--profile``, else the only one, else the default one."""
-    return choose_profile(ProfileChoice(profile_id, rules_dirs, allow_unsafe_networks))
 
 
 def nameservers(texts: Sequence[str]) -> tuple[Nameserver, ...]:

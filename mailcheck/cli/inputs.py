@@ -20,6 +20,7 @@ FLAG_MESSAGES: dict[str, str] = {
     "org_domain": "--org-domain: {detail}",
     "domains_file": "--domains-file {detail}",
     "filter": "{detail}: name it with --filter",
+    "sender": "{detail}: use --from",
 }
 
 

@@ -18,12 +18,13 @@ from mailcheck.app.profiles import ProfileChoice
 from mailcheck.app.send_test import (
     DkimSigning,
     SendTestRequest,
+    profile_sender,
     send_verification,
     wait_for_arrival,
 )
 from mailcheck.base.errors import UsageError
 from mailcheck.cli.addresses import envelope_address, parse_listen, parse_server
-from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, nameservers, pick_profile
+from mailcheck.cli.base import EXIT_FAIL, EXIT_OK, EXIT_WARN, emit, nameservers
 from mailcheck.report import sink as render
 from mailcheck.smtp.sendtest import Outcome, SendOptions
 from mailcheck.smtp.server import RunningSink
@@ -123,7 +124,8 @@ def send_test(args: argparse.Namespace) -> int:
     """``mailcheck send-test``: exit 0 accepted (and arrived), 1 temporary failure, 2 otherwise."""
     host, port = parse_server(args.server)
     recipient = envelope_address("--to", args.to)
-    sender = envelope_address("--from", args.sender or _profile_sender(args))
+    choice = ProfileChoice(args.profile, tuple(args.rules), args.allow_unsafe_networks)
+    sender = envelope_address("--from", args.sender or profile_sender(choice))
     dkim = None
     if args.dkim_key is not None:
         if not (args.dkim_domain and args.dkim_selector):
@@ -147,16 +149,6 @@ def send_test(args: argparse.Namespace) -> int:
     if args.wait_in_sink is not None:
         return _wait(args.wait_in_sink, message.token, args.timeout, result.sent_at)
     return EXIT_OK
-
-
-def _profile_sender(args: argparse.Namespace) -> str:
-    profile = pick_profile(
-        args.profile, tuple(args.rules), allow_unsafe_networks=args.allow_unsafe_networks
-    )
-    exact = [s.address for s in profile.senders if not s.is_wildcard]
-    if not exact:
-        raise UsageError(f"profile {profile.id} lists no exact sender address: use --from")
-    return exact[0]
 
 
 def _wait(maildir: Path, token: str, timeout: float, sent_at: float) -> int:

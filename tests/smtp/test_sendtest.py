@@ -178,3 +178,17 @@ def test_server_argument(text, expected):
 def test_bad_server_argument(text):
     with pytest.raises(UsageError, match="--server"):
         parse_server(text)
+
+
+def test_cli_needs_from_when_the_profile_lists_only_wildcards(tmp_path, capsys):
+    # app/send_test.profile_sender picks the sender; only the CLI names the flag to use.
+    minimal = (
+        Path(__file__).parent.parent / "data" / "rules" / "good" / "minimal.toml"
+    ).read_text()
+    (tmp_path / "wild.toml").write_text(
+        minimal.replace("Alerts@Vendor.EXAMPLE", "*@vendor.example")
+    )
+    argv = ["send-test", "--server", "127.0.0.1:9", "--to", "it@company.example"]
+    assert main([*argv, "--rules", str(tmp_path), "--profile", "minimal-vendor"]) == 3
+    err = capsys.readouterr().err
+    assert "profile minimal-vendor lists no exact sender address: use --from" in err
