@@ -12,10 +12,9 @@ from pathlib import Path
 from mailcheck.base.errors import ReportError
 from mailcheck.base.model import Report
 from mailcheck.base.outfiles import make_directory, write_file
-from mailcheck.report import view
 from mailcheck.report.html import HtmlRenderer
 from mailcheck.report.json import JsonRenderer
-from mailcheck.report.reuse import Reuse
+from mailcheck.report.reuse import Reuse, snippet_views
 
 REPORT_HTML, REPORT_JSON, EVIDENCE_JSON, SNIPPETS_DIR = (
     "report.html",
@@ -55,7 +54,7 @@ def write_bundle(
         REPORT_JSON: JsonRenderer(reuse).render(report),
         EVIDENCE_JSON: evidence_json,
     }
-    snippets = {f"{SNIPPETS_DIR}/{s.filename}": s.text for s in view.snippets(report)}
+    snippets = {f"{SNIPPETS_DIR}/{s.filename}": s.text for s in snippet_views(report, reuse)}
     try:
         make_directory(directory / SNIPPETS_DIR)
         for name, text in (files | snippets).items():

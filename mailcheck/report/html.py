@@ -20,10 +20,10 @@ from markupsafe import Markup
 
 from mailcheck.base.codes import Owner, owner
 from mailcheck.base.model import CheckResult, Report, Status
-from mailcheck.report import actions, flow, view
+from mailcheck.report import flow, view
 from mailcheck.report.facts_view import MAX_ITEMS, fact_tree
 from mailcheck.report.matrix import sender_matrix
-from mailcheck.report.reuse import Reuse
+from mailcheck.report.reuse import Reuse, snippet_views, snippets_result, verdict_and_plan
 from mailcheck.report.sender_summary import is_sender_report
 from mailcheck.report.tell_sender import tell_the_sender
 
@@ -120,14 +120,15 @@ class HtmlRenderer:
         """See ``Renderer.render``."""
         css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
         script = (TEMPLATES / "copy.js").read_text(encoding="utf-8")
-        snippets = view.snippets(report)
+        snippets = snippet_views(report, self.reuse)
+        verdict, plan = verdict_and_plan(report, snippets, self.reuse)
         tell = tell_the_sender(report)
         template = environment().get_template("report.html")
         context: dict[str, Any] = {
             "report": report,
             "sender": view.sender_name(report),
-            "verdict": view.verdict(report, snippets),
-            "plan": actions.plan(report, snippets),
+            "verdict": verdict,
+            "plan": plan,
             "tell_the_sender": tell
             is not None,  # the verdict links to the section when it is there
             "sections": view.sections(report),
@@ -141,9 +142,11 @@ class HtmlRenderer:
             # Our own files, not data: marked safe so the hashed bytes are the emitted bytes.
             "css": Markup(css),
             "script": Markup(script),
+            "snippets_part": "part_snippets.html",
         }
         if self.reuse is not None:
             context |= spliced_sections(context, self.reuse)
+            context |= spliced_snippets(report, context, self.reuse)
         return template.render(context)
 
 
@@ -165,6 +168,19 @@ def spliced_sections(context: dict[str, Any], reuse: Reuse) -> dict[str, object]
     return {"partial_names": partial_names, "spliced_section": lambda r: texts[id(r)]}
 
 
+def spliced_snippets(report: Report, context: dict[str, Any], reuse: Reuse) -> dict[str, object]:
+    """Context that makes ``report.html`` include the snippets section as text rendered once
+    per shared snippets result and choice of the plan's snippet (all the section reads)."""
+    result = snippets_result(report)
+    if result is None or not reuse.is_shared(result):
+        return {}
+    snippets, chosen = context["snippets"], context["plan"].snippet
+    key = ("snippets-section", next((i for i, s in enumerate(snippets) if s is chosen), None))
+    render = partial(environment().get_template("part_snippets.html").render, context)
+    section = Markup(reuse.derived(result, key, render))
+    return {"snippets_part": _splice_snippets(), "snippets_text": section}
+
+
 def _partial(result: CheckResult, context: dict[str, Any]) -> str:
     return environment().select_template(view.partial_names(result)).render(context)
 
@@ -173,3 +189,8 @@ def _partial(result: CheckResult, context: dict[str, Any]) -> str:
 def _splice() -> Template:
     # Included in place of a partial: emits the section's text as it is (Markup: not escaped).
     return environment().from_string("{{ spliced_section(result) }}")
+
+
+@cache
+def _splice_snippets() -> Template:
+    return environment().from_string("{{ snippets_text }}")

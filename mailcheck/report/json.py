@@ -19,8 +19,8 @@ from mailcheck.base.codes import owner
 from mailcheck.base.model import CheckResult, Facts, Finding, Report, Status
 from mailcheck.facts.audit import AuditFacts
 from mailcheck.facts.jsonable import field_names, jsonable
-from mailcheck.report import actions, tell_sender, view
-from mailcheck.report.reuse import Reuse
+from mailcheck.report import tell_sender
+from mailcheck.report.reuse import Reuse, snippet_views, verdict_and_plan
 
 SCHEMA_FILE = "schema.json"  # beside this module; shipped in the wheel (report/*.json)
 
@@ -42,7 +42,7 @@ class JsonRenderer:
                 return reuse.json(result, lambda: check_data(result))
             return check_data(result)
 
-        return json_text.dumps(_data(report, entry)) + "\n"
+        return json_text.dumps(_data(report, entry, reuse)) + "\n"
 
 
 class JsonLinesRenderer:
@@ -59,14 +59,15 @@ def to_data(report: Report) -> dict[str, Any]:
     return _data(report, check_data)
 
 
-def _data(report: Report, entry: Callable[[CheckResult], object]) -> dict[str, Any]:
+def _data(
+    report: Report, entry: Callable[[CheckResult], object], reuse: Reuse | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = asdict(dataclasses.replace(report, checks=()))
     data["checks"] = tuple(entry(result) for result in report.checks)  # as asdict has it
     data["worst_status"] = report.worst_status.value
     data["findings"] = [finding_data(f) for f in report.findings]
-    snippets = view.snippets(report)
-    data["verdict"] = asdict(view.verdict(report, snippets))
-    todo = actions.plan(report, snippets)
+    verdict, todo = verdict_and_plan(report, snippet_views(report, reuse), reuse)
+    data["verdict"] = asdict(verdict)
     data["actions"] = {
         "receiver_steps": [
             {"text": step.text, "code": step.code, "snippet": step.snippet} for step in todo.yours

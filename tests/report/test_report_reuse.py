@@ -13,7 +13,7 @@ from mailcheck.base.model import CheckResult, Report
 from mailcheck.report import view
 from mailcheck.report.html import HtmlRenderer
 from mailcheck.report.json import JsonRenderer
-from mailcheck.report.reuse import Reuse
+from mailcheck.report.reuse import Reuse, snippet_views, snippets_result, verdict_and_plan
 
 
 def never() -> str:
@@ -66,3 +66,38 @@ def test_a_full_reuse_forgets_everything_and_stays_correct(html_report: tuple[Re
     for each in run_of(report):
         assert HtmlRenderer(reuse).render(each) == HtmlRenderer().render(each)
         assert JsonRenderer(reuse).render(each) == JsonRenderer().render(each)
+
+
+@pytest.mark.parametrize("fixture", ["xss_report", "html_report"])
+def test_the_snippets_section_is_rendered_once_per_shared_result(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    report, _ = request.getfixturevalue(fixture)
+    result = snippets_result(report)
+    assert result is not None, "the fixture has snippets"
+    reuse = Reuse()
+    reuse.share(result)  # only the snippets result is shared: the rest is rendered per report
+    for each in run_of(report):
+        # JSON first: the verdict and plan it makes are the ones the HTML then splices with
+        assert JsonRenderer(reuse).render(each) == JsonRenderer().render(each), each.domain
+        assert HtmlRenderer(reuse).render(each) == HtmlRenderer().render(each), each.domain
+    views = snippet_views(report, reuse)
+    assert views and views is snippet_views(run_of(report)[1], reuse)  # one tuple for the run
+    chosen = verdict_and_plan(report, views, None)[1].snippet
+    index = next((i for i, s in enumerate(views) if s is chosen), None)
+    section = reuse.derived(result, ("snippets-section", index), never)
+    assert section.startswith('<section id="snippets"') and section in HtmlRenderer().render(report)
+
+
+def test_a_report_s_views_verdict_and_plan_are_made_once_for_both_renderers(
+    html_report: tuple[Report, str],
+) -> None:
+    report, _ = html_report
+    reuse = Reuse()  # nothing shared: still one snippets tuple and one plan per report
+    views = snippet_views(report, reuse)
+    assert views is snippet_views(report, reuse)
+    made = verdict_and_plan(report, views, reuse)
+    assert verdict_and_plan(report, views, reuse) is made
+    assert made == verdict_and_plan(report, view.snippets(report), None)
+    other = dataclasses.replace(report, domain="second.example")
+    assert snippet_views(other, reuse) is not views  # another report: made again
