@@ -63,6 +63,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the templates are package files: no stat() per include
     )
     env.globals.update(
         icons=view.ICONS,
@@ -110,6 +111,14 @@ def content_security_policy(css: str, script: str) -> str:
     )
 
 
+@cache
+def page_assets() -> tuple[str, str, str]:
+    """The inline CSS, the script and the policy allowing exactly them (read once a process)."""
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    script = (TEMPLATES / "copy.js").read_text(encoding="utf-8")
+    return css, script, content_security_policy(css, script)
+
+
 class HtmlRenderer:
     """See ``Renderer``; with ``reuse``, shared check results' sections are rendered once."""
 
@@ -118,8 +127,7 @@ class HtmlRenderer:
 
     def render(self, report: Report) -> str:
         """See ``Renderer.render``."""
-        css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-        script = (TEMPLATES / "copy.js").read_text(encoding="utf-8")
+        css, script, csp = page_assets()
         snippets = snippet_views(report, self.reuse)
         verdict, plan = verdict_and_plan(report, snippets, self.reuse)
         tell = tell_the_sender(report)
@@ -138,7 +146,7 @@ class HtmlRenderer:
             "tell": tell,
             "flow": flow.flow(report),
             "command": shlex.join(report.command),
-            "csp": content_security_policy(css, script),
+            "csp": csp,
             # Our own files, not data: marked safe so the hashed bytes are the emitted bytes.
             "css": Markup(css),
             "script": Markup(script),
