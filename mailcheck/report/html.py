@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from mailcheck.base.codes import Owner, owner
-from mailcheck.base.model import CheckResult, Report, Status
+from mailcheck.base.model import CheckResult, DnsEvidence, Report, Status
 from mailcheck.report import flow, view
 from mailcheck.report.facts_view import MAX_ITEMS, fact_tree
 from mailcheck.report.matrix import sender_matrix
@@ -151,11 +151,21 @@ class HtmlRenderer:
             "css": Markup(css),
             "script": Markup(script),
             "snippets_part": "part_snippets.html",
+            "evidence_row": partial(evidence_row, self.reuse),
         }
         if self.reuse is not None:
             context |= spliced_sections(context, self.reuse)
             context |= spliced_snippets(report, context, self.reuse)
         return template.render(context)
+
+
+def evidence_row(reuse: Reuse | None, row: DnsEvidence) -> Markup:
+    """One row of the evidence table; with ``reuse``, rendered once per distinct row."""
+    template = environment().get_template("part_evidence_row.html")
+    if reuse is None:
+        return Markup(template.render(row=row))
+    # The TTL's type is in the key: True == 1, but they would print differently.
+    return Markup(reuse.by_value((row, type(row.ttl)), partial(template.render, row=row)))
 
 
 def spliced_sections(context: dict[str, Any], reuse: Reuse) -> dict[str, object]:

@@ -6,9 +6,10 @@ same text in every folder. ``Reuse`` knows which results are shared (by identity
 object, never merely an equal one) and keeps each one's rendered text; the renderers given a
 ``Reuse`` splice that text where the template or the encoder would have produced it.
 
-Two more things are remembered: what is derived from a shared result alone (its snippet
-views, its snippets section), and what both renderers of one report ask for (its verdict and
-plan): made once for the report, not once per renderer.
+Three more things are remembered: what is derived from a shared result alone (its snippet
+views, its snippets section), what both renderers of one report ask for (its verdict and plan:
+made once for the report, not once per renderer), and texts that are a function of an immutable
+value alone (an evidence row's HTML, keyed by the row).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from mailcheck.snippets.interface import SnippetsFacts
 T = TypeVar("T")
 
 LIMIT = 64  # shared results kept; a run shares a handful (its sender side, snippets per provider)
+VALUES = 4096  # texts kept by value (evidence rows: a run's sender side has about 80)
 
 
 class Reuse:
@@ -37,6 +39,7 @@ class Reuse:
         self._derived: dict[tuple[int, Hashable], Any] = {}
         self._report: Report | None = None  # held: its id stays unique while remembered
         self._of_report: dict[str, Any] = {}
+        self._by_value: dict[Hashable, str] = {}
 
     def share(self, result: CheckResult) -> None:
         """Mark ``result`` as one that many reports hold (forgetting all when full)."""
@@ -73,6 +76,16 @@ class Reuse:
         if name not in self._derived:
             self._derived[name] = make()
         return cast(T, self._derived[name])
+
+    def by_value(self, key: Hashable, make: Callable[[], str]) -> str:
+        """``make()``, a text that is a function of ``key``'s value alone (an evidence row, the
+        same lookup in every report of a run, equal but not the same object): made once."""
+        known = self._by_value.get(key)
+        if known is None:
+            if len(self._by_value) >= VALUES:
+                self._by_value.clear()
+            known = self._by_value[key] = make()
+        return known
 
     def of_report(self, report: Report, key: str, make: Callable[[], T]) -> T:
         """``make()``, a function of ``report`` alone: once for this very report object (the

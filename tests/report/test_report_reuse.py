@@ -101,3 +101,21 @@ def test_a_report_s_views_verdict_and_plan_are_made_once_for_both_renderers(
     assert made == verdict_and_plan(report, view.snippets(report), None)
     other = dataclasses.replace(report, domain="second.example")
     assert snippet_views(other, reuse) is not views  # another report: made again
+
+
+def test_evidence_rows_are_rendered_once_per_distinct_row(html_report: tuple[Report, str]) -> None:
+    report, _ = html_report
+    assert report.evidence, "the fixture has DNS evidence"
+    # another domain's report: equal rows as other objects (as a worker unpickles them), one new
+    copies = tuple(copy.deepcopy(row) for row in report.evidence)
+    extra = dataclasses.replace(report.evidence[0], name="only.second.example", ttl=True)
+    other = dataclasses.replace(report, domain="second.example", evidence=(*copies, extra))
+    reuse = Reuse()
+    for each in (report, other):
+        assert HtmlRenderer(reuse).render(each) == HtmlRenderer().render(each), each.domain
+    page = HtmlRenderer().render(other)
+    for row in copies:
+        text = reuse.by_value((row, int), never)  # rendered for the first report, reused since
+        assert text.startswith("<tr>") and text in page
+    # a bool TTL equals the int but prints otherwise: it is not taken for the int row's text
+    assert "<td>True</td>" in reuse.by_value((extra, bool), never)
