@@ -165,7 +165,7 @@ def evidence_row(reuse: Reuse | None, row: DnsEvidence) -> Markup:
     if reuse is None:
         return Markup(template.render(row=row))
     # The TTL's type is in the key: True == 1, but they would print differently.
-    return Markup(reuse.by_value((row, type(row.ttl)), partial(template.render, row=row)))
+    return Markup(reuse.by_value(("html", row, type(row.ttl)), partial(template.render, row=row)))
 
 
 def spliced_sections(context: dict[str, Any], reuse: Reuse) -> dict[str, object]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from mailcheck.base import json_text
 from mailcheck.base.codes import owner
-from mailcheck.base.model import CheckResult, Facts, Finding, Report, Status
+from mailcheck.base.model import CheckResult, DnsEvidence, Facts, Finding, Report, Status
 from mailcheck.facts.audit import AuditFacts
 from mailcheck.facts.jsonable import field_names, jsonable
 from mailcheck.report import tell_sender
@@ -62,8 +62,9 @@ def to_data(report: Report) -> dict[str, Any]:
 def _data(
     report: Report, entry: Callable[[CheckResult], object], reuse: Reuse | None = None
 ) -> dict[str, Any]:
-    data: dict[str, Any] = asdict(dataclasses.replace(report, checks=()))
+    data: dict[str, Any] = asdict(dataclasses.replace(report, checks=(), evidence=()))
     data["checks"] = tuple(entry(result) for result in report.checks)  # as asdict has it
+    data["evidence"] = tuple(_evidence_entry(row, reuse) for row in report.evidence)
     data["worst_status"] = report.worst_status.value
     data["findings"] = [finding_data(f) for f in report.findings]
     verdict, todo = verdict_and_plan(report, snippet_views(report, reuse), reuse)
@@ -76,6 +77,14 @@ def _data(
     }
     data["tell_the_sender"] = tell_sender.to_data(tell_sender.tell_the_sender(report))
     return data
+
+
+def _evidence_entry(row: DnsEvidence, reuse: Reuse | None) -> object:
+    # A run's sender-side lookups are equal rows in every report: encoded once (by_value).
+    # The TTL's type is in the key: True == 1, but they would print differently.
+    if reuse is None:
+        return asdict(row)
+    return reuse.by_value(("json", row, type(row.ttl)), lambda: json_text.Encoded(asdict(row)))
 
 
 def finding_data(finding: Finding) -> dict[str, Any]:

@@ -9,7 +9,7 @@ object, never merely an equal one) and keeps each one's rendered text; the rende
 Three more things are remembered: what is derived from a shared result alone (its snippet
 views, its snippets section), what both renderers of one report ask for (its verdict and plan:
 made once for the report, not once per renderer), and texts that are a function of an immutable
-value alone (an evidence row's HTML, keyed by the row).
+value alone (an evidence row's HTML and JSON, keyed by the row).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Reuse:
         self._derived: dict[tuple[int, Hashable], Any] = {}
         self._report: Report | None = None  # held: its id stays unique while remembered
         self._of_report: dict[str, Any] = {}
-        self._by_value: dict[Hashable, str] = {}
+        self._by_value: dict[Hashable, Any] = {}
 
     def share(self, result: CheckResult) -> None:
         """Mark ``result`` as one that many reports hold (forgetting all when full)."""
@@ -77,15 +77,14 @@ class Reuse:
             self._derived[name] = make()
         return cast(T, self._derived[name])
 
-    def by_value(self, key: Hashable, make: Callable[[], str]) -> str:
+    def by_value(self, key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, a text that is a function of ``key``'s value alone (an evidence row, the
         same lookup in every report of a run, equal but not the same object): made once."""
-        known = self._by_value.get(key)
-        if known is None:
+        if key not in self._by_value:
             if len(self._by_value) >= VALUES:
                 self._by_value.clear()
-            known = self._by_value[key] = make()
-        return known
+            self._by_value[key] = make()
+        return cast(T, self._by_value[key])
 
     def of_report(self, report: Report, key: str, make: Callable[[], T]) -> T:
         """``make()``, a function of ``report`` alone: once for this very report object (the

@@ -103,7 +103,9 @@ def test_a_report_s_views_verdict_and_plan_are_made_once_for_both_renderers(
     assert snippet_views(other, reuse) is not views  # another report: made again
 
 
-def test_evidence_rows_are_rendered_once_per_distinct_row(html_report: tuple[Report, str]) -> None:
+def test_evidence_rows_are_rendered_and_encoded_once_per_distinct_row(
+    html_report: tuple[Report, str],
+) -> None:
     report, _ = html_report
     assert report.evidence, "the fixture has DNS evidence"
     # another domain's report: equal rows as other objects (as a worker unpickles them), one new
@@ -113,9 +115,13 @@ def test_evidence_rows_are_rendered_once_per_distinct_row(html_report: tuple[Rep
     reuse = Reuse()
     for each in (report, other):
         assert HtmlRenderer(reuse).render(each) == HtmlRenderer().render(each), each.domain
-    page = HtmlRenderer().render(other)
+        assert JsonRenderer(reuse).render(each) == JsonRenderer().render(each), each.domain
+    page, document = HtmlRenderer().render(other), JsonRenderer().render(other)
     for row in copies:
-        text = reuse.by_value((row, int), never)  # rendered for the first report, reused since
+        text = reuse.by_value(("html", row, int), never)  # made for the first report, reused
         assert text.startswith("<tr>") and text in page
+        encoded = reuse.by_value(("json", row, int), never)
+        assert encoded.text("\n    ") in document
     # a bool TTL equals the int but prints otherwise: it is not taken for the int row's text
-    assert "<td>True</td>" in reuse.by_value((extra, bool), never)
+    assert "<td>True</td>" in reuse.by_value(("html", extra, bool), never)
+    assert '"ttl": true' in reuse.by_value(("json", extra, bool), never).text("\n    ")
