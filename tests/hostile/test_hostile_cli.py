@@ -137,3 +137,18 @@ def test_snippets_output_replaces_planted_links(tmp_path, capsys, victim):
     _untouched(victim)
     assert not any(p.is_symlink() for p in out.iterdir())
     assert (out / "exim.conf").read_text().startswith("# mailcheck allowlist snippet")
+
+
+def test_write_file_creates_in_place_and_replaces_what_is_there(tmp_path):
+    from mailcheck.base.outfiles import write_file
+
+    write_file(tmp_path / "new.txt", b"first")  # new: created with O_EXCL, no temp file
+    write_file(tmp_path / "new.txt", b"second")  # there already: written beside, renamed over
+    (tmp_path / "victim").write_bytes(b"keep")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "victim")
+    write_file(tmp_path / "link.txt", b"ours")
+    assert (tmp_path / "new.txt").read_bytes() == b"second"
+    assert (
+        not (tmp_path / "link.txt").is_symlink() and (tmp_path / "victim").read_bytes() == b"keep"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "new.txt", "victim"]
