@@ -14,6 +14,7 @@ flat however many domains there are.
 from __future__ import annotations
 
 import asyncio
+import functools
 import multiprocessing
 import os
 import pickle
@@ -38,34 +39,47 @@ IN_FLIGHT_PER_WORKER = 4  # folders queued per worker process: keeps it busy, me
 # What a worker gets: the report without its checks, each check as itself or (shared) as its
 # pickle bytes, and the evidence as JSON data (a Snapshot holds exceptions, which do not
 # unpickle).
-Packed = tuple[Report, tuple[CheckResult | bytes, ...], dict[str, Any]]
+SharedRef = tuple[int, bytes | None]
+Packed = tuple[Report, tuple[CheckResult | SharedRef, ...], dict[str, Any]]
 
 
 class Packer:
-    """Main process: which results earlier reports already held, and their pickles."""
+    """Main process: which results earlier reports already held, their pickles and keys, and
+    which keys each worker already holds (mirroring ``_Shared``'s bounded cache)."""
 
-    def __init__(self, recent: int = RECENT) -> None:
+    def __init__(self, recent: int = RECENT, workers: int = 1) -> None:
         self._recent: OrderedDict[int, CheckResult] = OrderedDict()  # holding them keeps ids
-        self._pickles: dict[int, bytes] = {}
+        self._pickles: dict[int, tuple[int, bytes]] = {}
+        self._held: list[set[int]] = [set() for _ in range(workers)]
         self._size = recent
+        self._keys = 0
 
-    def pack(self, outcome: DomainOutcome) -> Packed:
-        """The outcome as a worker gets it: shared results as their (once-made) pickle bytes."""
-        checks = tuple(self._packed(result) for result in outcome.report.checks)
+    def pack(self, outcome: DomainOutcome, worker: int = 0) -> Packed:
+        """The outcome as ``worker`` gets it: shared results by key, pickled once."""
+        checks = tuple(self._packed(result, worker) for result in outcome.report.checks)
         return replace(outcome.report, checks=()), checks, outcome.evidence.to_document()
 
-    def _packed(self, result: CheckResult) -> CheckResult | bytes:
-        if self._recent.get(id(result)) is result:
-            self._recent.move_to_end(id(result))
-            known = self._pickles.get(id(result))
-            if known is None:
-                known = self._pickles[id(result)] = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
-            return known
-        self._recent[id(result)] = result
-        if len(self._recent) > self._size:
-            gone, _ = self._recent.popitem(last=False)
-            self._pickles.pop(gone, None)
-        return result
+    def _packed(self, result: CheckResult, worker: int) -> CheckResult | SharedRef:
+        if self._recent.get(id(result)) is not result:
+            self._recent[id(result)] = result
+            if len(self._recent) > self._size:
+                gone, _ = self._recent.popitem(last=False)
+                self._pickles.pop(gone, None)
+            return result
+        self._recent.move_to_end(id(result))
+        known = self._pickles.get(id(result))
+        if known is None:
+            self._keys += 1
+            blob = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+            known = self._pickles[id(result)] = (self._keys, blob)
+        key, blob = known
+        held = self._held[worker]
+        if key in held:
+            return key, None
+        if len(held) >= LIMIT:  # the worker clears its cache at the same point
+            held.clear()
+        held.add(key)
+        return key, blob
 
 
 class FolderWriter:
@@ -76,8 +90,11 @@ class FolderWriter:
         self._workers = os.cpu_count() or 1
         # forkserver: the children do not inherit this process's threads (a fork would).
         context = multiprocessing.get_context("forkserver")
-        self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
-        self._packer = Packer()
+        self._pools = [
+            ProcessPoolExecutor(max_workers=1, mp_context=context) for _ in range(self._workers)
+        ]
+        self._queued = [0] * self._workers
+        self._packer = Packer(workers=self._workers)
         self._pending: set[asyncio.Future[tuple[summary.SummaryRow, str]]] = set()
         self._rows: list[summary.SummaryRow] = []
         self._slots: asyncio.Semaphore | None = None
@@ -89,7 +106,8 @@ class FolderWriter:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=exc is not None)
+        for pool in self._pools:
+            pool.shutdown(wait=True, cancel_futures=exc is not None)
 
     async def write(self, outcome: DomainOutcome) -> None:
         """Queue the domain's folder; waits only while the queue is full. A folder that could
@@ -99,15 +117,18 @@ class FolderWriter:
         if self._slots is None:  # made in the running loop
             self._slots = asyncio.Semaphore(self._workers * IN_FLIGHT_PER_WORKER)
         await self._slots.acquire()
-        packed = self._packer.pack(outcome)
-        job = self._pool.submit(write_domain, packed, self._out, self._compare)
+        worker = self._queued.index(min(self._queued))  # the least busy
+        packed = self._packer.pack(outcome, worker)
+        job = self._pools[worker].submit(write_domain, packed, self._out, self._compare)
+        self._queued[worker] += 1
         future = asyncio.wrap_future(job)
         self._pending.add(future)
-        future.add_done_callback(self._done)
+        future.add_done_callback(functools.partial(self._done, worker))
 
-    def _done(self, future: asyncio.Future[tuple[summary.SummaryRow, str]]) -> None:
+    def _done(self, worker: int, future: asyncio.Future[tuple[summary.SummaryRow, str]]) -> None:
         assert self._slots is not None
         self._slots.release()
+        self._queued[worker] -= 1
         self._pending.discard(future)
         if future.cancelled():
             return
@@ -129,20 +150,21 @@ class FolderWriter:
 
 
 class _Shared:
-    """A worker's shared results, by their pickle bytes, and its renderers' ``Reuse``."""
+    """A worker's shared results, by key, and its renderers' ``Reuse``."""
 
     def __init__(self) -> None:
-        self.results: dict[bytes, CheckResult] = {}
+        self.results: dict[int, CheckResult] = {}
         self.reuse = Reuse()
 
-    def load(self, item: CheckResult | bytes) -> CheckResult:
-        if not isinstance(item, bytes):
+    def load(self, item: CheckResult | SharedRef) -> CheckResult:
+        if isinstance(item, CheckResult):
             return item
-        result = self.results.get(item)
-        if result is None:
+        key, blob = item
+        if blob is not None:  # new to this worker (``Packer`` counts the same way)
             if len(self.results) >= LIMIT:
                 self.results.clear()
-            result = self.results[item] = pickle.loads(item)  # noqa: S301  # our own process's
+            self.results[key] = pickle.loads(blob)  # noqa: S301  # our own process's
+        result = self.results[key]
         self.reuse.share(result)
         return result
 

@@ -1,6 +1,6 @@
-"""A bulk run's folder writing (``app.bulk_write``): results an earlier report held travel once
-as pickle bytes, and the folder a worker writes from them, its shared sections spliced, is
-byte for byte the folder ``report`` writes for that report alone."""
+"""A bulk run's folder writing (``app.bulk_write``): results an earlier report held are pickled
+once and travel to each worker once (then by key), and the folder a worker writes from them,
+its shared sections spliced, is byte for byte the folder ``report`` writes for that report alone."""
 
 from __future__ import annotations
 
@@ -49,10 +49,10 @@ def test_shared_results_travel_as_bytes_and_folders_stay_identical(
     ]
     packer = Packer()
     packed = [packer.pack(DomainOutcome(each, snapshot)) for each in run]
-    assert not any(isinstance(item, bytes) for item in packed[0][1])  # nothing seen before
-    for later in packed[1:]:
-        assert all(isinstance(item, bytes) for item in later[1])  # every check was shared
-    assert packed[1][1] == packed[2][1]  # pickled once
+    assert not any(isinstance(item, tuple) for item in packed[0][1])  # nothing seen before
+    assert all(isinstance(item, tuple) and item[1] for item in packed[1][1])  # shared: pickled
+    pairs = zip(packed[2][1], packed[1][1], strict=True)
+    assert all(item == (key, None) for item, (key, _) in pairs)  # then only the key
     for each, job in zip(run, packed, strict=True):
         row, changes = write_domain(job, tmp_path / "bulk", None)
         alone = tmp_path / "alone" / each.domain
@@ -68,11 +68,27 @@ def test_the_packer_forgets_old_results_and_holds_what_it_remembers(
     packer = Packer(recent=3)
     snapshot = Snapshot.from_json(evidence)
     first = packer.pack(DomainOutcome(report, snapshot))
-    assert not any(isinstance(item, bytes) for item in first[1])
+    assert not any(isinstance(item, tuple) for item in first[1])
     # more results than it remembers: the oldest are forgotten, so they are sent as objects
     again = packer.pack(DomainOutcome(report, snapshot))
     assert len(report.checks) > 3
-    assert not all(isinstance(item, bytes) for item in again[1])
+    assert not all(isinstance(item, tuple) for item in again[1])
+
+
+def test_each_worker_gets_a_shared_result_once_then_its_key(
+    html_report: tuple[Report, str],
+) -> None:
+    report, evidence = html_report
+    snapshot = Snapshot.from_json(evidence)
+    packer = Packer(workers=2)
+    packer.pack(DomainOutcome(report, snapshot), 0)  # first seen: sent as objects
+    to_first = packer.pack(DomainOutcome(report, snapshot), 0)[1]
+    to_second = packer.pack(DomainOutcome(report, snapshot), 1)[1]
+    again_first = packer.pack(DomainOutcome(report, snapshot), 0)[1]
+    again_second = packer.pack(DomainOutcome(report, snapshot), 1)[1]
+    assert all(isinstance(i, tuple) and i[1] is not None for i in (*to_first, *to_second))
+    assert [i[0] for i in to_first] == [i[0] for i in to_second]  # one key, one pickle
+    assert all(i[1] is None for i in (*again_first, *again_second))  # already held
 
 
 def test_a_folder_that_cannot_be_written_fails_the_run(
