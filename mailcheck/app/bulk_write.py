@@ -24,14 +24,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mailcheck.app.bulk_checks import DomainOutcome
 from mailcheck.app.compare import compare as compare_with
 from mailcheck.base.model import CheckResult, Report
 from mailcheck.dns.snapshot import document_json
 from mailcheck.report import bundle, summary
 from mailcheck.report.reuse import LIMIT, Reuse
+
+if TYPE_CHECKING:  # the writer processes import this module: not the checks (cryptography...)
+    from mailcheck.app.bulk_checks import DomainOutcome
 
 RECENT = 256  # results of recent reports remembered, to see which ones the next report shares
 IN_FLIGHT_PER_WORKER = 4  # folders queued per worker process: keeps it busy, memory flat

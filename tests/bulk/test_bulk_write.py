@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,17 @@ def test_a_folder_that_cannot_be_written_fails_the_run(
 
     with FolderWriter(blocked, None, print) as writer, pytest.raises(ReportError):
         asyncio.run(run(writer))
+
+
+def test_the_writer_processes_do_not_import_the_checks():
+    # Each folder writer imports this module to unpickle its work: the checks' imports
+    # (cryptography, dnspython's resolver, aiosmtpd) would add ~10 MB to every writer.
+    code = (
+        "import sys, mailcheck.app.bulk_write; "
+        "print(sorted(m for m in sys.modules "
+        "if m.startswith(('mailcheck.checks', 'cryptography', 'aiosmtpd', 'dns.'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.strip()
+    assert loaded == "[]"
