@@ -17,9 +17,10 @@ server:
   the measured CPU per query times the queries.
 
 No traffic leaves the machine. ``--domains 10000`` shows how memory grows with N. What stays:
-the interpreters and modules (the main process and two folder writers, a fixed ~180 MB in all);
-per domain in the main process only the run's resolver cache and evidence of every answer
-(what ``--record`` writes; about 5 KB a domain, the checks-only figure) and its summary row,
+the interpreters and modules (the main process, two folder writers that import no checks, the
+forkserver and multiprocessing's resource tracker: about 165 MB in all); per domain in the main
+process only the run's resolver cache and evidence of every answer (what ``--record`` writes;
+about 5 KB a domain, the checks-only figure) and its summary row, about 10 KB a domain in all,
 plus the summary files built at the end (the run's own report, proportional to N). Finished
 reports are not kept: at most ``--concurrency`` are being checked and 4 per writer wait to be
 written, and the writers' caches (shared results, their rendered text) are bounded.
