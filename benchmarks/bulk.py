@@ -45,6 +45,7 @@ import tempfile
 import time
 import venv
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -155,7 +156,7 @@ class Server:
         self.process.stdin.flush()
         return self.process.stdout.readline()
 
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict[str, Any]:
         return dict(json.loads(self.ask("stats")))
 
     def close(self) -> None:
@@ -275,6 +276,8 @@ def report(args: argparse.Namespace, rounds: list[dict[str, object]], chain: int
                 f"peak RSS {m['rss_mb']:6.1f} MB (all processes {m['tree_rss_mb']:6.1f} MB)  "
                 f"CPU {m['tree_cpu'] / n * 1000:4.1f} ms/domain  exit {m['code']}"
             )
+            if m["repeated_names"]:
+                print(f"{'':38} asked more than once: {', '.join(m['repeated_names'])}")
         folders = f"folders written {mc['wall'] / bound:.2f}, " if isinstance(mc, dict) else ""
         print(
             f"lower bound: chain {chain} x {delay * 1000:g} ms + one lookup's timeout "

@@ -184,11 +184,14 @@ def main() -> int:
                 counts = server.counters.by_query()
                 stats = {"total": server.counters.total, "distinct": len(counts)}
                 stats["repeated"] = sum(n - 1 for n in counts.values())
-                stats["repeated_not_silent"] = sum(
-                    n - 1
-                    for (name, _), n in counts.items()
-                    if not any(dns.name.from_text(name).is_subdomain(d) for d in server.silent)
-                )
+                silent = server.silent
+                again = {
+                    f"{name} {rrtype}": n
+                    for (name, rrtype), n in counts.items()
+                    if n > 1 and _self_and_parents(dns.name.from_text(name)).isdisjoint(silent)
+                }
+                stats["repeated_not_silent"] = sum(n - 1 for n in again.values())
+                stats["repeated_names"] = sorted(again)[:5]  # to see why, should there be any
                 print(json.dumps(stats), flush=True)
     return 0
 
