@@ -76,7 +76,6 @@ def environment() -> Environment:
         owner_labels=OWNER_LABELS,
         sender_matrix=sender_matrix,
         max_items=MAX_ITEMS,
-        typed_facts=view.typed_facts,
         fact_tree=fact_tree,
         evidence_shown=EVIDENCE_SHOWN,
         box_w=flow.BOX_W,
@@ -137,8 +136,8 @@ class HtmlRenderer:
             "sender": view.sender_name(report),
             "verdict": verdict,
             "plan": plan,
-            "tell_the_sender": tell
-            is not None,  # the verdict links to the section when it is there
+            # the verdict links to the section when it is there
+            "tell_the_sender": tell is not None,
             "sections": view.sections(report),
             "message": view.is_message_report(report),
             "sender_only": is_sender_report(report),

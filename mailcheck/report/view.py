@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from mailcheck.base.codes import Owner, owner
-from mailcheck.base.model import CheckResult, Facts, Finding, Report, Status, facts_of
+from mailcheck.base.model import CheckResult, Finding, Report, Status, facts_of
 from mailcheck.report.sender_summary import is_sender_report, sender_headline
 from mailcheck.report.wording import plural, sentence
 from mailcheck.snippets import provider_filter
@@ -216,12 +216,6 @@ def partial_names(result: CheckResult) -> list[str]:
     """Templates to try for one check: its own partial if it has one, else the generic view."""
     own = [f"check_{result.check}.html"] if _CHECK_NAME.match(result.check) else []
     return [*own, "check_generic.html"]
-
-
-def typed_facts(result: CheckResult) -> Facts | None:
-    """The result's typed facts for its partial, which reads them by attribute (None when the
-    check gathered none: the partial shows less)."""
-    return result.facts
 
 
 def worst(findings: Sequence[Finding]) -> Status | None:
