@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mailcheck.audit.interface import Unreadable
-from mailcheck.base.model import CheckResult, Finding, Status
+from mailcheck.base.model import CheckResult, Finding, Status, worst_status
 from mailcheck.facts.audit import AuditedFile, AuditFacts
 
 NAME = "audit"
@@ -41,5 +41,4 @@ class AuditResult:
     @property
     def worst(self) -> Status:
         """The worst status over every entry and unreadable line (PASS when empty)."""
-        statuses = [f.status for f in self.every_finding]
-        return max(statuses, key=lambda s: s.severity, default=Status.PASS)
+        return worst_status(self.every_finding)

@@ -123,4 +123,9 @@ class Report:
     @property
     def worst_status(self) -> Status:
         """The most severe status of any finding (``PASS`` when there are none)."""
-        return max((f.status for f in self.findings), key=lambda s: s.severity, default=Status.PASS)
+        return worst_status(self.findings)
+
+
+def worst_status(findings: Iterable[Finding]) -> Status:
+    """The most severe status among ``findings`` (``PASS`` when there are none)."""
+    return max((f.status for f in findings), key=lambda s: s.severity, default=Status.PASS)

@@ -16,7 +16,7 @@ from typing import Any
 
 from mailcheck.base import json_text
 from mailcheck.base.codes import owner
-from mailcheck.base.model import CheckResult, DnsEvidence, Facts, Finding, Report, Status
+from mailcheck.base.model import CheckResult, DnsEvidence, Facts, Finding, Report, worst_status
 from mailcheck.facts.audit import AuditFacts
 from mailcheck.facts.jsonable import field_names, jsonable
 from mailcheck.report import tell_sender
@@ -110,14 +110,13 @@ def facts_json(facts: Facts | None) -> Any:
 def audit_json(facts: AuditFacts, findings: tuple[Finding, ...]) -> str:
     """``mailcheck audit --json``: the files, one finding per entry (``AuditResult.to_check``),
     the replacement and the worst status, as one document."""
-    worst = max((f.status for f in findings), key=lambda s: s.severity, default=Status.PASS)
     document = {
         "schema_version": 1,
         "profile": facts.profile,
         "files": jsonable(facts.files),
         "findings": [dataclasses.asdict(f) for f in findings],
         "replacement": facts.replacement,
-        "worst": worst.value,
+        "worst": worst_status(findings).value,
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
