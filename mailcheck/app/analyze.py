@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mailcheck.app.analyze_message import MessageJob, MessageResult, analyze_one, result_of
-from mailcheck.app.analyze_pool import CPU_SECONDS, WorkerPool, analyse_in_order
+from mailcheck.app.analyze_pool import WorkerPool, analyse_in_order
 from mailcheck.app.output import write_text
 from mailcheck.app.profiles import ProfileChoice
 from mailcheck.app.resolver import DnsOptions, open_resolver
 from mailcheck.base.errors import InputError
 from mailcheck.base.model import CheckResult, Report, Status
+from mailcheck.base.processes import MESSAGE_CPU_SECONDS
 from mailcheck.checks import profile_networks
 from mailcheck.dns.snapshot import EvidenceResolver, Snapshot, evidence_rows
 from mailcheck.message import org_context
@@ -62,7 +63,7 @@ class AnalyzeRequest:
     command: tuple[str, ...] = ()
     jobs: int | None = 1
     record: Path | None = None
-    cpu_seconds: int = CPU_SECONDS
+    cpu_seconds: int = MESSAGE_CPU_SECONDS
     window: int = 0
     output: ReportFormat | None = None
     color: bool = False

@@ -25,11 +25,11 @@ from typing import Any
 from mailcheck.app.analyze_message import MessageJob, MessageResult, result_of, stopped_report
 from mailcheck.app.analyze_worker import serve
 from mailcheck.base.errors import DnsError
+from mailcheck.base.processes import MESSAGE_CPU_SECONDS
 from mailcheck.dns.interface import RRType, normalize_name
 from mailcheck.dns.snapshot import EvidenceResolver
 from mailcheck.message.inputs import MessageInput
 
-CPU_SECONDS = 10  # per message, as the sink's analysis
 STOP_WAIT = 2.0  # seconds a worker gets to finish before it is killed
 
 
@@ -87,7 +87,7 @@ class WorkerPool:
     """``size`` worker processes analysing messages against ``job``, DNS from ``resolver``."""
 
     def __init__(
-        self, job: MessageJob, resolver: EvidenceResolver, size: int, cpu: int = CPU_SECONDS
+        self, job: MessageJob, resolver: EvidenceResolver, size: int, cpu: int = MESSAGE_CPU_SECONDS
     ) -> None:
         self.job, self.resolver, self.size, self.cpu = job, resolver, size, cpu
         self._context = multiprocessing.get_context("forkserver")

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from mailcheck.base.processes import MESSAGE_CPU_SECONDS
 from mailcheck.dns.live import ResolverConfig
 from mailcheck.rulefiles.profiles import SenderProfile
 from mailcheck.smtp.commit import ChildProcess, encode
 from mailcheck.smtp.pickup import Report
 
 log = logging.getLogger(__name__)
-CPU_SECONDS = 10  # per message, in a worker
 WORKERS = min(2, os.cpu_count() or 1)
 WAKE = b"w"
 
@@ -62,7 +62,7 @@ class AnalyserProcess:
         config: ResolverConfig,
         profile: SenderProfile | None = None,
         workers: int = WORKERS,
-        cpu_seconds: int = CPU_SECONDS,
+        cpu_seconds: int = MESSAGE_CPU_SECONDS,
         idle: bool = True,
     ) -> None:
         self.config, self.profile = config, profile

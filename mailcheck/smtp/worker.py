@@ -21,12 +21,17 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from mailcheck.base.processes import CpuLimitError, cpu_limit, die_with_parent, raise_on_cpu_limit
+from mailcheck.base.processes import (
+    MESSAGE_CPU_SECONDS,
+    CpuLimitError,
+    cpu_limit,
+    die_with_parent,
+    raise_on_cpu_limit,
+)
 from mailcheck.dns.live import LiveResolver, ResolverConfig
 from mailcheck.rulefiles.profiles import SenderProfile
 from mailcheck.smtp.analysis import SCHEMA, analyse_one
 
-CPU_SECONDS = 10
 RESOLVER_LIFETIME = 60.0
 NICE = 10
 
@@ -113,7 +118,7 @@ class ProcessAnalyzer:
         config: ResolverConfig,
         profile: SenderProfile | None = None,
         workers: int = 1,
-        cpu_seconds: int = CPU_SECONDS,
+        cpu_seconds: int = MESSAGE_CPU_SECONDS,
         idle: bool = True,
     ) -> None:
         self._args = (config, profile, cpu_seconds, idle)
