@@ -93,7 +93,7 @@ async def stream_messages(
     stats, tally, worst = InputStats(), Tally(), [Status.PASS]
 
     def done(result: MessageResult) -> None:
-        _merge(tally, result.tally)
+        tally.merge(result.tally)
         worst[0] = max(worst[0], result.worst, key=lambda s: s.severity)
         on_result(result)
 
@@ -147,14 +147,6 @@ async def _analyse_all(
         await analyse_in_order(chain(head, source), pool, done, request.window or 2 * jobs)
     finally:
         pool.close()
-
-
-def _merge(tally: Tally, one: Tally) -> None:
-    """Add one message's counts (counted where it was analysed) to the run's."""
-    tally.messages += one.messages
-    tally.verdicts.update(one.verdicts)
-    tally.filters.update(one.filters)
-    tally.fixes.update(one.fixes)
 
 
 async def message_job(request: AnalyzeRequest, resolver: EvidenceResolver) -> MessageJob:

@@ -43,6 +43,13 @@ class Tally:
         self.filters[f"{harmful.vendor} ({disposition})"] += 1
         self.fixes[_fix(harmful.filter, disposition)] += 1
 
+    def merge(self, other: Tally) -> None:
+        """Add counts made elsewhere (one message's, counted in the worker that analysed it)."""
+        self.messages += other.messages
+        self.verdicts.update(other.verdicts)
+        self.filters.update(other.filters)
+        self.fixes.update(other.fixes)
+
     def to_data(self, skipped: int = 0) -> dict[str, Any]:
         """The JSON form, most common first."""
         return {
