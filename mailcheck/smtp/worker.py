@@ -102,8 +102,8 @@ def _within_cpu(worker: _Worker, seconds: int, paths: list[str]) -> list[dict[st
         resolver = worker.resolver_now()
 
         async def every() -> list[dict[str, Any]]:
-            every = (analyse_one(Path(path), resolver, worker.profile) for path in paths)
-            return list(await asyncio.gather(*every))
+            jobs = (analyse_one(Path(path), resolver, worker.profile) for path in paths)
+            return list(await asyncio.gather(*jobs))
 
         return worker.loop.run_until_complete(every())
 
